@@ -1,0 +1,178 @@
+//! The harness of the end-to-end tests: starts the local API server serving the built component, a
+//! ChromeDriver, and a headless Chromium with a fake camera, and offers the few helpers the tests share.
+//!
+//! `cargo xtask test` builds what the harness needs and says where it is through the environment
+//! (`IDCHECK_DIST`, `IDCHECK_SERVER_BIN`, `CHROMEDRIVER`, `CHROMIUM`); a test run without them fails
+//! with a message saying to use `cargo xtask test`.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The phone and desktop sizes every step is looked at in.
+pub const PHONE: (u32, u32) = (390, 844);
+pub const DESKTOP: (u32, u32) = (1280, 900);
+
+fn required_env(name: &str) -> PathBuf {
+    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| {
+        panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`, which builds what they need")
+    })
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the e2e crate lives in the workspace")
+        .to_path_buf()
+}
+
+/// A free loopback port, for the ChromeDriver (it cannot pick its own and report it).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free loopback port")
+}
+
+/// The local API server, serving the built component, stopped when dropped.
+pub struct ApiServer {
+    _child: Child,
+    pub url: String,
+}
+
+impl ApiServer {
+    pub async fn start(extra_args: &[&str]) -> ApiServer {
+        let dist = required_env("IDCHECK_DIST");
+        let mut child = Command::new(required_env("IDCHECK_SERVER_BIN"))
+            .args(["--listen", "127.0.0.1:0", "--database", ":memory:", "--no-rate-limit"])
+            .arg("--dist")
+            .arg(&dist)
+            .args(extra_args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the API server starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        let url = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.expect("reading the server's output") {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    return url.trim().to_string();
+                }
+            }
+            panic!("the API server exited before it was listening");
+        })
+        .await
+        .expect("the API server listens within 30 s");
+        // Keep draining its output so it never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        ApiServer { _child: child, url }
+    }
+}
+
+/// A ChromeDriver and one headless Chromium session.
+pub struct Browser {
+    pub client: Client,
+    _driver: Child,
+}
+
+impl Browser {
+    /// Starts Chromium at `size` (width, height) with a fake camera; `camera` names a `.y4m` file
+    /// to show, or `None` for Chromium's built-in test pattern.
+    pub async fn start(size: (u32, u32), camera: Option<&Path>) -> Browser {
+        let port = free_port();
+        let driver = Command::new(required_env("CHROMEDRIVER"))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("ChromeDriver starts");
+        let profile = workspace_root()
+            .join("target/e2e-profiles")
+            .join(format!("{}-{port}", std::process::id()));
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--lang=en-US".into(),
+            "--use-fake-device-for-media-stream".into(),
+            "--use-fake-ui-for-media-stream".into(),
+            format!("--user-data-dir={}", profile.display()),
+            format!("--window-size={},{}", size.0, size.1),
+        ];
+        if let Some(file) = camera {
+            args.push(format!("--use-file-for-fake-video-capture={}", file.display()));
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": required_env("CHROMIUM"), "args": args }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = None;
+        // ChromeDriver takes a moment to listen; retry the session for a while.
+        for _ in 0..60 {
+            match ClientBuilder::native()
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Browser { client, _driver: driver };
+                }
+                Err(err) => {
+                    last_error = Some(err);
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
+        }
+        panic!("could not start a Chromium session: {last_error:?}");
+    }
+
+    /// Waits for an element (up to 30 s: these machines are slow) and returns it.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|err| panic!("no element matches `{css}`: {err}"))
+    }
+
+    /// Waits until the element's text equals `expected`, and fails with what it was otherwise.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        let mut seen = String::new();
+        for _ in 0..120 {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                seen = element.text().await.unwrap_or_default();
+                if seen == expected {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        panic!("`{css}` shows {seen:?}, expected {expected:?}");
+    }
+
+    /// Saves a screenshot under `target/screenshots/NAME.png`, for people to look at.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let dir = workspace_root().join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("target/screenshots can be made");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot is written");
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}

@@ -1,0 +1,908 @@
+//! The onboarding flow as a value: the member's answers so far, which slots hold an accepted image,
+//! and how far the submission got.
+//!
+//! Which step comes next, what each step requires and what to send are all functions of this value,
+//! so the browser shell renders it and forwards the member's actions but decides nothing itself.
+//! Submitting is a sequence of milestones recorded as each completes; a retry resumes at the first
+//! milestone not yet recorded, which is why a retry never creates a second check or document.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::date::Date;
+use crate::model::{
+    AddressDocumentType, IdentityCheckProvider, IdentityDocumentType, NewCoworkerIdentityCheck,
+    NewCoworkerIdentityCheckDocument, VerificationType,
+};
+use crate::rules::{self, Violation};
+use crate::slots::{DocumentKind, Need, Slot, slot_need, used_slots};
+
+/// What the member is asked to prove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Purpose {
+    Identity,
+    Address,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 2] = [Purpose::Identity, Purpose::Address];
+
+    pub fn verification_type(self) -> VerificationType {
+        match self {
+            Purpose::Identity => VerificationType::IdDocument,
+            Purpose::Address => VerificationType::Address,
+        }
+    }
+}
+
+/// What the host asks for: let the member choose, one purpose only, or both one after the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurposeSetting {
+    Ask,
+    Only(Purpose),
+    Both,
+}
+
+/// What the host configured; fixed for the life of a flow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub business_id: i64,
+    pub coworker_id: i64,
+    pub check_name: String,
+    pub purpose: PurposeSetting,
+    /// The identity document types offered, in the order shown. Empty means every type.
+    pub identity_types: Vec<IdentityDocumentType>,
+    /// The address document types offered, in the order shown. Empty means every type.
+    pub address_types: Vec<AddressDocumentType>,
+}
+
+impl Settings {
+    /// The document types the member can pick for `purpose`, never `None`.
+    pub fn document_choices(&self, purpose: Purpose) -> Vec<DocumentKind> {
+        match purpose {
+            Purpose::Identity => offered(IdentityDocumentType::ALL, &self.identity_types)
+                .map(DocumentKind::Identity)
+                .collect(),
+            Purpose::Address => offered(AddressDocumentType::ALL, &self.address_types)
+                .map(DocumentKind::Address)
+                .collect(),
+        }
+    }
+}
+
+/// The allowed subset of `all` (without the API's `None`), in the host's order when it gave one.
+fn offered<'a, T: Copy + PartialEq + Default>(
+    all: &'a [T],
+    allowed: &'a [T],
+) -> impl Iterator<Item = T> + 'a {
+    let source = if allowed.is_empty() { all } else { allowed };
+    source
+        .iter()
+        .copied()
+        .filter(|choice| *choice != T::default())
+}
+
+/// A screen of the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    Welcome,
+    Purpose,
+    DocumentType,
+    Details,
+    Capture(Slot),
+    Review,
+    Submitted,
+}
+
+/// The identity document's details as the member typed them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Details {
+    pub number: String,
+    pub issued_by: String,
+    /// `YYYY-MM-DD`, as a date input gives it.
+    pub expires: String,
+}
+
+/// Why the member cannot leave a step yet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Blocker {
+    ConsentNeeded,
+    PurposeNeeded,
+    DocumentTypeNeeded,
+    /// The details break these rules (the API's property names and messages).
+    Invalid(Vec<Violation>),
+    CaptureNeeded(Slot),
+}
+
+/// The next thing submitting has to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Milestone {
+    CreateCheck,
+    StoreImage(Slot),
+    CreateDocument,
+    Done,
+}
+
+/// What submitting has recorded so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Submission {
+    /// A random reference written into the records' free-text fields. When an answer is lost (the
+    /// connection dropped after the server wrote), a retry finds the record by it instead of
+    /// creating a second one.
+    pub reference: String,
+    pub check_id: Option<i64>,
+    /// Where each stored image can be fetched from, to name in the document record.
+    pub stored: BTreeMap<Slot, String>,
+    pub document_id: Option<i64>,
+}
+
+/// One finished check, kept when the host asked for both purposes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completed {
+    pub purpose: Purpose,
+    pub check_id: i64,
+    pub document_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    settings: Settings,
+    step: Step,
+    consented: bool,
+    purpose: Option<Purpose>,
+    kind: Option<DocumentKind>,
+    details: Details,
+    captured: BTreeSet<Slot>,
+    submission: Submission,
+    completed: Vec<Completed>,
+}
+
+impl Flow {
+    /// `reference` must be unique per member and attempt (a random id); see [`Submission::reference`].
+    pub fn new(settings: Settings, reference: String) -> Flow {
+        let purpose = match settings.purpose {
+            PurposeSetting::Only(purpose) => Some(purpose),
+            PurposeSetting::Both => Some(Purpose::Identity),
+            PurposeSetting::Ask => None,
+        };
+        Flow {
+            settings,
+            step: Step::Welcome,
+            consented: false,
+            purpose,
+            kind: None,
+            details: Details::default(),
+            captured: BTreeSet::new(),
+            submission: Submission {
+                reference,
+                ..Submission::default()
+            },
+            completed: Vec::new(),
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    pub fn step(&self) -> Step {
+        self.step
+    }
+    pub fn consented(&self) -> bool {
+        self.consented
+    }
+    pub fn purpose(&self) -> Option<Purpose> {
+        self.purpose
+    }
+    pub fn document_kind(&self) -> Option<DocumentKind> {
+        self.kind
+    }
+    pub fn details(&self) -> &Details {
+        &self.details
+    }
+    pub fn submission(&self) -> &Submission {
+        &self.submission
+    }
+    pub fn completed(&self) -> &[Completed] {
+        &self.completed
+    }
+    pub fn is_captured(&self, slot: Slot) -> bool {
+        self.captured.contains(&slot)
+    }
+
+    /// The steps of the current check, in order, as far as the answers so far determine them.
+    pub fn steps(&self) -> Vec<Step> {
+        let mut steps = vec![Step::Welcome];
+        if self.settings.purpose == PurposeSetting::Ask {
+            steps.push(Step::Purpose);
+        }
+        steps.push(Step::DocumentType);
+        if self.purpose == Some(Purpose::Identity) {
+            steps.push(Step::Details);
+        }
+        if let Some(kind) = self.kind {
+            steps.extend(used_slots(kind).into_iter().map(Step::Capture));
+        }
+        steps.extend([Step::Review, Step::Submitted]);
+        steps
+    }
+
+    /// Where the current step stands in `steps()`, 1-based, and how many there are, for a progress bar.
+    pub fn position(&self) -> (usize, usize) {
+        let steps = self.steps();
+        let index = steps.iter().position(|s| *s == self.step).unwrap_or(0);
+        (index + 1, steps.len())
+    }
+
+    /// The answers (purpose, document type, details) are fixed once the check exists: they are
+    /// what the check was created with.
+    fn answers_locked(&self) -> bool {
+        self.submission.check_id.is_some()
+    }
+
+    /// Images can change until the document record naming them exists.
+    fn captures_locked(&self) -> bool {
+        self.submission.document_id.is_some()
+    }
+
+    /// The first step the member may go back to: once the check exists only its images can change.
+    fn first_open_step(&self) -> Step {
+        if self.answers_locked() {
+            self.kind
+                .and_then(|kind| used_slots(kind).into_iter().next())
+                .map_or(Step::Review, Step::Capture)
+        } else {
+            Step::Welcome
+        }
+    }
+
+    pub fn set_consent(&mut self, agreed: bool) {
+        self.consented = agreed;
+    }
+
+    pub fn choose_purpose(&mut self, purpose: Purpose) {
+        if self.answers_locked() || self.settings.purpose != PurposeSetting::Ask {
+            return;
+        }
+        if self.purpose != Some(purpose) {
+            self.purpose = Some(purpose);
+            // A document type of the other purpose no longer applies; the typed details are kept.
+            self.kind = None;
+            self.captured.clear();
+        }
+    }
+
+    pub fn choose_document(&mut self, kind: DocumentKind) {
+        if self.answers_locked()
+            || Some(kind_purpose(kind)) != self.purpose
+            || !self.settings.document_choices(kind_purpose(kind)).contains(&kind)
+        {
+            return;
+        }
+        self.kind = Some(kind);
+        // Keep the captures the new type still uses: a driving licence's front is still its front.
+        let used = used_slots(kind);
+        self.captured.retain(|slot| used.contains(slot));
+    }
+
+    pub fn edit_details(&mut self, details: Details) {
+        if !self.answers_locked() {
+            self.details = details;
+        }
+    }
+
+    /// The browser accepted an image for `slot` (its bytes are held by the shell).
+    pub fn captured(&mut self, slot: Slot) {
+        if !self.captures_locked() && self.kind.is_some_and(|kind| used_slots(kind).contains(&slot)) {
+            self.captured.insert(slot);
+        }
+    }
+
+    /// The member chose to retake the image of `slot`.
+    pub fn discard(&mut self, slot: Slot) {
+        if !self.captures_locked() {
+            self.captured.remove(&slot);
+            // A stored copy of the old image must not be named in the document.
+            self.submission.stored.remove(&slot);
+        }
+    }
+
+    /// The slots that will be sent, in capture order.
+    pub fn slots_to_send(&self) -> Vec<Slot> {
+        self.kind
+            .map(used_slots)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|slot| self.captured.contains(slot))
+            .collect()
+    }
+
+    /// What stops the member leaving the current step, if anything.
+    pub fn blocker(&self, today: Date) -> Option<Blocker> {
+        match self.step {
+            Step::Welcome => (!self.consented).then_some(Blocker::ConsentNeeded),
+            Step::Purpose => self.purpose.is_none().then_some(Blocker::PurposeNeeded),
+            Step::DocumentType => self.kind.is_none().then_some(Blocker::DocumentTypeNeeded),
+            Step::Details => {
+                let violations = self.detail_violations(today);
+                (!violations.is_empty()).then_some(Blocker::Invalid(violations))
+            }
+            Step::Capture(slot) => self.capture_blocker(slot),
+            Step::Review => self.first_blocker_before_review(today),
+            Step::Submitted => None,
+        }
+    }
+
+    fn capture_blocker(&self, slot: Slot) -> Option<Blocker> {
+        let need = self.kind.map(|kind| slot_need(kind, slot));
+        (need == Some(Need::Required) && !self.captured.contains(&slot))
+            .then_some(Blocker::CaptureNeeded(slot))
+    }
+
+    /// Review sends everything, so every earlier step must be satisfied (a history jump could skip one).
+    fn first_blocker_before_review(&self, today: Date) -> Option<Blocker> {
+        if !self.consented {
+            return Some(Blocker::ConsentNeeded);
+        }
+        if self.purpose.is_none() {
+            return Some(Blocker::PurposeNeeded);
+        }
+        let Some(kind) = self.kind else {
+            return Some(Blocker::DocumentTypeNeeded);
+        };
+        if self.purpose == Some(Purpose::Identity) {
+            let violations = self.detail_violations(today);
+            if !violations.is_empty() {
+                return Some(Blocker::Invalid(violations));
+            }
+        }
+        used_slots(kind)
+            .into_iter()
+            .find_map(|slot| self.capture_blocker(slot))
+    }
+
+    /// The identity details checked with the same rules the API applies.
+    pub fn detail_violations(&self, today: Date) -> Vec<Violation> {
+        [
+            rules::check_document_number(&self.details.number),
+            rules::check_issued_by(&self.details.issued_by),
+            rules::check_expiration_date(&self.details.expires, today),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// Moves to the next step when the current one is satisfied; Review moves on only through
+    /// submitting (`record_…`).
+    pub fn next(&mut self, today: Date) -> Result<Step, Blocker> {
+        if let Some(blocker) = self.blocker(today) {
+            return Err(blocker);
+        }
+        if self.step != Step::Review {
+            let steps = self.steps();
+            if let Some(index) = steps.iter().position(|s| *s == self.step) {
+                if let Some(next) = steps.get(index + 1) {
+                    self.step = *next;
+                }
+            }
+        }
+        Ok(self.step)
+    }
+
+    /// Moves to the previous step; nothing entered is lost. Not possible once submitting started.
+    pub fn back(&mut self) -> Step {
+        if self.step == Step::Submitted || self.step == self.first_open_step() {
+            return self.step;
+        }
+        let steps = self.steps();
+        if let Some(index) = steps.iter().position(|s| *s == self.step) {
+            if index > 0 {
+                self.step = steps[index - 1];
+            }
+        }
+        self.step
+    }
+
+    /// Goes straight to `step` (the browser's history, a review's "change" link) when every step
+    /// before it is satisfied. Returns whether it moved.
+    pub fn go_to(&mut self, step: Step, today: Date) -> bool {
+        let steps = self.steps();
+        let position = |wanted: Step| steps.iter().position(|s| *s == wanted);
+        let (Some(target), Some(first_open)) = (position(step), position(self.first_open_step()))
+        else {
+            return false;
+        };
+        if self.step == Step::Submitted || step == Step::Submitted || target < first_open {
+            return false;
+        }
+        let saved = self.step;
+        for earlier in &steps[..target] {
+            self.step = *earlier;
+            if self.blocker(today).is_some() {
+                self.step = saved;
+                return false;
+            }
+        }
+        self.step = step;
+        true
+    }
+
+    /// The step that owns an API property, so a server's 400 is shown on the right field.
+    /// `None` for properties the member cannot change (they come from the host's configuration).
+    pub fn step_for_property(&self, property: &str) -> Option<Step> {
+        match property {
+            "IdentityDocumentNumber" | "IdentityDocumentIssuedBy" | "IdentityDocumentExpirationDate" => {
+                Some(Step::Details)
+            }
+            "IdentityDocumentType" | "AddressDocumentType" | "VerificationType" => {
+                Some(Step::DocumentType)
+            }
+            other => Slot::ALL
+                .into_iter()
+                .find(|slot| slot.new_url_property() == other)
+                .map(Step::Capture),
+        }
+    }
+
+    /// Returns the member to the step owning `property` after the server rejected it. Submitting is
+    /// rewound only as far as needed: a check the server already created is kept.
+    pub fn reopen_for(&mut self, property: &str) -> Option<Step> {
+        let step = self.step_for_property(property)?;
+        if self.submission.check_id.is_some() && !matches!(step, Step::Capture(_)) {
+            // The check exists with these answers; they can no longer be changed from here.
+            return None;
+        }
+        if let Step::Capture(slot) = step {
+            self.submission.stored.remove(&slot);
+            self.captured.remove(&slot);
+        }
+        if self.submission.check_id.is_none() {
+            self.submission.stored.clear();
+        }
+        self.step = step;
+        Some(step)
+    }
+
+    /// The next thing submitting must do. Only meaningful on the Review step.
+    pub fn next_milestone(&self) -> Milestone {
+        if self.submission.check_id.is_none() {
+            return Milestone::CreateCheck;
+        }
+        if let Some(slot) = self
+            .slots_to_send()
+            .into_iter()
+            .find(|slot| !self.submission.stored.contains_key(slot))
+        {
+            return Milestone::StoreImage(slot);
+        }
+        if self.submission.document_id.is_none() {
+            return Milestone::CreateDocument;
+        }
+        Milestone::Done
+    }
+
+    pub fn record_check_created(&mut self, id: i64) {
+        self.submission.check_id.get_or_insert(id);
+    }
+
+    pub fn record_image_stored(&mut self, slot: Slot, url: String) {
+        self.submission.stored.entry(slot).or_insert(url);
+    }
+
+    pub fn record_document_created(&mut self, id: i64) {
+        if self.submission.document_id.is_none() {
+            self.submission.document_id = Some(id);
+            self.step = Step::Submitted;
+        }
+    }
+
+    /// The create body of the check, from the host's settings and the member's answers.
+    pub fn check_request(&self) -> NewCoworkerIdentityCheck {
+        let mut request = NewCoworkerIdentityCheck {
+            business_id: Some(self.settings.business_id),
+            coworker_id: Some(self.settings.coworker_id),
+            name: Some(self.settings.check_name.clone()),
+            identity_check_provider: Some(IdentityCheckProvider::Manual),
+            verification_type: self.purpose.map(Purpose::verification_type),
+            description: Some(self.reference_note()),
+            ..Default::default()
+        };
+        match self.kind {
+            Some(DocumentKind::Identity(document)) => {
+                request.identity_document_type = Some(document);
+                request.identity_document_number = Some(self.details.number.trim().to_string());
+                request.identity_document_issued_by = Some(self.details.issued_by.trim().to_string());
+                request.identity_document_expiration_date = Some(
+                    Date::parse(self.details.expires.trim())
+                        .map(Date::to_api_datetime)
+                        .unwrap_or_else(|| self.details.expires.trim().to_string()),
+                );
+            }
+            Some(DocumentKind::Address(document)) => {
+                request.address_document_type = Some(document);
+            }
+            None => {}
+        }
+        request
+    }
+
+    /// The create body of the document record, naming the stored images.
+    pub fn document_request(&self) -> NewCoworkerIdentityCheckDocument {
+        let url = |slot: Slot| self.submission.stored.get(&slot).cloned();
+        NewCoworkerIdentityCheckDocument {
+            coworker_id: Some(self.settings.coworker_id),
+            coworker_identity_check_id: self.submission.check_id,
+            name: Some(match self.kind {
+                Some(DocumentKind::Identity(document)) => document.api_name().to_string(),
+                Some(DocumentKind::Address(document)) => document.api_name().to_string(),
+                None => self.settings.check_name.clone(),
+            }),
+            new_photo_url: url(Slot::Photo),
+            new_document_url: url(Slot::Front),
+            new_additional_document_url: url(Slot::Back),
+            notes: Some(self.reference_note()),
+            ..Default::default()
+        }
+    }
+
+    /// The free text that carries the submission's reference.
+    pub fn reference_note(&self) -> String {
+        format!("Submitted by the member with idcheck (reference {})", self.submission.reference)
+    }
+
+    /// Whether a record's free text (a check's `Description`, a document's `Notes`) shows that it
+    /// was written by this submission.
+    pub fn is_ours(&self, free_text: Option<&str>) -> bool {
+        free_text == Some(self.reference_note().as_str())
+    }
+
+    /// After a reviewer failed the check, the member sends new images for the same check: a new
+    /// document record on the existing check, as the Nexudus member portal does.
+    pub fn start_resubmission(&mut self) {
+        let Some(check_id) = self.submission.check_id else {
+            return;
+        };
+        self.submission.stored.clear();
+        self.submission.document_id = None;
+        self.submission.check_id = Some(check_id);
+        self.captured.clear();
+        self.step = self.first_open_step();
+    }
+
+    /// Whether the host asked for both purposes and the address check is still to come.
+    pub fn has_next_purpose(&self) -> bool {
+        self.next_purpose().is_some()
+    }
+
+    fn next_purpose(&self) -> Option<Purpose> {
+        let done = |purpose| {
+            self.completed.iter().any(|c| c.purpose == purpose) || self.purpose == Some(purpose)
+        };
+        (self.settings.purpose == PurposeSetting::Both && self.step == Step::Submitted)
+            .then(|| Purpose::ALL.into_iter().find(|purpose| !done(*purpose)))
+            .flatten()
+    }
+
+    /// Starts the second check of a "both" request, keeping the first one's ids for the summary.
+    pub fn continue_with_next_purpose(&mut self) -> bool {
+        let (Some(next), Some(check_id), Some(document_id)) = (
+            self.next_purpose(),
+            self.submission.check_id,
+            self.submission.document_id,
+        ) else {
+            return false;
+        };
+        self.completed.push(Completed {
+            purpose: self.purpose.unwrap_or(Purpose::Identity),
+            check_id,
+            document_id,
+        });
+        self.purpose = Some(next);
+        self.kind = None;
+        self.captured.clear();
+        self.submission = Submission {
+            reference: format!("{}-{}", self.submission.reference, self.completed.len() + 1),
+            ..Submission::default()
+        };
+        self.step = Step::DocumentType;
+        true
+    }
+}
+
+fn kind_purpose(kind: DocumentKind) -> Purpose {
+    match kind {
+        DocumentKind::Identity(_) => Purpose::Identity,
+        DocumentKind::Address(_) => Purpose::Address,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> Date {
+        Date::new(2026, 11, 21).unwrap()
+    }
+
+    fn settings(purpose: PurposeSetting) -> Settings {
+        Settings {
+            business_id: 1,
+            coworker_id: 7,
+            check_name: "Identity check".into(),
+            purpose,
+            identity_types: Vec::new(),
+            address_types: Vec::new(),
+        }
+    }
+
+    fn good_details() -> Details {
+        Details {
+            number: "X1234567".into(),
+            issued_by: "Ministerio del Interior".into(),
+            expires: "2030-05-01".into(),
+        }
+    }
+
+    /// Walks a flow to its Review step the way a member would.
+    fn to_review(kind: DocumentKind) -> Flow {
+        let mut flow = Flow::new(settings(PurposeSetting::Ask), "ref-1".into());
+        flow.set_consent(true);
+        flow.next(today()).unwrap();
+        flow.choose_purpose(kind_purpose(kind));
+        flow.next(today()).unwrap();
+        flow.choose_document(kind);
+        flow.next(today()).unwrap();
+        if kind_purpose(kind) == Purpose::Identity {
+            flow.edit_details(good_details());
+            flow.next(today()).unwrap();
+        }
+        while let Step::Capture(slot) = flow.step() {
+            flow.captured(slot);
+            flow.next(today()).unwrap();
+        }
+        assert_eq!(flow.step(), Step::Review);
+        flow
+    }
+
+    #[test]
+    fn steps_follow_the_document_type() {
+        let cases = [
+            (
+                DocumentKind::Identity(IdentityDocumentType::Passport),
+                vec![Slot::Photo, Slot::Front],
+            ),
+            (
+                DocumentKind::Identity(IdentityDocumentType::DriversLicense),
+                vec![Slot::Photo, Slot::Front, Slot::Back],
+            ),
+            (
+                DocumentKind::Address(AddressDocumentType::LeaseRentalAgreement),
+                vec![Slot::Front, Slot::Back],
+            ),
+        ];
+        for (kind, slots) in cases {
+            let flow = to_review(kind);
+            let mut expected = vec![Step::Welcome, Step::Purpose, Step::DocumentType];
+            if kind_purpose(kind) == Purpose::Identity {
+                expected.push(Step::Details);
+            }
+            expected.extend(slots.iter().copied().map(Step::Capture));
+            expected.extend([Step::Review, Step::Submitted]);
+            assert_eq!(flow.steps(), expected, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn each_step_says_what_blocks_it() {
+        let mut flow = Flow::new(settings(PurposeSetting::Ask), "ref-1".into());
+        assert_eq!(flow.next(today()), Err(Blocker::ConsentNeeded));
+        flow.set_consent(true);
+        assert_eq!(flow.next(today()), Ok(Step::Purpose));
+        assert_eq!(flow.next(today()), Err(Blocker::PurposeNeeded));
+        flow.choose_purpose(Purpose::Identity);
+        assert_eq!(flow.next(today()), Ok(Step::DocumentType));
+        assert_eq!(flow.next(today()), Err(Blocker::DocumentTypeNeeded));
+        flow.choose_document(DocumentKind::Identity(IdentityDocumentType::Passport));
+        assert_eq!(flow.next(today()), Ok(Step::Details));
+        flow.edit_details(Details {
+            number: "".into(),
+            issued_by: "Police".into(),
+            expires: "2020-01-01".into(),
+        });
+        let Err(Blocker::Invalid(violations)) = flow.next(today()) else {
+            panic!("bad details must block");
+        };
+        let properties: Vec<&str> = violations.iter().map(|v| v.property.as_str()).collect();
+        assert_eq!(
+            properties,
+            ["IdentityDocumentNumber", "IdentityDocumentExpirationDate"]
+        );
+        flow.edit_details(good_details());
+        assert_eq!(flow.next(today()), Ok(Step::Capture(Slot::Photo)));
+        assert_eq!(
+            flow.next(today()),
+            Err(Blocker::CaptureNeeded(Slot::Photo))
+        );
+    }
+
+    #[test]
+    fn an_optional_back_can_be_skipped() {
+        let mut flow = Flow::new(settings(PurposeSetting::Only(Purpose::Address)), "ref-1".into());
+        flow.set_consent(true);
+        assert_eq!(flow.next(today()), Ok(Step::DocumentType));
+        flow.choose_document(DocumentKind::Address(AddressDocumentType::VoterCard));
+        assert_eq!(flow.next(today()), Ok(Step::Capture(Slot::Front)));
+        flow.captured(Slot::Front);
+        assert_eq!(flow.next(today()), Ok(Step::Capture(Slot::Back)));
+        assert_eq!(flow.next(today()), Ok(Step::Review));
+        assert_eq!(flow.slots_to_send(), vec![Slot::Front]);
+    }
+
+    #[test]
+    fn back_and_forward_keep_what_was_entered() {
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::IdCard));
+        while flow.step() != Step::Welcome {
+            flow.back();
+        }
+        assert_eq!(flow.details(), &good_details());
+        assert!(flow.is_captured(Slot::Back));
+        assert!(flow.go_to(Step::Review, today()));
+        // Changing the document type keeps the captures the new type still uses.
+        assert!(flow.go_to(Step::DocumentType, today()));
+        flow.choose_document(DocumentKind::Identity(IdentityDocumentType::Passport));
+        assert_eq!(flow.slots_to_send(), vec![Slot::Photo, Slot::Front]);
+        assert!(flow.go_to(Step::Review, today()));
+    }
+
+    #[test]
+    fn history_cannot_jump_past_an_unfinished_step() {
+        let mut flow = Flow::new(settings(PurposeSetting::Ask), "ref-1".into());
+        flow.set_consent(true);
+        flow.next(today()).unwrap();
+        assert!(!flow.go_to(Step::Review, today()));
+        assert_eq!(flow.step(), Step::Purpose);
+    }
+
+    #[test]
+    fn the_requests_carry_the_answers() {
+        let flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        let check = flow.check_request();
+        assert_eq!(check.business_id, Some(1));
+        assert_eq!(check.coworker_id, Some(7));
+        assert_eq!(check.verification_type, Some(VerificationType::IdDocument));
+        assert_eq!(check.identity_document_type, Some(IdentityDocumentType::Passport));
+        assert_eq!(check.identity_document_number.as_deref(), Some("X1234567"));
+        assert_eq!(
+            check.identity_document_expiration_date.as_deref(),
+            Some("2030-05-01T00:00:00Z")
+        );
+        assert!(rules::check_identity_check(&check, today()).is_empty());
+        assert!(flow.is_ours(check.description.as_deref()));
+        assert!(!flow.is_ours(Some("Submitted by the member with idcheck (reference other)")));
+        assert!(!flow.is_ours(None));
+
+        let address = to_review(DocumentKind::Address(AddressDocumentType::Mortgage));
+        let check = address.check_request();
+        assert_eq!(check.address_document_type, Some(AddressDocumentType::Mortgage));
+        assert_eq!(check.identity_document_number, None);
+    }
+
+    #[test]
+    fn a_retry_resumes_at_the_first_unrecorded_milestone() {
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::DriversLicense));
+        assert_eq!(flow.next_milestone(), Milestone::CreateCheck);
+        flow.record_check_created(41);
+        // A second answer for the same milestone (a retried request) never replaces the first.
+        flow.record_check_created(99);
+        assert_eq!(flow.submission().check_id, Some(41));
+        assert_eq!(flow.next_milestone(), Milestone::StoreImage(Slot::Photo));
+        flow.record_image_stored(Slot::Photo, "u1".into());
+        flow.record_image_stored(Slot::Front, "u2".into());
+        assert_eq!(flow.next_milestone(), Milestone::StoreImage(Slot::Back));
+        flow.record_image_stored(Slot::Back, "u3".into());
+        assert_eq!(flow.next_milestone(), Milestone::CreateDocument);
+        let document = flow.document_request();
+        assert_eq!(document.coworker_identity_check_id, Some(41));
+        assert_eq!(document.new_photo_url.as_deref(), Some("u1"));
+        assert_eq!(document.new_additional_document_url.as_deref(), Some("u3"));
+        flow.record_document_created(5);
+        assert_eq!(flow.next_milestone(), Milestone::Done);
+        assert_eq!(flow.step(), Step::Submitted);
+    }
+
+    #[test]
+    fn answers_are_fixed_once_the_check_exists() {
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        flow.record_check_created(41);
+        flow.edit_details(Details::default());
+        assert_eq!(flow.details(), &good_details());
+        assert!(!flow.go_to(Step::Details, today()));
+        // Images can still be retaken; the stored copy of a retaken image is forgotten.
+        flow.record_image_stored(Slot::Photo, "old".into());
+        assert!(flow.go_to(Step::Capture(Slot::Photo), today()));
+        flow.discard(Slot::Photo);
+        assert!(!flow.submission().stored.contains_key(&Slot::Photo));
+        assert_eq!(flow.back(), Step::Capture(Slot::Photo));
+    }
+
+    #[test]
+    fn a_server_rejection_reopens_the_owning_step() {
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        assert_eq!(
+            flow.reopen_for("IdentityDocumentIssuedBy"),
+            Some(Step::Details)
+        );
+        assert_eq!(flow.details(), &good_details());
+        assert_eq!(flow.reopen_for("Name"), None);
+
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        flow.record_check_created(3);
+        flow.record_image_stored(Slot::Photo, "u".into());
+        assert_eq!(flow.reopen_for("NewPhotoUrl"), Some(Step::Capture(Slot::Photo)));
+        assert!(!flow.is_captured(Slot::Photo));
+        assert_eq!(flow.next_milestone(), Milestone::StoreImage(Slot::Front));
+    }
+
+    #[test]
+    fn resubmission_keeps_the_check_and_asks_for_new_images() {
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        flow.record_check_created(41);
+        flow.record_image_stored(Slot::Photo, "u1".into());
+        flow.record_image_stored(Slot::Front, "u2".into());
+        flow.record_document_created(5);
+        flow.start_resubmission();
+        assert_eq!(flow.step(), Step::Capture(Slot::Photo));
+        assert_eq!(flow.submission().check_id, Some(41));
+        assert_eq!(flow.submission().document_id, None);
+        assert_eq!(flow.back(), Step::Capture(Slot::Photo));
+        flow.captured(Slot::Photo);
+        flow.next(today()).unwrap();
+        flow.captured(Slot::Front);
+        flow.next(today()).unwrap();
+        assert_eq!(flow.next_milestone(), Milestone::StoreImage(Slot::Photo));
+    }
+
+    #[test]
+    fn both_purposes_run_one_after_the_other() {
+        let mut flow = Flow::new(settings(PurposeSetting::Both), "ref-1".into());
+        flow.set_consent(true);
+        assert_eq!(flow.next(today()), Ok(Step::DocumentType));
+        // Only identity types are offered first.
+        flow.choose_document(DocumentKind::Address(AddressDocumentType::VoterCard));
+        assert_eq!(flow.document_kind(), None);
+        flow.choose_document(DocumentKind::Identity(IdentityDocumentType::Passport));
+        flow.next(today()).unwrap();
+        flow.edit_details(good_details());
+        flow.next(today()).unwrap();
+        while let Step::Capture(slot) = flow.step() {
+            flow.captured(slot);
+            flow.next(today()).unwrap();
+        }
+        assert!(!flow.has_next_purpose());
+        flow.record_check_created(1);
+        flow.record_image_stored(Slot::Photo, "a".into());
+        flow.record_image_stored(Slot::Front, "b".into());
+        flow.record_document_created(2);
+        assert!(flow.has_next_purpose());
+        assert!(flow.continue_with_next_purpose());
+        assert_eq!(flow.purpose(), Some(Purpose::Address));
+        assert_eq!(flow.step(), Step::DocumentType);
+        assert_eq!(flow.completed().len(), 1);
+        assert!(!flow.continue_with_next_purpose());
+    }
+
+    #[test]
+    fn the_host_can_restrict_document_types() {
+        let mut restricted = settings(PurposeSetting::Ask);
+        restricted.identity_types = vec![IdentityDocumentType::IdCard, IdentityDocumentType::Passport];
+        assert_eq!(
+            restricted.document_choices(Purpose::Identity),
+            vec![
+                DocumentKind::Identity(IdentityDocumentType::IdCard),
+                DocumentKind::Identity(IdentityDocumentType::Passport)
+            ]
+        );
+        let all = settings(PurposeSetting::Ask);
+        assert_eq!(all.document_choices(Purpose::Identity).len(), 11);
+        assert_eq!(all.document_choices(Purpose::Address).len(), 9);
+    }
+}

@@ -1,0 +1,835 @@
+//! The validation rules, reporting each violation as the API does (`PropertyName`, message,
+//! attempted value). The browser runs the field helpers as the member types and the server runs
+//! the record checks on each request; both are built from the same helpers, so they agree.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::date::Date;
+use crate::files::{self, MAX_FILE_BYTES, MIN_FILE_BYTES};
+use crate::model::{
+    AddressDocumentType, ApiValidationError, IdentityCheckProvider, IdentityDocumentType,
+    NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument, VerificationType,
+};
+use crate::slots::{self, DocumentKind, Slot};
+
+/// The longest check or document `Name`, in characters.
+pub const NAME_MAX_CHARS: usize = 200;
+/// The longest `IdentityDocumentNumber`, in characters.
+pub const DOCUMENT_NUMBER_MAX_CHARS: usize = 50;
+/// The longest `IdentityDocumentIssuedBy`, in characters.
+pub const ISSUED_BY_MAX_CHARS: usize = 100;
+
+/// What kind of rule a violation breaks, for the UI to translate; the English text the API
+/// answers with is [`Violation::message`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ViolationCode {
+    /// Missing, or only whitespace.
+    Required,
+    /// An id that is zero or negative.
+    NotPositive,
+    /// Longer than the field allows.
+    TooLong,
+    /// Holds characters the field does not allow.
+    InvalidCharacters,
+    /// Not a calendar date.
+    NotADate,
+    /// A date before today.
+    DateInPast,
+    /// Not one of the field's choices.
+    InvalidChoice,
+    /// An id of a record that does not exist.
+    UnknownReference,
+    /// A file the document needs is missing.
+    MissingFile,
+    /// A file with no bytes.
+    FileEmpty,
+    /// A file too small to be an image.
+    FileTooSmall,
+    /// A file over [`MAX_FILE_BYTES`].
+    FileTooLarge,
+    /// A file that is not an accepted image type.
+    FileNotAnImage,
+    /// A file URL that could not be fetched.
+    FileUnreachable,
+}
+
+/// One broken rule, as the API reports it in `Errors`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The JSON name of the property, e.g. `Name`.
+    pub property: String,
+    /// The kind of rule broken.
+    pub code: ViolationCode,
+    /// The API's English text, without the property, e.g. `is a required field`.
+    pub message: String,
+    /// The value the request gave, `null` when it gave none.
+    pub attempted: Value,
+}
+
+impl Violation {
+    fn new(
+        property: &str,
+        code: ViolationCode,
+        message: impl Into<String>,
+        attempted: Value,
+    ) -> Self {
+        Violation {
+            property: property.to_owned(),
+            code,
+            message: message.into(),
+            attempted,
+        }
+    }
+
+    /// The same violation with `attempted` as the attempted value.
+    pub fn with_attempted(self, attempted: impl Into<Value>) -> Self {
+        Violation {
+            attempted: attempted.into(),
+            ..self
+        }
+    }
+
+    /// `property` is missing or blank.
+    pub fn required(property: &str, attempted: impl Into<Value>) -> Self {
+        Self::new(
+            property,
+            ViolationCode::Required,
+            "is a required field",
+            attempted.into(),
+        )
+    }
+
+    /// The id `attempted` of `property` is zero or negative.
+    pub fn not_positive(property: &str, attempted: i64) -> Self {
+        Self::new(
+            property,
+            ViolationCode::NotPositive,
+            "must be a positive number",
+            attempted.into(),
+        )
+    }
+
+    /// `attempted` is longer than `max` characters.
+    pub fn too_long(property: &str, max: usize, attempted: &str) -> Self {
+        let message = format!("must be at most {max} characters long");
+        Self::new(property, ViolationCode::TooLong, message, attempted.into())
+    }
+
+    /// `attempted` holds characters other than letters, digits, spaces and hyphens.
+    pub fn invalid_characters(property: &str, attempted: &str) -> Self {
+        let message = "may only contain letters, digits, spaces and hyphens";
+        Self::new(
+            property,
+            ViolationCode::InvalidCharacters,
+            message,
+            attempted.into(),
+        )
+    }
+
+    /// `attempted` is not a date.
+    pub fn not_a_date(property: &str, attempted: &str) -> Self {
+        let message = "is not a valid date (expected YYYY-MM-DD)";
+        Self::new(property, ViolationCode::NotADate, message, attempted.into())
+    }
+
+    /// The date `attempted` is before today.
+    pub fn date_in_past(property: &str, attempted: &str) -> Self {
+        Self::new(
+            property,
+            ViolationCode::DateInPast,
+            "must not be a date in the past",
+            attempted.into(),
+        )
+    }
+
+    /// `attempted` is not one of `property`'s choices, e.g. an unknown enum number.
+    pub fn invalid_choice(property: &str, attempted: impl Into<Value>) -> Self {
+        Self::new(
+            property,
+            ViolationCode::InvalidChoice,
+            "is not a valid choice",
+            attempted.into(),
+        )
+    }
+
+    /// The id `attempted` names no existing record.
+    pub fn unknown_reference(property: &str, attempted: impl Into<Value>) -> Self {
+        let message = "does not refer to an existing record";
+        Self::new(
+            property,
+            ViolationCode::UnknownReference,
+            message,
+            attempted.into(),
+        )
+    }
+
+    /// The document needs a file in `property` (a slot's `New…Url`).
+    pub fn missing_file(property: &str) -> Self {
+        let message = "is a required file for this document";
+        Self::new(property, ViolationCode::MissingFile, message, Value::Null)
+    }
+
+    /// `property`'s file is empty.
+    pub fn file_empty(property: &str) -> Self {
+        Self::new(
+            property,
+            ViolationCode::FileEmpty,
+            "is an empty file",
+            Value::Null,
+        )
+    }
+
+    /// `property`'s file is under [`MIN_FILE_BYTES`].
+    pub fn file_too_small(property: &str) -> Self {
+        let message = format!("is too small to be an image (at least {MIN_FILE_BYTES} bytes)");
+        Self::new(property, ViolationCode::FileTooSmall, message, Value::Null)
+    }
+
+    /// `property`'s file is over [`MAX_FILE_BYTES`].
+    pub fn file_too_large(property: &str) -> Self {
+        let message = format!(
+            "is larger than the {} MB limit",
+            MAX_FILE_BYTES / (1024 * 1024)
+        );
+        Self::new(property, ViolationCode::FileTooLarge, message, Value::Null)
+    }
+
+    /// `property`'s file is not an accepted image type.
+    pub fn file_not_an_image(property: &str) -> Self {
+        let message = format!(
+            "is not an accepted image type ({})",
+            files::accepted_types()
+        );
+        Self::new(
+            property,
+            ViolationCode::FileNotAnImage,
+            message,
+            Value::Null,
+        )
+    }
+
+    /// `property`'s URL could not be fetched.
+    pub fn file_unreachable(property: &str, attempted: &str) -> Self {
+        Self::new(
+            property,
+            ViolationCode::FileUnreachable,
+            "could not be fetched",
+            attempted.into(),
+        )
+    }
+
+    /// The entry of a write envelope's `Errors`.
+    pub fn to_api(&self) -> ApiValidationError {
+        ApiValidationError {
+            attempted_value: self.attempted.clone(),
+            message: self.message.clone(),
+            property_name: self.property.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    /// `PropertyName: message`, the form of the API's `Message`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.property, self.message)
+    }
+}
+
+/// The `Message` of a 400 envelope: each violation as `PropertyName: message`, one per line.
+///
+/// The seeds show a single violation and leave the separator of several unverified. A newline is
+/// our choice because the messages themselves contain commas ("letters, digits, spaces and
+/// hyphens"), so `", "` would make the summary ambiguous.
+pub fn joined_message(violations: &[Violation]) -> String {
+    let lines: Vec<String> = violations.iter().map(Violation::to_string).collect();
+    lines.join("\n")
+}
+
+/// A check or document `Name`: not blank, at most [`NAME_MAX_CHARS`].
+pub fn check_name(name: &str) -> Option<Violation> {
+    check_text("Name", name, NAME_MAX_CHARS)
+}
+
+/// `IdentityDocumentNumber`: not blank, at most [`DOCUMENT_NUMBER_MAX_CHARS`] once trimmed, and
+/// only letters, digits, spaces and hyphens.
+pub fn check_document_number(number: &str) -> Option<Violation> {
+    const PROPERTY: &str = "IdentityDocumentNumber";
+    let allowed = |c: char| c.is_alphanumeric() || c == ' ' || c == '-';
+    check_text(PROPERTY, number, DOCUMENT_NUMBER_MAX_CHARS).or_else(|| {
+        (!number.trim().chars().all(allowed))
+            .then(|| Violation::invalid_characters(PROPERTY, number))
+    })
+}
+
+/// `IdentityDocumentIssuedBy`: not blank, at most [`ISSUED_BY_MAX_CHARS`].
+pub fn check_issued_by(issued_by: &str) -> Option<Violation> {
+    check_text("IdentityDocumentIssuedBy", issued_by, ISSUED_BY_MAX_CHARS)
+}
+
+/// `IdentityDocumentExpirationDate`: not blank, a real date ([`Date::parse`]), not before `today`.
+/// A document expiring today is still valid today.
+pub fn check_expiration_date(date: &str, today: Date) -> Option<Violation> {
+    const PROPERTY: &str = "IdentityDocumentExpirationDate";
+    if is_blank(date) {
+        return Some(Violation::required(PROPERTY, date));
+    }
+    match Date::parse(date.trim()) {
+        None => Some(Violation::not_a_date(PROPERTY, date)),
+        Some(expiry) if expiry < today => Some(Violation::date_in_past(PROPERTY, date)),
+        Some(_) => None,
+    }
+}
+
+/// Every violation of a check's create body, in field order.
+///
+/// `VerificationType` decides which group of fields is required: `IdDocument` the identity
+/// document's type, number, issuer and expiry; `Address` the address document's type. Without a
+/// verification type Nexudus allows a bare check, so no group is required, but the fields given
+/// are still checked. A Stripe Identity check collects the identity document on Stripe's side, so
+/// its identity group is not required either.
+pub fn check_identity_check(check: &NewCoworkerIdentityCheck, today: Date) -> Vec<Violation> {
+    let group = required_group(check);
+    let identity = group == VerificationType::IdDocument;
+    let address = group == VerificationType::Address;
+    [
+        check_id("BusinessId", check.business_id),
+        check_id("CoworkerId", check.coworker_id),
+        check_field("Name", check.name.as_deref(), true, check_name),
+        check_choice(
+            "IdentityDocumentType",
+            check.identity_document_type.map(IdentityDocumentType::code),
+            identity,
+        ),
+        check_field(
+            "IdentityDocumentNumber",
+            check.identity_document_number.as_deref(),
+            identity,
+            check_document_number,
+        ),
+        check_field(
+            "IdentityDocumentIssuedBy",
+            check.identity_document_issued_by.as_deref(),
+            identity,
+            check_issued_by,
+        ),
+        check_field(
+            "IdentityDocumentExpirationDate",
+            check.identity_document_expiration_date.as_deref(),
+            identity,
+            |date| check_expiration_date(date, today),
+        ),
+        check_choice(
+            "AddressDocumentType",
+            check.address_document_type.map(AddressDocumentType::code),
+            address,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Every violation of a document's create body, in field order. Which files it needs depends on
+/// its parent check: see [`check_document_files`].
+pub fn check_identity_check_document(
+    document: &NewCoworkerIdentityCheckDocument,
+) -> Vec<Violation> {
+    [
+        check_id("CoworkerId", document.coworker_id),
+        check_id(
+            "CoworkerIdentityCheckId",
+            document.coworker_identity_check_id,
+        ),
+        check_field("Name", document.name.as_deref(), true, check_name),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// One violation per file a document of `kind` requires but `present` lacks, named by the slot's
+/// `New…Url` property, in capture order.
+pub fn check_document_files(kind: DocumentKind, present: &[Slot]) -> Vec<Violation> {
+    slots::missing_slots(kind, present)
+        .into_iter()
+        .map(|slot| Violation::missing_file(slot.new_url_property()))
+        .collect()
+}
+
+/// The group of fields `check` must fill, or `VerificationType::None` for none.
+fn required_group(check: &NewCoworkerIdentityCheck) -> VerificationType {
+    match (check.verification_type, check.identity_check_provider) {
+        (Some(VerificationType::IdDocument), Some(IdentityCheckProvider::StripeIdentity)) => {
+            VerificationType::None
+        }
+        (verification_type, _) => verification_type.unwrap_or_default(),
+    }
+}
+
+/// A required id: present and positive.
+fn check_id(property: &str, id: Option<i64>) -> Option<Violation> {
+    match id {
+        None => Some(Violation::required(property, Value::Null)),
+        Some(id) if id <= 0 => Some(Violation::not_positive(property, id)),
+        Some(_) => None,
+    }
+}
+
+/// A text field of a record, checked by its field helper `check` when it is required or given.
+/// An absent required field is reported with a `null` attempted value, as the API does.
+fn check_field(
+    property: &str,
+    value: Option<&str>,
+    required: bool,
+    check: impl FnOnce(&str) -> Option<Violation>,
+) -> Option<Violation> {
+    match value {
+        None if required => Some(Violation::required(property, Value::Null)),
+        Some(text) if required || !is_blank(text) => check(text),
+        _ => None,
+    }
+}
+
+/// A choice that must be made when `required`: present and not the enum's `None` (0).
+fn check_choice(property: &str, code: Option<u16>, required: bool) -> Option<Violation> {
+    match code {
+        _ if !required => None,
+        None => Some(Violation::required(property, Value::Null)),
+        Some(0) => Some(Violation::required(property, 0)),
+        Some(_) => None,
+    }
+}
+
+/// A required text: not blank, at most `max` characters once trimmed.
+fn check_text(property: &str, value: &str, max: usize) -> Option<Violation> {
+    if is_blank(value) {
+        Some(Violation::required(property, value))
+    } else if value.trim().chars().count() > max {
+        Some(Violation::too_long(property, max, value))
+    } else {
+        None
+    }
+}
+
+fn is_blank(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ViolationCode::*;
+    use serde_json::json;
+
+    fn today() -> Date {
+        Date::new(2025, 6, 15).expect("a real date")
+    }
+
+    /// The identity group of a valid `IdDocument` check, merged into each case's body.
+    fn with_identity(fields: Value) -> Value {
+        let mut body = json!({
+            "BusinessId": 1, "CoworkerId": 2, "Name": "Identity check",
+            "VerificationType": 1, "IdentityDocumentType": 1,
+            "IdentityDocumentNumber": "X1234567", "IdentityDocumentIssuedBy": "HM Passport Office",
+            "IdentityDocumentExpirationDate": "2030-05-01"
+        });
+        merge(&mut body, fields);
+        body
+    }
+
+    fn merge(body: &mut Value, fields: Value) {
+        let (Value::Object(body), Value::Object(fields)) = (body, fields) else {
+            panic!("bodies are JSON objects");
+        };
+        for (name, value) in fields {
+            match value {
+                // `"Field": "-"` in a case removes the field.
+                Value::String(text) if text == "-" => body.remove(&name),
+                value => body.insert(name, value),
+            };
+        }
+    }
+
+    /// A reported violation: property, code, attempted value.
+    type Reported = (&'static str, ViolationCode, Value);
+
+    #[test]
+    fn check_identity_check_reports_every_violation_in_field_order() {
+        let long = |n: usize| "a".repeat(n);
+        // (what the case shows, the create body, the violations reported)
+        let cases: Vec<(&str, Value, Vec<Reported>)> = vec![
+            (
+                "a complete identity check",
+                with_identity(json!({})),
+                vec![],
+            ),
+            (
+                "the seed's example body",
+                json!({"BusinessId": 0, "CoworkerId": 0, "Name": ""}),
+                vec![
+                    ("BusinessId", NotPositive, json!(0)),
+                    ("CoworkerId", NotPositive, json!(0)),
+                    ("Name", Required, json!("")),
+                ],
+            ),
+            (
+                "an empty body",
+                json!({}),
+                vec![
+                    ("BusinessId", Required, Value::Null),
+                    ("CoworkerId", Required, Value::Null),
+                    ("Name", Required, Value::Null),
+                ],
+            ),
+            (
+                "a bare check without verification type",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Bare"}),
+                vec![],
+            ),
+            (
+                "VerificationType None requires no group",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Bare", "VerificationType": 0}),
+                vec![],
+            ),
+            (
+                "a negative id",
+                with_identity(json!({"CoworkerId": -3})),
+                vec![("CoworkerId", NotPositive, json!(-3))],
+            ),
+            (
+                "a blank name",
+                with_identity(json!({"Name": "   "})),
+                vec![("Name", Required, json!("   "))],
+            ),
+            (
+                "a name of 200 characters",
+                with_identity(json!({"Name": long(200)})),
+                vec![],
+            ),
+            (
+                "a name of 201 characters",
+                with_identity(json!({"Name": long(201)})),
+                vec![("Name", TooLong, json!(long(201)))],
+            ),
+            (
+                "an identity check with none of its group",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Id", "VerificationType": 1}),
+                vec![
+                    ("IdentityDocumentType", Required, Value::Null),
+                    ("IdentityDocumentNumber", Required, Value::Null),
+                    ("IdentityDocumentIssuedBy", Required, Value::Null),
+                    ("IdentityDocumentExpirationDate", Required, Value::Null),
+                ],
+            ),
+            (
+                "an identity document type of None",
+                with_identity(json!({"IdentityDocumentType": 0})),
+                vec![("IdentityDocumentType", Required, json!(0))],
+            ),
+            (
+                "a blank document number",
+                with_identity(json!({"IdentityDocumentNumber": " "})),
+                vec![("IdentityDocumentNumber", Required, json!(" "))],
+            ),
+            (
+                "a number with spaces and hyphens",
+                with_identity(json!({"IdentityDocumentNumber": " AB-12 345 "})),
+                vec![],
+            ),
+            (
+                "a number with other letters",
+                with_identity(json!({"IdentityDocumentNumber": "ÑÖ12"})),
+                vec![],
+            ),
+            (
+                "a number with punctuation",
+                with_identity(json!({"IdentityDocumentNumber": "AB/123"})),
+                vec![("IdentityDocumentNumber", InvalidCharacters, json!("AB/123"))],
+            ),
+            (
+                "a number of 50 characters",
+                with_identity(json!({"IdentityDocumentNumber": long(50)})),
+                vec![],
+            ),
+            (
+                "a number of 51 characters",
+                with_identity(json!({"IdentityDocumentNumber": long(51)})),
+                vec![("IdentityDocumentNumber", TooLong, json!(long(51)))],
+            ),
+            (
+                "an issuer of 100 characters",
+                with_identity(json!({"IdentityDocumentIssuedBy": long(100)})),
+                vec![],
+            ),
+            (
+                "an issuer of 101 characters",
+                with_identity(json!({"IdentityDocumentIssuedBy": long(101)})),
+                vec![("IdentityDocumentIssuedBy", TooLong, json!(long(101)))],
+            ),
+            (
+                "a blank issuer",
+                with_identity(json!({"IdentityDocumentIssuedBy": ""})),
+                vec![("IdentityDocumentIssuedBy", Required, json!(""))],
+            ),
+            (
+                "an expiry date-time",
+                with_identity(json!({"IdentityDocumentExpirationDate": "2030-05-01T00:00:00Z"})),
+                vec![],
+            ),
+            (
+                "an expiry today",
+                with_identity(json!({"IdentityDocumentExpirationDate": "2025-06-15"})),
+                vec![],
+            ),
+            (
+                "an expiry yesterday",
+                with_identity(json!({"IdentityDocumentExpirationDate": "2025-06-14"})),
+                vec![(
+                    "IdentityDocumentExpirationDate",
+                    DateInPast,
+                    json!("2025-06-14"),
+                )],
+            ),
+            (
+                "an expiry that is no real date",
+                with_identity(json!({"IdentityDocumentExpirationDate": "2027-02-29"})),
+                vec![(
+                    "IdentityDocumentExpirationDate",
+                    NotADate,
+                    json!("2027-02-29"),
+                )],
+            ),
+            (
+                "an expiry that is no date at all",
+                with_identity(json!({"IdentityDocumentExpirationDate": "next year"})),
+                vec![(
+                    "IdentityDocumentExpirationDate",
+                    NotADate,
+                    json!("next year"),
+                )],
+            ),
+            (
+                "a blank expiry",
+                with_identity(json!({"IdentityDocumentExpirationDate": " "})),
+                vec![("IdentityDocumentExpirationDate", Required, json!(" "))],
+            ),
+            (
+                "a Stripe Identity check collects the document on Stripe's side",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Stripe", "VerificationType": 1, "IdentityCheckProvider": 2}),
+                vec![],
+            ),
+            (
+                "a Stripe Identity check still has its given fields checked",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Stripe", "VerificationType": 1, "IdentityCheckProvider": 2,
+                       "IdentityDocumentNumber": "AB/1"}),
+                vec![("IdentityDocumentNumber", InvalidCharacters, json!("AB/1"))],
+            ),
+            (
+                "a complete address check",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Address", "VerificationType": 2, "AddressDocumentType": 4}),
+                vec![],
+            ),
+            (
+                "an address check without its document type",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Address", "VerificationType": 2}),
+                vec![("AddressDocumentType", Required, Value::Null)],
+            ),
+            (
+                "an address document type of None",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Address", "VerificationType": 2, "AddressDocumentType": 0}),
+                vec![("AddressDocumentType", Required, json!(0))],
+            ),
+            (
+                "an address check ignores blank identity fields",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Address", "VerificationType": 2, "AddressDocumentType": 8,
+                       "IdentityDocumentNumber": "", "IdentityDocumentExpirationDate": " "}),
+                vec![],
+            ),
+            (
+                "a bare check still checks the formats it is given",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Bare",
+                       "IdentityDocumentNumber": "#1", "IdentityDocumentIssuedBy": long(101),
+                       "IdentityDocumentExpirationDate": "2020-01-01"}),
+                vec![
+                    ("IdentityDocumentNumber", InvalidCharacters, json!("#1")),
+                    ("IdentityDocumentIssuedBy", TooLong, json!(long(101))),
+                    (
+                        "IdentityDocumentExpirationDate",
+                        DateInPast,
+                        json!("2020-01-01"),
+                    ),
+                ],
+            ),
+            (
+                "several violations come in field order",
+                with_identity(
+                    json!({"BusinessId": "-", "Name": "", "IdentityDocumentType": "-", "IdentityDocumentExpirationDate": "2025-13-01"}),
+                ),
+                vec![
+                    ("BusinessId", Required, Value::Null),
+                    ("Name", Required, json!("")),
+                    ("IdentityDocumentType", Required, Value::Null),
+                    (
+                        "IdentityDocumentExpirationDate",
+                        NotADate,
+                        json!("2025-13-01"),
+                    ),
+                ],
+            ),
+        ];
+        for (label, body, expected) in cases {
+            let check: NewCoworkerIdentityCheck = serde_json::from_value(body).expect(label);
+            let found: Vec<(String, ViolationCode, Value)> = check_identity_check(&check, today())
+                .into_iter()
+                .map(|v| (v.property, v.code, v.attempted))
+                .collect();
+            let expected: Vec<(String, ViolationCode, Value)> = expected
+                .into_iter()
+                .map(|(p, code, attempted)| (p.to_owned(), code, attempted))
+                .collect();
+            assert_eq!(found, expected, "{label}");
+        }
+    }
+
+    #[test]
+    fn field_helpers_report_the_api_property() {
+        let cases: Vec<(Option<Violation>, &str, ViolationCode)> = vec![
+            (check_name(""), "Name", Required),
+            (
+                check_document_number(""),
+                "IdentityDocumentNumber",
+                Required,
+            ),
+            (
+                check_document_number("12.3"),
+                "IdentityDocumentNumber",
+                InvalidCharacters,
+            ),
+            (check_issued_by(" "), "IdentityDocumentIssuedBy", Required),
+            (
+                check_expiration_date("", today()),
+                "IdentityDocumentExpirationDate",
+                Required,
+            ),
+            (
+                check_expiration_date("2024-12-31T23:00:00Z", today()),
+                "IdentityDocumentExpirationDate",
+                DateInPast,
+            ),
+        ];
+        for (violation, property, code) in cases {
+            let violation = violation.unwrap_or_else(|| panic!("{property} {code:?} is reported"));
+            assert_eq!(
+                (violation.property.as_str(), violation.code),
+                (property, code)
+            );
+        }
+        assert_eq!(check_name("Check"), None);
+        assert_eq!(check_document_number("X1234567"), None);
+        assert_eq!(check_issued_by("DVLA"), None);
+        assert_eq!(check_expiration_date(" 2025-06-15 ", today()), None);
+    }
+
+    #[test]
+    fn check_identity_check_document_reports_its_required_fields() {
+        let cases: Vec<(Value, Vec<(&str, ViolationCode)>)> = vec![
+            (
+                json!({"CoworkerId": 2, "CoworkerIdentityCheckId": 3, "Name": "Passport"}),
+                vec![],
+            ),
+            (
+                json!({}),
+                vec![
+                    ("CoworkerId", Required),
+                    ("CoworkerIdentityCheckId", Required),
+                    ("Name", Required),
+                ],
+            ),
+            (
+                json!({"CoworkerId": 0, "CoworkerIdentityCheckId": -1, "Name": " "}),
+                vec![
+                    ("CoworkerId", NotPositive),
+                    ("CoworkerIdentityCheckId", NotPositive),
+                    ("Name", Required),
+                ],
+            ),
+            (
+                json!({"CoworkerId": 2, "CoworkerIdentityCheckId": 3, "Name": "x".repeat(201)}),
+                vec![("Name", TooLong)],
+            ),
+        ];
+        for (body, expected) in cases {
+            let document: NewCoworkerIdentityCheckDocument =
+                serde_json::from_value(body.clone()).expect("parses");
+            let found: Vec<(String, ViolationCode)> = check_identity_check_document(&document)
+                .into_iter()
+                .map(|v| (v.property, v.code))
+                .collect();
+            let expected: Vec<(String, ViolationCode)> = expected
+                .into_iter()
+                .map(|(p, c)| (p.to_owned(), c))
+                .collect();
+            assert_eq!(found, expected, "{body}");
+        }
+    }
+
+    #[test]
+    fn check_document_files_names_each_missing_slot() {
+        let passport = DocumentKind::Identity(IdentityDocumentType::Passport);
+        let licence = DocumentKind::Identity(IdentityDocumentType::DriversLicense);
+        let lease = DocumentKind::Address(AddressDocumentType::LeaseRentalAgreement);
+        let cases: &[(DocumentKind, &[Slot], &[&str])] = &[
+            (passport, &[Slot::Photo, Slot::Front], &[]),
+            (passport, &[], &["NewPhotoUrl", "NewDocumentUrl"]),
+            (
+                licence,
+                &[Slot::Photo, Slot::Front],
+                &["NewAdditionalDocumentUrl"],
+            ),
+            (licence, &[Slot::Back], &["NewPhotoUrl", "NewDocumentUrl"]),
+            (lease, &[Slot::Front], &[]),
+            (lease, &[Slot::Photo, Slot::Back], &["NewDocumentUrl"]),
+        ];
+        for &(kind, present, expected) in cases {
+            let violations = check_document_files(kind, present);
+            let properties: Vec<&str> = violations.iter().map(|v| v.property.as_str()).collect();
+            assert_eq!(properties, expected, "{kind:?} with {present:?}");
+            for violation in &violations {
+                assert_eq!(violation.code, MissingFile);
+                assert_eq!(violation.message, "is a required file for this document");
+            }
+        }
+    }
+
+    #[test]
+    fn messages_read_as_the_api_writes_them() {
+        let violations = [
+            Violation::required("Name", Value::Null),
+            Violation::too_long("IdentityDocumentNumber", 50, "x"),
+            Violation::missing_file("NewDocumentUrl"),
+        ];
+        assert_eq!(violations[0].to_string(), "Name: is a required field");
+        assert_eq!(
+            joined_message(&violations),
+            "Name: is a required field\n\
+             IdentityDocumentNumber: must be at most 50 characters long\n\
+             NewDocumentUrl: is a required file for this document"
+        );
+        assert_eq!(joined_message(&[]), "");
+    }
+
+    #[test]
+    fn to_api_keeps_property_message_and_attempted_value() {
+        let violation = Violation::not_positive("CoworkerId", -2);
+        let api = violation.to_api();
+        assert_eq!(
+            serde_json::to_value(api).expect("serialises"),
+            json!({"AttemptedValue": -2, "Message": "must be a positive number", "PropertyName": "CoworkerId"})
+        );
+        let with_url =
+            Violation::file_not_an_image("NewPhotoUrl").with_attempted("https://example.com/a.gif");
+        assert_eq!(with_url.attempted, json!("https://example.com/a.gif"));
+    }
+}

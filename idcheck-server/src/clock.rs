@@ -1,0 +1,51 @@
+//! The server's clock: "today" for the rules (the core takes it as an argument) and ISO 8601
+//! timestamps for `CreatedOn` / `UpdatedOn`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use idcheck_core::date::Date;
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+fn unix_seconds() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// Today's date in UTC.
+pub fn today() -> Date {
+    Date::from_days_since_epoch(unix_seconds().div_euclid(SECONDS_PER_DAY))
+}
+
+/// Now as the seeds write it, `2025-01-15T10:30:00Z`.
+pub fn now_iso() -> String {
+    format_unix(unix_seconds())
+}
+
+pub fn format_unix(seconds: i64) -> String {
+    let date = Date::from_days_since_epoch(seconds.div_euclid(SECONDS_PER_DAY));
+    let second_of_day = seconds.rem_euclid(SECONDS_PER_DAY);
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_the_seeds() {
+        assert_eq!(format_unix(0), "1970-01-01T00:00:00Z");
+        // 2025-01-15T10:30:00Z, the seeds' UpdatedOn.
+        assert_eq!(format_unix(1_736_937_000), "2025-01-15T10:30:00Z");
+        assert_eq!(format_unix(951_782_399), "2000-02-28T23:59:59Z");
+    }
+
+    #[test]
+    fn today_is_a_plausible_date() {
+        assert!(today() >= Date::new(2025, 1, 1).expect("a real date"));
+    }
+}

@@ -1,0 +1,323 @@
+//! The SQLite database: opening it, the schema and its migrations, and the demo data seeded on the
+//! first start of a database.
+//!
+//! One connection behind a mutex: a local server for one person and the tests needs no pool, and a
+//! single writer makes every write's transaction trivially isolated.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::auth::{self, Role};
+use crate::config::DatabaseLocation;
+use crate::error::ApiError;
+
+/// Each entry moves the schema one version on; `PRAGMA user_version` says how many have run.
+/// Append only: a database created by an older build is migrated by running the entries it lacks.
+const MIGRATIONS: &[&str] = &[
+    // 1: the whole schema of the first release.
+    r#"
+    CREATE TABLE businesses (
+        id   INTEGER PRIMARY KEY,
+        name TEXT NOT NULL
+    );
+    CREATE TABLE coworkers (
+        id           INTEGER PRIMARY KEY,
+        business_id  INTEGER NOT NULL REFERENCES businesses(id),
+        full_name    TEXT NOT NULL,
+        coworker_type TEXT,
+        company_name TEXT,
+        billing_name TEXT,
+        email        TEXT
+    );
+    CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        is_admin      INTEGER NOT NULL DEFAULT 0,
+        coworker_id   INTEGER REFERENCES coworkers(id)
+    );
+    CREATE TABLE user_roles (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        role    TEXT NOT NULL,
+        PRIMARY KEY (user_id, role)
+    );
+    CREATE TABLE tokens (
+        digest     TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE identity_checks (
+        id                                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        unique_id                          TEXT NOT NULL UNIQUE,
+        business_id                        INTEGER NOT NULL REFERENCES businesses(id),
+        coworker_id                        INTEGER NOT NULL REFERENCES coworkers(id),
+        name                               TEXT NOT NULL,
+        identity_check_provider            INTEGER NOT NULL,
+        identity_document_type             INTEGER NOT NULL,
+        identity_document_number           TEXT,
+        identity_document_issued_by        TEXT,
+        identity_document_expiration_date  TEXT,
+        address_document_type              INTEGER NOT NULL,
+        verification_type                  INTEGER NOT NULL,
+        description                        TEXT,
+        verification_status                INTEGER NOT NULL,
+        last_error                         TEXT,
+        billed                             INTEGER NOT NULL DEFAULT 0,
+        proposal_guid                      TEXT,
+        coworker_contract_guid             TEXT,
+        contract_contact_guid              TEXT,
+        stripe_verification_session_id     TEXT,
+        identity_check_group_guid          TEXT,
+        identity_check_provider1           INTEGER NOT NULL DEFAULT 0,
+        verification_type1                 INTEGER NOT NULL DEFAULT 0,
+        description1                       TEXT,
+        identity_check_provider2           INTEGER NOT NULL DEFAULT 0,
+        verification_type2                 INTEGER NOT NULL DEFAULT 0,
+        description2                       TEXT,
+        system_id                          TEXT,
+        created_on                         TEXT NOT NULL,
+        updated_on                         TEXT NOT NULL,
+        updated_by                         TEXT
+    );
+    CREATE INDEX identity_checks_coworker ON identity_checks(coworker_id);
+    CREATE TABLE identity_check_documents (
+        id                        INTEGER PRIMARY KEY AUTOINCREMENT,
+        unique_id                 TEXT NOT NULL UNIQUE,
+        coworker_id               INTEGER NOT NULL REFERENCES coworkers(id),
+        check_id                  INTEGER NOT NULL REFERENCES identity_checks(id) ON DELETE CASCADE,
+        name                      TEXT NOT NULL,
+        photo_file                TEXT,
+        document_file             TEXT,
+        additional_document_file  TEXT,
+        verification_status       INTEGER NOT NULL,
+        notes                     TEXT,
+        system_id                 TEXT,
+        created_on                TEXT NOT NULL,
+        updated_on                TEXT NOT NULL,
+        updated_by                TEXT
+    );
+    CREATE INDEX identity_check_documents_check ON identity_check_documents(check_id);
+    CREATE INDEX identity_check_documents_coworker ON identity_check_documents(coworker_id);
+    CREATE TABLE uploads (
+        name         TEXT PRIMARY KEY,
+        user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        content_type TEXT NOT NULL,
+        size         INTEGER NOT NULL,
+        created_on   TEXT NOT NULL
+    );
+    "#,
+];
+
+/// A demo user as seeded and as announced on start.
+#[derive(Debug, Clone)]
+pub struct DemoUser {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub is_admin: bool,
+    pub roles: &'static [Role],
+    pub coworker_id: Option<i64>,
+}
+
+impl DemoUser {
+    /// The roles as printed: an administrator holds every role.
+    pub fn role_names(&self) -> Vec<&'static str> {
+        let roles: &[Role] = if self.is_admin { Role::ALL } else { self.roles };
+        let mut names: Vec<&'static str> = roles.iter().map(|r| r.name()).collect();
+        if self.is_admin {
+            names.insert(0, "FullUnrestrictedAdministrator");
+        }
+        names
+    }
+}
+
+/// Fixed so the README can list them; this server is for a developer's machine and tests only.
+pub const DEMO_USERS: &[DemoUser] = &[
+    DemoUser {
+        email: "admin@example.com",
+        password: "admin-demo-password",
+        is_admin: true,
+        roles: &[],
+        coworker_id: None,
+    },
+    DemoUser {
+        email: "reviewer@example.com",
+        password: "reviewer-demo-password",
+        is_admin: false,
+        roles: &[
+            Role::CheckRead,
+            Role::CheckList,
+            Role::CheckEdit,
+            Role::DocumentRead,
+            Role::DocumentList,
+            Role::DocumentEdit,
+        ],
+        coworker_id: None,
+    },
+    DemoUser {
+        email: "member@example.com",
+        password: "member-demo-password",
+        is_admin: false,
+        roles: &[Role::CheckCreate, Role::CheckRead, Role::DocumentCreate, Role::DocumentRead],
+        coworker_id: Some(1),
+    },
+];
+
+const DEMO_BUSINESSES: &[(i64, &str)] = &[(1, "Coworking Central"), (2, "Harbour Hub")];
+
+/// (Id, BusinessId, FullName, CoworkerType, CompanyName, BillingName, e-mail)
+type DemoCoworker = (i64, i64, &'static str, &'static str, Option<&'static str>, &'static str, &'static str);
+const DEMO_COWORKERS: &[DemoCoworker] = &[
+    (1, 1, "Alex Member", "Member", Some("Alex Studio Ltd"), "Alex Member", "member@example.com"),
+    (2, 1, "Bea Traveller", "Member", None, "Bea Traveller", "bea@example.com"),
+    (3, 2, "Chris Teamwork", "TeamMember", Some("Harbour Startups"), "Harbour Startups Ltd", "chris@example.com"),
+    (4, 2, "Dana Resident", "Member", Some("Dana Design"), "Dana Design SL", "dana@example.com"),
+];
+
+/// The shared connection.
+#[derive(Clone)]
+pub struct Db {
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl Db {
+    /// Opens (creating when needed) and migrates the database, seeding demo data into a new one.
+    pub fn open(location: &DatabaseLocation) -> Result<Db, String> {
+        let mut connection = match location {
+            DatabaseLocation::Memory => Connection::open_in_memory(),
+            DatabaseLocation::File(path) => {
+                create_parent(path)?;
+                Connection::open(path)
+            }
+        }
+        .map_err(|err| format!("cannot open the database: {err}"))?;
+        connection
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+            .map_err(|err| format!("cannot configure the database: {err}"))?;
+        if matches!(location, DatabaseLocation::File(_)) {
+            // WAL keeps a reader of the file (a developer's sqlite3 shell) from blocking the server.
+            connection
+                .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+                .map_err(|err| format!("cannot configure the database: {err}"))?;
+        }
+        migrate(&mut connection).map_err(|err| format!("cannot migrate the database: {err}"))?;
+        seed_demo_data(&mut connection).map_err(|err| format!("cannot seed the demo data: {err}"))?;
+        Ok(Db { connection: Arc::new(Mutex::new(connection)) })
+    }
+
+    /// Runs `work` on the connection off the async threads; SQLite calls block.
+    pub async fn call<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = connection.lock().unwrap_or_else(|poison| poison.into_inner());
+            work(&mut guard)
+        })
+        .await
+        .map_err(|err| ApiError::Internal(format!("database task failed: {err}")))?
+    }
+}
+
+fn create_parent(path: &Path) -> Result<(), String> {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => std::fs::create_dir_all(parent)
+            .map_err(|err| format!("cannot create {}: {err}", parent.display())),
+        _ => Ok(()),
+    }
+}
+
+fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
+    let version: usize = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(migration)?;
+        transaction.pragma_update(None, "user_version", index + 1)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}
+
+/// Seeds only a database without users, so a developer's own data is never overwritten.
+fn seed_demo_data(connection: &mut Connection) -> rusqlite::Result<()> {
+    let users: i64 = connection.query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0))?;
+    if users > 0 {
+        return Ok(());
+    }
+    let transaction = connection.transaction()?;
+    for (id, name) in DEMO_BUSINESSES {
+        transaction.execute("INSERT INTO businesses (id, name) VALUES (?1, ?2)", params![id, name])?;
+    }
+    for (id, business, full_name, kind, company, billing, email) in DEMO_COWORKERS {
+        transaction.execute(
+            "INSERT INTO coworkers (id, business_id, full_name, coworker_type, company_name, billing_name, email)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, business, full_name, kind, company, billing, email],
+        )?;
+    }
+    for user in DEMO_USERS {
+        transaction.execute(
+            "INSERT INTO users (email, password_hash, is_admin, coworker_id) VALUES (?1, ?2, ?3, ?4)",
+            params![user.email, auth::hash_password(user.password), user.is_admin, user.coworker_id],
+        )?;
+        let user_id = transaction.last_insert_rowid();
+        for role in user.roles {
+            transaction.execute(
+                "INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)",
+                params![user_id, role.name()],
+            )?;
+        }
+    }
+    transaction.commit()
+}
+
+/// Whether a row with this id exists in `table` (a constant of ours, never user input).
+pub fn exists(connection: &Connection, table: &'static str, id: i64) -> rusqlite::Result<bool> {
+    connection
+        .query_row(&format!("SELECT 1 FROM {table} WHERE id = ?1"), [id], |_| Ok(()))
+        .optional()
+        .map(|found| found.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_database_is_migrated_and_seeded_once() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection).unwrap();
+        seed_demo_data(&mut connection).unwrap();
+        // A second start finds the data and leaves it alone.
+        migrate(&mut connection).unwrap();
+        seed_demo_data(&mut connection).unwrap();
+        let version: usize = connection.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        let users: i64 = connection.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+        assert_eq!(users, DEMO_USERS.len() as i64);
+        let coworkers: i64 = connection.query_row("SELECT COUNT(*) FROM coworkers", [], |r| r.get(0)).unwrap();
+        assert_eq!(coworkers, DEMO_COWORKERS.len() as i64);
+        assert!(exists(&connection, "businesses", 2).unwrap());
+        assert!(!exists(&connection, "businesses", 3).unwrap());
+    }
+
+    #[test]
+    fn the_member_holds_only_what_the_component_needs() {
+        let member = DEMO_USERS.iter().find(|u| u.email == "member@example.com").unwrap();
+        assert_eq!(
+            member.role_names(),
+            [
+                "CoworkerIdentityCheck-Create",
+                "CoworkerIdentityCheck-Read",
+                "CoworkerIdentityCheckDocument-Create",
+                "CoworkerIdentityCheckDocument-Read"
+            ]
+        );
+        let admin = DEMO_USERS.iter().find(|u| u.is_admin).unwrap();
+        assert_eq!(admin.role_names().len(), Role::ALL.len() + 1);
+    }
+}

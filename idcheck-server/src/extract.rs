@@ -1,0 +1,200 @@
+//! Request extractors whose rejections are [`ApiError`]s, so a malformed body, a wrong type, an
+//! oversized body or a bad query parameter is answered with the envelope like every other error.
+
+use std::collections::HashMap;
+
+use std::pin::Pin;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{header, request::Parts};
+use http_body::Body as _;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::ApiError;
+
+/// A JSON body. Unlike `axum::Json`, a body that parses but has a wrong type names the property
+/// at fault (`BusinessId: invalid type: string "x", expected i64`) with the attempted value.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+        // No Content-Type is tolerated (curl -d sends form type, but some clients send none);
+        // a declared non-JSON type is a client mistake worth naming.
+        if let Some(content_type) = content_type
+            && content_type != "application/json"
+            && !content_type.ends_with("+json")
+        {
+            return Err(ApiError::UnsupportedMediaType("JSON (Content-Type: application/json)"));
+        }
+        let bytes = read_body(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::BadRequest {
+                property: None,
+                message: "The request body is empty; send a JSON object.".into(),
+                attempted: Value::Null,
+            });
+        }
+        let value: Value = serde_json::from_slice(&bytes).map_err(|err| ApiError::BadRequest {
+            property: None,
+            message: format!("The request body is not valid JSON: {err}."),
+            attempted: Value::Null,
+        })?;
+        parse_value(&value).map(JsonBody)
+    }
+}
+
+/// Reads `value` as `T`, naming the property at fault when it does not fit.
+pub fn parse_value<T: DeserializeOwned>(value: &Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        if path == "." || path.is_empty() {
+            ApiError::BadRequest {
+                property: None,
+                message: format!("The request body does not fit: {message}."),
+                attempted: Value::Null,
+            }
+        } else {
+            let top = path.split(['.', '[']).next().unwrap_or(&path).to_string();
+            let attempted = value.get(&top).cloned().unwrap_or(Value::Null);
+            ApiError::BadRequest { property: Some(path), message, attempted }
+        }
+    })
+}
+
+/// Bytes past the limit that are still read (and dropped) before answering 413: a server that
+/// answers while the client is still sending resets the connection, and the client then sees a
+/// broken connection instead of the envelope.
+const DRAIN_BEYOND_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The raw body, refused with a 413 envelope past the route's [`BodyLimit`].
+pub async fn read_body<S: Send + Sync>(request: Request, _state: &S) -> Result<Bytes, ApiError> {
+    let limit = request.extensions().get::<BodyLimit>().map_or(DEFAULT_BODY_LIMIT, |l| l.0);
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit.saturating_add(DRAIN_BEYOND_LIMIT)) {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    let mut body = request.into_body();
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(limit));
+    let mut total = 0usize;
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|err| ApiError::BadRequest {
+            property: None,
+            message: format!("The request body could not be read: {err}."),
+            attempted: Value::Null,
+        })?;
+        let Ok(data) = frame.into_data() else { continue };
+        total = total.saturating_add(data.len());
+        if total > limit.saturating_add(DRAIN_BEYOND_LIMIT) {
+            break;
+        }
+        if total <= limit {
+            bytes.extend_from_slice(&data);
+        }
+    }
+    if total > limit {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    Ok(Bytes::from(bytes))
+}
+
+/// The limit of routes that set none.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// The body limit of the route, recorded so the 413 message can state it.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// The query string as name → value; the handlers parse the values so errors name the parameter.
+pub struct QueryParams(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+            .map_err(|_| ApiError::BadRequest {
+                property: None,
+                message: "The query string could not be read.".into(),
+                attempted: Value::Null,
+            })?;
+        Ok(QueryParams(pairs.0.into_iter().collect()))
+    }
+}
+
+impl QueryParams {
+    /// A whole-number parameter, looked up case-insensitively (Nexudus's are).
+    pub fn number(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(text) if text.trim().is_empty() => Ok(None),
+            Some(text) => text
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::bad_request(name, "must be a whole number", Value::String(text.into()))),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(rename_all = "PascalCase")]
+    #[allow(dead_code)] // The fields are only read by serde in these tests.
+    struct Body {
+        business_id: Option<i64>,
+        name: Option<String>,
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_property_and_the_value() {
+        match parse_value::<Body>(&json!({"BusinessId": "one", "Name": "x"})) {
+            Err(ApiError::BadRequest { property, message, attempted }) => {
+                assert_eq!(property.as_deref(), Some("BusinessId"));
+                assert!(message.contains("invalid type"), "{message}");
+                assert_eq!(attempted, json!("one"));
+            }
+            other => panic!("expected a bad request, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused_whole() {
+        assert!(matches!(
+            parse_value::<Body>(&json!([1, 2])),
+            Err(ApiError::BadRequest { property: None, .. })
+        ));
+    }
+
+    #[test]
+    fn query_numbers_name_the_parameter() {
+        let query = QueryParams([("Page".to_string(), "2".to_string()), ("size".into(), "x".into())].into());
+        assert_eq!(query.number("page").unwrap(), Some(2));
+        assert!(query.number("size").is_err());
+        assert_eq!(query.number("absent").unwrap(), None);
+    }
+}

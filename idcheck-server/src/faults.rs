@@ -1,0 +1,252 @@
+//! Test-only fault injection, enabled by `--fault-injection`: fail, delay or break the answer of the
+//! Nth request of a route, and count requests per route, so the component's retry logic can be
+//! proven against a real server.
+//!
+//! The layer sits outside authentication and rate limiting, so an armed fault fires whatever the
+//! request carries; the endpoints that arm faults need no token because they exist only for tests.
+
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::state::AppState;
+
+/// The prefix of the test endpoints; requests to them are neither counted nor faulted.
+pub const TEST_PREFIX: &str = "/api/test/";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultAction {
+    /// Answer 500 without running the handler: nothing is written.
+    Error500,
+    /// Wait `delay_ms`, then handle the request normally.
+    Delay,
+    /// Run the handler (so the write commits), then break the answer's body, so the client sees a
+    /// failure although the write happened: the case a retry must not duplicate.
+    DropAfterWrite,
+}
+
+/// What `POST /api/test/faults` takes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FaultSpec {
+    /// `GET`, `POST`, …, or `*` for any.
+    pub method: String,
+    /// The request path without the query; a trailing `*` matches any path with that prefix.
+    pub path: String,
+    /// Which matching request, counted from when the fault is armed, fires it (1 = the next one).
+    #[serde(default = "one")]
+    pub nth: u32,
+    pub action: FaultAction,
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl FaultSpec {
+    fn matches(&self, method: &Method, path: &str) -> bool {
+        let method_matches = self.method == "*" || self.method.eq_ignore_ascii_case(method.as_str());
+        let path_matches = match self.path.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix),
+            None => path == self.path || path.strip_suffix('/') == Some(self.path.as_str()),
+        };
+        method_matches && path_matches
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ArmedFault {
+    #[serde(flatten)]
+    spec: FaultSpec,
+    /// Matching requests seen since arming.
+    seen: u32,
+}
+
+/// The armed faults and the request counts.
+#[derive(Default)]
+pub struct Faults {
+    armed: Mutex<Vec<ArmedFault>>,
+    counts: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Faults {
+    pub fn arm(&self, spec: FaultSpec) {
+        lock(&self.armed).push(ArmedFault { spec, seen: 0 });
+    }
+
+    pub fn clear(&self) {
+        lock(&self.armed).clear();
+    }
+
+    /// Counts this request against every matching fault and returns the first one it fires; a fired
+    /// fault is disarmed, so it fires once.
+    fn fire(&self, method: &Method, path: &str) -> Option<FaultSpec> {
+        let mut armed = lock(&self.armed);
+        let mut fired = None;
+        for fault in armed.iter_mut().filter(|f| f.spec.matches(method, path)) {
+            fault.seen += 1;
+            if fired.is_none() && fault.seen == fault.spec.nth {
+                fired = Some(fault.spec.clone());
+            }
+        }
+        armed.retain(|f| f.seen < f.spec.nth);
+        fired
+    }
+
+    fn count(&self, method: &Method, path: &str) {
+        *lock(&self.counts).entry(format!("{method} {path}")).or_default() += 1;
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+/// The middleware: counts the request, then applies a fault if one fires.
+pub async fn inject(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let faults: &Arc<Faults> = &state.faults;
+    let path = request.uri().path().to_string();
+    if path.starts_with(TEST_PREFIX) {
+        return next.run(request).await;
+    }
+    let method = request.method().clone();
+    faults.count(&method, &path);
+    let Some(fault) = faults.fire(&method, &path) else {
+        return next.run(request).await;
+    };
+    match fault.action {
+        FaultAction::Error500 => ApiError::InjectedFault.into_response(),
+        FaultAction::Delay => {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms.unwrap_or(0))).await;
+            next.run(request).await
+        }
+        FaultAction::DropAfterWrite => {
+            let response = next.run(request).await;
+            let (mut parts, _body) = response.into_parts();
+            // The real length would let a client notice nothing; the body now ends in an error.
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::new(BrokenBody))
+        }
+    }
+}
+
+/// A body whose first read fails, which makes hyper abort the connection mid-answer.
+struct BrokenBody;
+
+impl http_body::Body for BrokenBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Poll::Ready(Some(Err(std::io::Error::other("connection dropped by fault injection"))))
+    }
+}
+
+/// `/api/test/faults` and `/api/test/requests`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/test/faults", get(list_faults).post(arm_fault).delete(clear_faults))
+        .route("/api/test/requests", get(request_counts).delete(reset_counts))
+}
+
+async fn arm_fault(
+    State(state): State<AppState>,
+    JsonBody(spec): JsonBody<FaultSpec>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    if spec.nth == 0 {
+        return Err(ApiError::bad_request("nth", "must be 1 or more", json!(spec.nth)));
+    }
+    if spec.method != "*" && Method::from_bytes(spec.method.as_bytes()).is_err() {
+        return Err(ApiError::bad_request("method", "is not an HTTP method", json!(spec.method)));
+    }
+    if !spec.path.starts_with('/') {
+        return Err(ApiError::bad_request("path", "must start with /", json!(spec.path)));
+    }
+    if spec.action == FaultAction::Delay && spec.delay_ms.is_none() {
+        return Err(ApiError::bad_request(
+            "delay_ms",
+            "is a required field for the delay action",
+            serde_json::Value::Null,
+        ));
+    }
+    state.faults.arm(spec.clone());
+    Ok(Json(json!({ "Armed": spec })))
+}
+
+async fn list_faults(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let armed = lock(&state.faults.armed).clone();
+    Json(json!({ "Faults": armed }))
+}
+
+async fn clear_faults(State(state): State<AppState>) -> Json<serde_json::Value> {
+    state.faults.clear();
+    Json(json!({ "Faults": [] }))
+}
+
+async fn request_counts(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let counts = lock(&state.faults.counts).clone();
+    let total: u64 = counts.values().sum();
+    Json(json!({ "Requests": counts, "Total": total }))
+}
+
+async fn reset_counts(State(state): State<AppState>) -> Json<serde_json::Value> {
+    lock(&state.faults.counts).clear();
+    Json(json!({ "Requests": {}, "Total": 0 }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(method: &str, path: &str, nth: u32) -> FaultSpec {
+        FaultSpec { method: method.into(), path: path.into(), nth, action: FaultAction::Error500, delay_ms: None }
+    }
+
+    #[test]
+    fn fires_on_the_nth_matching_request_once() {
+        let faults = Faults::default();
+        faults.arm(spec("POST", "/api/x", 2));
+        assert!(faults.fire(&Method::POST, "/api/x").is_none());
+        assert!(faults.fire(&Method::GET, "/api/x").is_none(), "another method does not count");
+        assert!(faults.fire(&Method::POST, "/api/y").is_none(), "another path does not count");
+        assert!(faults.fire(&Method::POST, "/api/x").is_some());
+        assert!(faults.fire(&Method::POST, "/api/x").is_none(), "a fired fault is disarmed");
+    }
+
+    #[test]
+    fn prefix_and_any_method() {
+        let faults = Faults::default();
+        faults.arm(spec("*", "/api/spaces/*", 1));
+        assert!(faults.fire(&Method::DELETE, "/api/spaces/coworkeridentitychecks/5").is_some());
+    }
+
+    #[test]
+    fn action_names_are_the_documented_ones() {
+        let parsed: FaultSpec = serde_json::from_str(
+            r#"{"method":"POST","path":"/p","nth":1,"action":"drop_after_write","delay_ms":5}"#,
+        )
+        .unwrap();
+        assert_eq!(parsed.action, FaultAction::DropAfterWrite);
+        let parsed: FaultSpec = serde_json::from_str(r#"{"method":"GET","path":"/p","action":"error500"}"#).unwrap();
+        assert_eq!((parsed.action, parsed.nth), (FaultAction::Error500, 1));
+    }
+}

@@ -1,0 +1,314 @@
+//! Stored images: the folder they live in, and turning a record's `New…Url` (an http(s) URL, a
+//! `data:` URL, or one of our own upload URLs) into checked image bytes.
+//!
+//! Every file is checked with the core's `check_file`, the same rule the browser applies before
+//! sending, so a file the browser accepts is a file the server accepts.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use idcheck_core::files::{self, ImageType, MAX_FILE_BYTES};
+use idcheck_core::rules::Violation;
+use reqwest::Url;
+
+/// How long fetching one `New…Url` may take before the request is refused.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where documents' files and uploads are kept.
+pub struct FileStore {
+    root: PathBuf,
+    /// A temporary folder (with `--database :memory:`), removed when the store is dropped.
+    temporary: bool,
+}
+
+impl FileStore {
+    /// Opens `dir`, or a fresh temporary folder when `dir` is `None`.
+    pub fn open(dir: Option<PathBuf>) -> Result<FileStore, String> {
+        let (root, temporary) = match dir {
+            Some(dir) => (dir, false),
+            None => {
+                sweep_stale_temporary_folders();
+                let name = format!("{TEMP_PREFIX}{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+                (std::env::temp_dir().join(name), true)
+            }
+        };
+        for sub in [DOCUMENTS, UPLOADS] {
+            std::fs::create_dir_all(root.join(sub))
+                .map_err(|err| format!("cannot create {}: {err}", root.join(sub).display()))?;
+        }
+        Ok(FileStore { root, temporary })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Stores a document's file under a new name and returns the name.
+    pub fn write_document_file(&self, image: ImageType, bytes: &[u8]) -> std::io::Result<String> {
+        let name = format!("{}.{}", uuid::Uuid::new_v4(), image.extension());
+        std::fs::write(self.root.join(DOCUMENTS).join(&name), bytes)?;
+        Ok(name)
+    }
+
+    pub fn read_document_file(&self, name: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.root.join(DOCUMENTS).join(checked_name(name)?))
+    }
+
+    /// Removes a document's file; one already gone is not an error (the goal is reached).
+    pub fn remove_document_file(&self, name: &str) {
+        if let Ok(name) = checked_name(name) {
+            let _ = std::fs::remove_file(self.root.join(DOCUMENTS).join(name));
+        }
+    }
+
+    pub fn write_upload(&self, image: ImageType, bytes: &[u8]) -> std::io::Result<String> {
+        let name = format!("{}.{}", uuid::Uuid::new_v4(), image.extension());
+        std::fs::write(self.root.join(UPLOADS).join(&name), bytes)?;
+        Ok(name)
+    }
+
+    pub fn read_upload(&self, name: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.root.join(UPLOADS).join(checked_name(name)?))
+    }
+
+    pub fn remove_upload(&self, name: &str) {
+        if let Ok(name) = checked_name(name) {
+            let _ = std::fs::remove_file(self.root.join(UPLOADS).join(name));
+        }
+    }
+}
+
+impl Drop for FileStore {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+}
+
+const DOCUMENTS: &str = "documents";
+const UPLOADS: &str = "uploads";
+const TEMP_PREFIX: &str = "idcheck-server-files-";
+
+/// Names come from our own `uuid.ext` scheme; anything else (a `..`, a slash) is refused so a
+/// stored or requested name can never reach outside the folder.
+fn checked_name(name: &str) -> std::io::Result<&str> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && !name.starts_with('.');
+    if valid {
+        Ok(name)
+    } else {
+        Err(std::io::Error::new(std::io::ErrorKind::NotFound, "not a stored file name"))
+    }
+}
+
+/// A server killed without a chance to clean up (tests end it with SIGKILL) leaves its temporary
+/// folder behind; the next start removes the folders of processes that no longer run.
+fn sweep_stale_temporary_folders() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        // Only where /proc tells whether a process lives; elsewhere leave the folder alone.
+        if Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Image bytes that passed the core's file rules.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub kind: ImageType,
+    pub bytes: Vec<u8>,
+}
+
+/// Checks bytes given for `property`.
+pub fn check(property: &str, bytes: Vec<u8>, url: &str) -> Result<Image, Violation> {
+    match files::check_file(property, &bytes) {
+        Ok(kind) => Ok(Image { kind, bytes }),
+        Err(violation) => Err(violation.with_attempted(shorten(url))),
+    }
+}
+
+/// Reads a `data:` URL given for `property`.
+pub fn from_data_url(property: &str, url: &str) -> Result<Image, Violation> {
+    let (_declared, bytes) = files::parse_data_url(url).map_err(|err| {
+        let mut violation = Violation::file_not_an_image(property).with_attempted(shorten(url));
+        violation.message = format!("is not a readable data: URL ({err})");
+        violation
+    })?;
+    check(property, bytes, url)
+}
+
+/// What a `New…Url` points at.
+pub enum Source {
+    Data,
+    /// One of our own uploads, by stored name: resolved without an HTTP round-trip to ourselves.
+    OwnUpload(String),
+    Remote(Url),
+}
+
+/// Classifies `url`; `own_authorities` are the `host:port` forms under which this server is reached.
+pub fn classify(property: &str, url: &str, own_authorities: &[String]) -> Result<Source, Violation> {
+    let trimmed = url.trim();
+    if trimmed.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("data:")) {
+        return Ok(Source::Data);
+    }
+    let unreachable = |reason: &str| {
+        let mut violation = Violation::file_unreachable(property, &shorten(url));
+        violation.message = format!("could not be fetched: {reason}");
+        violation
+    };
+    let parsed = Url::parse(trimmed).map_err(|_| unreachable("it is not a URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(unreachable("only http, https and data: URLs are accepted"));
+    }
+    let authority = match (parsed.host_str(), parsed.port_or_known_default()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        _ => return Err(unreachable("it names no host")),
+    };
+    if let Some(name) = parsed.path().strip_prefix(crate::routes::uploads::UPLOADS_PATH_PREFIX)
+        && own_authorities.iter().any(|own| own.eq_ignore_ascii_case(&authority))
+    {
+        return Ok(Source::OwnUpload(name.to_string()));
+    }
+    Ok(Source::Remote(parsed))
+}
+
+/// Fetches a remote file with a timeout and the size cap, then checks it.
+pub async fn fetch(client: &reqwest::Client, property: &str, url: Url) -> Result<Image, Violation> {
+    let original = url.to_string();
+    let unreachable = |reason: String| {
+        let mut violation = Violation::file_unreachable(property, &shorten(&original));
+        violation.message = format!("could not be fetched: {reason}");
+        violation
+    };
+    let fetching = async {
+        let mut response = client
+            .get(url)
+            .send()
+            .await
+            .map_err(|err| unreachable(describe_fetch_error(&err)))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(unreachable(format!("the server answered HTTP {status}")));
+        }
+        if response.content_length().is_some_and(|length| length > MAX_FILE_BYTES as u64) {
+            return Err(Violation::file_too_large(property).with_attempted(shorten(&original)));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|err| unreachable(describe_fetch_error(&err)))? {
+            bytes.extend_from_slice(&chunk);
+            // Stop reading at the cap: a huge or endless answer must not fill the memory.
+            if bytes.len() > MAX_FILE_BYTES {
+                return Err(Violation::file_too_large(property).with_attempted(shorten(&original)));
+            }
+        }
+        Ok(bytes)
+    };
+    let bytes = tokio::time::timeout(FETCH_TIMEOUT, fetching)
+        .await
+        .map_err(|_| unreachable(format!("no answer within {} seconds", FETCH_TIMEOUT.as_secs())))??;
+    check(property, bytes, &original)
+}
+
+fn describe_fetch_error(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "the request timed out".into()
+    } else if err.is_connect() {
+        "could not connect".into()
+    } else {
+        "the transfer failed".into()
+    }
+}
+
+/// A `data:` URL can be megabytes long; an error's `AttemptedValue` only needs its start.
+pub fn shorten(url: &str) -> String {
+    const KEEP: usize = 120;
+    let url = url.trim();
+    if url.len() <= KEEP {
+        return url.to_string();
+    }
+    let mut end = KEEP;
+    while !url.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &url[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(len: usize) -> Vec<u8> {
+        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+        bytes.resize(len, 0);
+        bytes
+    }
+
+    #[test]
+    fn classifies_data_own_and_remote_urls() {
+        let own = vec!["127.0.0.1:8080".to_string()];
+        assert!(matches!(classify("NewPhotoUrl", "data:image/png;base64,AA", &own), Ok(Source::Data)));
+        match classify("NewPhotoUrl", "http://127.0.0.1:8080/api/uploads/abc.png", &own) {
+            Ok(Source::OwnUpload(name)) => assert_eq!(name, "abc.png"),
+            _ => panic!("expected our own upload"),
+        }
+        assert!(matches!(
+            classify("NewPhotoUrl", "http://127.0.0.1:9999/api/uploads/abc.png", &own),
+            Ok(Source::Remote(_))
+        ));
+        let refused = classify("NewDocumentUrl", "ftp://example.com/a.png", &own).err().unwrap();
+        assert_eq!(refused.property, "NewDocumentUrl");
+        assert!(classify("NewDocumentUrl", "not a url", &own).is_err());
+    }
+
+    #[test]
+    fn data_urls_are_decoded_and_checked() {
+        let url = files::to_data_url(ImageType::Png, &png(200));
+        let image = from_data_url("NewPhotoUrl", &url).unwrap();
+        assert_eq!((image.kind, image.bytes.len()), (ImageType::Png, 200));
+        let text = "data:text/plain;base64,aGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=";
+        let refused = from_data_url("NewPhotoUrl", text).unwrap_err();
+        assert_eq!(refused.property, "NewPhotoUrl");
+        assert!(from_data_url("NewPhotoUrl", "data:image/png;base64,@@@").is_err());
+    }
+
+    #[test]
+    fn stored_names_cannot_escape_the_folder() {
+        assert!(checked_name("../etc/passwd").is_err());
+        assert!(checked_name("a/b.png").is_err());
+        assert!(checked_name(".hidden").is_err());
+        assert!(checked_name("0f8e-1.png").is_ok());
+    }
+
+    #[test]
+    fn a_temporary_store_keeps_files_and_removes_itself() {
+        let store = FileStore::open(None).unwrap();
+        let root = store.root().to_path_buf();
+        let name = store.write_document_file(ImageType::Png, &png(150)).unwrap();
+        assert_eq!(store.read_document_file(&name).unwrap().len(), 150);
+        store.remove_document_file(&name);
+        assert!(store.read_document_file(&name).is_err());
+        drop(store);
+        assert!(!root.exists());
+    }
+
+    #[test]
+    fn long_urls_are_shortened_on_a_char_boundary() {
+        let long = "é".repeat(200);
+        let short = shorten(&long);
+        assert!(short.ends_with('…'));
+        assert!(short.len() < long.len());
+    }
+}

@@ -1,0 +1,443 @@
+//! `/api/spaces/coworkeridentitycheckdocuments`: create, get one, list, update, delete, and the
+//! download of a document's stored files. A document that completes its check's file slots moves
+//! the check from Pending (or Failed) to Submitted.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use idcheck_core::files::sniff;
+use idcheck_core::model::{
+    CoworkerIdentityCheck, CoworkerIdentityCheckDocument, CreatedValue, ListEnvelope,
+    NewCoworkerIdentityCheckDocument, VerificationStatus, WriteEnvelope,
+};
+use idcheck_core::rules::{self, Violation};
+use idcheck_core::slots::{self, Slot};
+use rusqlite::Connection;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::{AuthUser, Authorized, can};
+use crate::clock;
+use crate::error::ApiError;
+use crate::extract::{JsonBody, QueryParams, parse_value};
+use crate::files::{self, Image, Source};
+use crate::routes::{parse_id, sort_in_field_order, status_move_violation, uploads};
+use crate::state::AppState;
+use crate::store::{self, ListQuery, documents::DocumentFields};
+
+pub const ENTITY: &str = "CoworkerIdentityCheckDocument";
+const PATH: &str = "/api/spaces/coworkeridentitycheckdocuments";
+
+const FIELD_ORDER: &[&str] = &[
+    "Id",
+    "CoworkerId",
+    "CoworkerIdentityCheckId",
+    "Name",
+    "NewPhotoUrl",
+    "NewDocumentUrl",
+    "NewAdditionalDocumentUrl",
+    "VerificationStatus",
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(PATH, get(list).post(create).put(update))
+        .route(&format!("{PATH}/{{id}}"), get(get_one).delete(delete))
+        .route(&format!("{PATH}/{{id}}/files/{{slot}}"), get(download))
+}
+
+/// The path segment of a slot in the download route.
+pub fn slot_segment(slot: Slot) -> &'static str {
+    match slot {
+        Slot::Photo => "photo",
+        Slot::Front => "document",
+        Slot::Back => "additionaldocument",
+    }
+}
+
+/// Whether a document holding files in `present` is complete for `check`. A check without a
+/// verification type names no document, so any file completes it.
+fn is_complete(check: &CoworkerIdentityCheck, present: &[Slot]) -> bool {
+    match check.document_kind() {
+        Some(kind) => slots::missing_slots(kind, present).is_empty(),
+        None => !present.is_empty(),
+    }
+}
+
+fn present_slots(files: &[Option<String>; 3]) -> Vec<Slot> {
+    Slot::ALL.iter().copied().zip(files).filter(|(_, f)| f.is_some()).map(|(s, _)| s).collect()
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Authorized(user, _): Authorized<can::CreateDocument>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<NewCoworkerIdentityCheckDocument>,
+) -> Result<Json<WriteEnvelope<CreatedValue>>, ApiError> {
+    let mut violations = rules::check_identity_check_document(&body);
+    let check_id = body.coworker_identity_check_id.filter(|id| *id > 0);
+    let parent = match check_id {
+        Some(id) => state.db.call(move |c| Ok(store::checks::load(c, id)?)).await?,
+        None => None,
+    };
+    violations.extend(parent_violations(&body, parent.as_ref(), &violations, true));
+    // Fetch the files before anything is written: a URL that fails refuses the whole request.
+    let (images, file_violations) = resolve_files(&state, &user, &headers, &body).await?;
+    violations.extend(file_violations);
+    if !violations.is_empty() {
+        sort_in_field_order(&mut violations, FIELD_ORDER);
+        return Err(ApiError::Validation(violations));
+    }
+
+    let now = clock::now_iso();
+    let (now_copy, email, store_files) = (now.clone(), user.email.clone(), state.files.clone());
+    let id = state
+        .db
+        .call(move |c| {
+            let names = write_images(&store_files, &images)?;
+            let result = (|| {
+                let transaction = c.transaction()?;
+                // The check may have changed while the files were fetched: decide on its state now.
+                let parent = check_id.map(|id| store::checks::load(&transaction, id)).transpose()?.flatten();
+                let refused = parent_violations(&body, parent.as_ref(), &[], true);
+                let Some(parent) = parent.filter(|_| refused.is_empty()) else {
+                    return Err(ApiError::Validation(refused));
+                };
+                let complete = is_complete(&parent, &present_slots(&names));
+                let fields = DocumentFields {
+                    coworker_id: body.coworker_id.unwrap_or_default(),
+                    check_id: parent.id,
+                    name: body.name.as_deref().unwrap_or_default().trim().to_string(),
+                    files: names.clone(),
+                    status: if complete { VerificationStatus::Submitted } else { VerificationStatus::Pending },
+                    notes: store::optional_text(body.notes.as_deref()),
+                };
+                let id = store::documents::insert(&transaction, &fields, &now_copy, &email)?;
+                if complete {
+                    submit_check(&transaction, &parent, &now_copy, &email)?;
+                }
+                transaction.commit()?;
+                Ok(id)
+            })();
+            if result.is_err() {
+                remove_images(&store_files, &names);
+            }
+            result
+        })
+        .await?;
+    Ok(Json(WriteEnvelope::success(format!("{ENTITY} was successfully created."), CreatedValue { id }, now, user.email)))
+}
+
+/// A complete document moves its check on from Pending, or back from Failed when the member
+/// sends new images after a rejection.
+fn submit_check(c: &Connection, check: &CoworkerIdentityCheck, now: &str, user: &str) -> rusqlite::Result<()> {
+    if matches!(check.verification_status, VerificationStatus::Pending | VerificationStatus::Failed) {
+        store::checks::set_status(c, check.id, VerificationStatus::Submitted, now, user)?;
+    }
+    Ok(())
+}
+
+/// The parent check must exist and belong to the same coworker; a new document may only be added
+/// while the check awaits one (a Successful or Cancelled check is closed).
+fn parent_violations(
+    body: &NewCoworkerIdentityCheckDocument,
+    parent: Option<&CoworkerIdentityCheck>,
+    already: &[Violation],
+    adding: bool,
+) -> Vec<Violation> {
+    let refused = |property: &str| already.iter().any(|v| v.property == property);
+    let Some(check_id) = body.coworker_identity_check_id.filter(|_| !refused("CoworkerIdentityCheckId")) else {
+        return Vec::new();
+    };
+    let Some(parent) = parent else {
+        return vec![Violation::unknown_reference("CoworkerIdentityCheckId", check_id)];
+    };
+    let mut violations = Vec::new();
+    if let Some(coworker) = body.coworker_id.filter(|_| !refused("CoworkerId"))
+        && coworker != parent.coworker_id
+    {
+        let mut violation = Violation::unknown_reference("CoworkerId", coworker);
+        violation.message = format!("is not the coworker of CoworkerIdentityCheck {check_id}");
+        violations.push(violation);
+    }
+    if adding && matches!(parent.verification_status, VerificationStatus::Successful | VerificationStatus::Cancelled) {
+        let mut violation = Violation::invalid_choice("CoworkerIdentityCheckId", check_id);
+        violation.message = format!(
+            "refers to a check that is {} and takes no more documents",
+            parent.verification_status.api_name()
+        );
+        violations.push(violation);
+    }
+    violations
+}
+
+/// Every `New…Url` of the body as checked image bytes, or the violations naming the properties
+/// whose file could not be had.
+async fn resolve_files(
+    state: &AppState,
+    user: &AuthUser,
+    headers: &HeaderMap,
+    body: &NewCoworkerIdentityCheckDocument,
+) -> Result<([Option<Image>; 3], Vec<Violation>), ApiError> {
+    let own = state.own_authorities(headers);
+    let mut images: [Option<Image>; 3] = [None, None, None];
+    let mut violations = Vec::new();
+    for (index, &slot) in Slot::ALL.iter().enumerate() {
+        let Some(url) = body.new_url(slot) else { continue };
+        let property = slot.new_url_property();
+        let resolved = match files::classify(property, url, &own) {
+            Err(violation) => Err(violation),
+            Ok(Source::Data) => files::from_data_url(property, url),
+            Ok(Source::Remote(parsed)) => files::fetch(&state.http, property, parsed).await,
+            Ok(Source::OwnUpload(name)) => uploads::resolve(state, user, property, &name, url).await?,
+        };
+        match resolved {
+            Ok(image) => images[index] = Some(image),
+            Err(violation) => violations.push(violation),
+        }
+    }
+    Ok((images, violations))
+}
+
+fn write_images(store: &files::FileStore, images: &[Option<Image>; 3]) -> Result<[Option<String>; 3], ApiError> {
+    let mut names: [Option<String>; 3] = [None, None, None];
+    for (index, image) in images.iter().enumerate() {
+        if let Some(image) = image {
+            match store.write_document_file(image.kind, &image.bytes) {
+                Ok(name) => names[index] = Some(name),
+                Err(err) => {
+                    remove_images(store, &names);
+                    return Err(err.into());
+                }
+            }
+        }
+    }
+    Ok(names)
+}
+
+fn remove_images(store: &files::FileStore, names: &[Option<String>]) {
+    for name in names.iter().flatten() {
+        store.remove_document_file(name);
+    }
+}
+
+/// A PUT body: the create fields, plus what only an update carries.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct DocumentUpdate {
+    id: Option<i64>,
+    verification_status: Option<VerificationStatus>,
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Authorized(user, _): Authorized<can::EditDocument>,
+    headers: HeaderMap,
+    JsonBody(value): JsonBody<Value>,
+) -> Result<Json<WriteEnvelope<CreatedValue>>, ApiError> {
+    let body: NewCoworkerIdentityCheckDocument = parse_value(&value)?;
+    let extra: DocumentUpdate = parse_value(&value)?;
+    let id = match extra.id {
+        None => return Err(ApiError::Validation(vec![Violation::required("Id", Value::Null)])),
+        Some(id) if id <= 0 => return Err(ApiError::Validation(vec![Violation::not_positive("Id", id)])),
+        Some(id) => id,
+    };
+    let existing = state.db.call(move |c| Ok(store::documents::load(c, id)?)).await?;
+    let existing = existing.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
+
+    let mut violations = rules::check_identity_check_document(&body);
+    let check_id = body.coworker_identity_check_id.filter(|id| *id > 0);
+    let parent = match check_id {
+        Some(id) => state.db.call(move |c| Ok(store::checks::load(c, id)?)).await?,
+        None => None,
+    };
+    let moving = check_id.is_some_and(|id| id != existing.coworker_identity_check_id);
+    violations.extend(parent_violations(&body, parent.as_ref(), &violations, moving));
+    if let Some(status) = extra.verification_status
+        && let Some(violation) = status_move_violation(existing.verification_status, status)
+    {
+        violations.push(violation);
+    }
+    let (images, file_violations) = resolve_files(&state, &user, &headers, &body).await?;
+    violations.extend(file_violations);
+    if !violations.is_empty() {
+        sort_in_field_order(&mut violations, FIELD_ORDER);
+        return Err(ApiError::Validation(violations));
+    }
+
+    let now = clock::now_iso();
+    let (now_copy, email, store_files) = (now.clone(), user.email.clone(), state.files.clone());
+    let replaced = state
+        .db
+        .call(move |c| {
+            let names = write_images(&store_files, &images)?;
+            let result = (|| {
+                let transaction = c.transaction()?;
+                let current =
+                    store::documents::load(&transaction, id)?.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
+                let parent = check_id.map(|id| store::checks::load(&transaction, id)).transpose()?.flatten();
+                let refused = parent_violations(&body, parent.as_ref(), &[], moving);
+                let Some(parent) = parent.filter(|_| refused.is_empty()) else {
+                    return Err(ApiError::Validation(refused));
+                };
+                let mut files = [current.photo_file_name.clone(), current.document_file_name.clone(), current.additional_document_file_name.clone()];
+                let mut replaced = Vec::new();
+                for (index, &slot) in Slot::ALL.iter().enumerate() {
+                    if names[index].is_some() || body.clears(slot) {
+                        replaced.extend(files[index].take());
+                        files[index] = names[index].clone();
+                    }
+                }
+                // A PUT of the record as read carries its current status; only a different one is a move.
+                let requested = extra.verification_status.filter(|s| *s != current.verification_status);
+                let status = match requested {
+                    Some(status) => status,
+                    None if current.verification_status == VerificationStatus::Pending
+                        && is_complete(&parent, &present_slots(&files)) =>
+                    {
+                        VerificationStatus::Submitted
+                    }
+                    None => current.verification_status,
+                };
+                let fields = DocumentFields {
+                    coworker_id: body.coworker_id.unwrap_or_default(),
+                    check_id: parent.id,
+                    name: body.name.as_deref().unwrap_or_default().trim().to_string(),
+                    files,
+                    status,
+                    notes: store::optional_text(body.notes.as_deref()),
+                };
+                store::documents::update(&transaction, id, &fields, &now_copy, &email)?;
+                if status == VerificationStatus::Submitted && current.verification_status != status {
+                    submit_check(&transaction, &parent, &now_copy, &email)?;
+                }
+                transaction.commit()?;
+                Ok(replaced)
+            })();
+            if result.is_err() {
+                remove_images(&store_files, &names);
+            }
+            result
+        })
+        .await?;
+    for name in replaced {
+        state.files.remove_document_file(&name);
+    }
+    Ok(Json(WriteEnvelope::success(format!("{ENTITY} was successfully updated."), CreatedValue { id }, now, user.email)))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    Authorized(_user, _): Authorized<can::ReadDocument>,
+    Path(id): Path<String>,
+) -> Result<Json<CoworkerIdentityCheckDocument>, ApiError> {
+    let id = parse_id(ENTITY, &id)?;
+    let record = state.db.call(move |c| Ok(store::documents::load(c, id)?)).await?;
+    record.map(Json).ok_or_else(|| ApiError::not_found(ENTITY, id))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Authorized(_user, _): Authorized<can::ListDocuments>,
+    query: QueryParams,
+) -> Result<Json<ListEnvelope<CoworkerIdentityCheckDocument>>, ApiError> {
+    use store::documents::{FILTERS, ORDER_FIELDS, TEXT_FILTERS};
+    let query = ListQuery::parse(&query, FILTERS, TEXT_FILTERS, ORDER_FIELDS)?;
+    let (page, size, field, direction) = (query.page, query.size, query.order_field, query.direction);
+    let (total, records) = state.db.call(move |c| Ok(store::documents::list(c, &query)?)).await?;
+    Ok(Json(ListEnvelope::page(total, page, size, records, Some(field.to_string()), Some(direction))))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Authorized(user, _): Authorized<can::DeleteDocument>,
+    Path(id): Path<String>,
+) -> Result<Json<WriteEnvelope<CreatedValue>>, ApiError> {
+    let id = parse_id(ENTITY, &id)?;
+    let files = state
+        .db
+        .call(move |c| {
+            let transaction = c.transaction()?;
+            let document =
+                store::documents::load(&transaction, id)?.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
+            store::documents::delete(&transaction, id)?;
+            transaction.commit()?;
+            Ok(document.stored_slots().into_iter().filter_map(|s| document.file_name(s).map(str::to_string)).collect::<Vec<_>>())
+        })
+        .await?;
+    for name in files {
+        state.files.remove_document_file(&name);
+    }
+    Ok(Json(WriteEnvelope::success(
+        format!("{ENTITY} was successfully deleted."),
+        CreatedValue { id },
+        clock::now_iso(),
+        user.email,
+    )))
+}
+
+/// `GET …/{id}/files/{photo|document|additionaldocument}`: the stored bytes with their type.
+async fn download(
+    State(state): State<AppState>,
+    Authorized(_user, _): Authorized<can::ReadDocument>,
+    Path((id, slot)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(ENTITY, &id)?;
+    let slot = Slot::ALL
+        .iter()
+        .copied()
+        .find(|s| slot_segment(*s).eq_ignore_ascii_case(&slot))
+        .ok_or_else(|| ApiError::not_found("File slot", &slot))?;
+    let store_files = state.files.clone();
+    let (name, bytes) = state
+        .db
+        .call(move |c| {
+            let document = store::documents::load(c, id)?.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
+            let name = document
+                .file_name(slot)
+                .map(str::to_string)
+                .ok_or_else(|| ApiError::not_found("File", format!("{} of {ENTITY} {id}", slot_segment(slot))))?;
+            let bytes = store_files.read_document_file(&name)?;
+            Ok((name, bytes))
+        })
+        .await?;
+    let mime = sniff(&bytes).map_or("application/octet-stream", |kind| kind.mime());
+    let mut response = Body::from(bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    // Identity documents must not linger in shared caches.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use idcheck_core::model::{AddressDocumentType, IdentityDocumentType, VerificationType};
+
+    #[test]
+    fn completeness_follows_the_core_slot_table() {
+        let passport = CoworkerIdentityCheck {
+            verification_type: VerificationType::IdDocument,
+            identity_document_type: IdentityDocumentType::Passport,
+            ..Default::default()
+        };
+        assert!(is_complete(&passport, &[Slot::Photo, Slot::Front]));
+        assert!(!is_complete(&passport, &[Slot::Front]));
+        let address = CoworkerIdentityCheck {
+            verification_type: VerificationType::Address,
+            address_document_type: AddressDocumentType::VoterCard,
+            ..Default::default()
+        };
+        assert!(is_complete(&address, &[Slot::Front]));
+        let bare = CoworkerIdentityCheck::default();
+        assert!(!is_complete(&bare, &[]));
+        assert!(is_complete(&bare, &[Slot::Back]));
+    }
+}

@@ -1,0 +1,42 @@
+//! `GET /api/sys/businesses` and `GET /api/spaces/coworkers`: the seeded locations and customers,
+//! in the list envelope, for any signed-in user (the component needs them to name a check's
+//! business and coworker).
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use idcheck_core::model::{Business, Coworker, ListEnvelope};
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::extract::QueryParams;
+use crate::state::AppState;
+use crate::store::{self, ListQuery, lookups};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/sys/businesses", get(businesses))
+        .route("/api/spaces/coworkers", get(coworkers))
+}
+
+async fn businesses(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    query: QueryParams,
+) -> Result<Json<ListEnvelope<Business>>, ApiError> {
+    let query = ListQuery::parse(&query, lookups::BUSINESS_FILTERS, lookups::BUSINESS_TEXT_FILTERS, lookups::BUSINESS_ORDER)?;
+    let (page, size, field, direction) = (query.page, query.size, query.order_field, query.direction);
+    let (total, records) = state.db.call(move |c| Ok(store::lookups::businesses(c, &query)?)).await?;
+    Ok(Json(ListEnvelope::page(total, page, size, records, Some(field.to_string()), Some(direction))))
+}
+
+async fn coworkers(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    query: QueryParams,
+) -> Result<Json<ListEnvelope<Coworker>>, ApiError> {
+    let query = ListQuery::parse(&query, lookups::COWORKER_FILTERS, lookups::COWORKER_TEXT_FILTERS, lookups::COWORKER_ORDER)?;
+    let (page, size, field, direction) = (query.page, query.size, query.order_field, query.direction);
+    let (total, records) = state.db.call(move |c| Ok(store::lookups::coworkers(c, &query)?)).await?;
+    Ok(Json(ListEnvelope::page(total, page, size, records, Some(field.to_string()), Some(direction))))
+}

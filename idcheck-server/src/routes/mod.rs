@@ -1,0 +1,93 @@
+//! The API's routers, one per resource, and what they share: id parsing, the order violations are
+//! reported in, and the status lifecycle.
+
+pub mod checks;
+pub mod documents;
+pub mod lookups;
+pub mod token;
+pub mod uploads;
+
+use idcheck_core::model::VerificationStatus;
+use idcheck_core::rules::Violation;
+
+use crate::error::ApiError;
+
+/// A path id; anything that is not a positive whole number names no record, so it is a 404.
+pub fn parse_id(entity: &'static str, text: &str) -> Result<i64, ApiError> {
+    text.trim().parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| ApiError::not_found(entity, text))
+}
+
+/// Puts violations in the order of `fields` (unknown properties last), keeping the order among
+/// violations of one property: the rules report in field order, and the server's own additions
+/// (references, statuses, files) must not break it.
+pub fn sort_in_field_order(violations: &mut [Violation], fields: &[&str]) {
+    violations.sort_by_key(|v| fields.iter().position(|f| *f == v.property).unwrap_or(fields.len()));
+}
+
+/// Whether a reviewer may move a record from `from` to `to`. Pending and Submitted are the
+/// server's to set (creation, a complete document); a reviewer decides Successful or Failed on a
+/// submission, may fail or cancel a check still pending, and may cancel a failed one. Successful
+/// and Cancelled are final.
+pub fn may_move(from: VerificationStatus, to: VerificationStatus) -> bool {
+    use VerificationStatus::*;
+    from == to
+        || matches!(
+            (from, to),
+            (Pending, Failed | Cancelled) | (Submitted, Successful | Failed | Cancelled) | (Failed, Cancelled)
+        )
+}
+
+/// The violation a refused status move is reported as.
+pub fn status_move_violation(from: VerificationStatus, to: VerificationStatus) -> Option<Violation> {
+    if may_move(from, to) {
+        return None;
+    }
+    let mut violation = Violation::invalid_choice("VerificationStatus", to.code());
+    violation.message = format!("cannot move from {} to {}", from.api_name(), to.api_name());
+    Some(violation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use VerificationStatus::*;
+
+    #[test]
+    fn the_status_lifecycle() {
+        let allowed = [
+            (Pending, Failed),
+            (Pending, Cancelled),
+            (Submitted, Successful),
+            (Submitted, Failed),
+            (Submitted, Cancelled),
+            (Failed, Cancelled),
+        ];
+        for &from in VerificationStatus::ALL {
+            for &to in VerificationStatus::ALL {
+                let expected = from == to || allowed.contains(&(from, to));
+                assert_eq!(may_move(from, to), expected, "{from} → {to}");
+                assert_eq!(status_move_violation(from, to).is_none(), expected, "{from} → {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn ids_that_are_not_positive_numbers_are_not_found() {
+        assert_eq!(parse_id("X", "12").unwrap(), 12);
+        for text in ["0", "-1", "abc", "1.5", ""] {
+            assert!(matches!(parse_id("X", text), Err(ApiError::NotFound { .. })), "{text}");
+        }
+    }
+
+    #[test]
+    fn violations_follow_the_field_order() {
+        let mut violations = vec![
+            Violation::required("Name", serde_json::Value::Null),
+            Violation::unknown_reference("BusinessId", 9),
+            Violation::required("Other", serde_json::Value::Null),
+        ];
+        sort_in_field_order(&mut violations, &["BusinessId", "Name"]);
+        let order: Vec<&str> = violations.iter().map(|v| v.property.as_str()).collect();
+        assert_eq!(order, ["BusinessId", "Name", "Other"]);
+    }
+}

@@ -1,0 +1,263 @@
+//! The host's configuration: read from the page (the mount element's `data-*` attributes, then the
+//! query string) and checked before anything is shown, so a bad setting is a clear message instead
+//! of a blank page or a failing request later.
+
+use idcheck_core::flow::{Purpose, PurposeSetting, Settings};
+use idcheck_core::model::{AddressDocumentType, ApiEnum, IdentityDocumentType};
+
+use crate::i18n::Lang;
+
+/// How captured images reach the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uploads {
+    /// `POST {api}/uploads` first, then name the returned URL in the record (our local server).
+    Server,
+    /// Name the image as a `data:` URL in the record itself (works where no upload endpoint exists).
+    Inline,
+}
+
+/// How captured frames are encoded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImageOptions {
+    /// The longest side in pixels; larger frames are scaled down.
+    pub max_side: u32,
+    /// JPEG quality, 0.5 to 1.
+    pub quality: f64,
+}
+
+/// The defaults keep small print legible: a card filling most of a 2000 px frame gets about
+/// 20 pixels per millimetre, and quality 0.9 keeps letter edges free of JPEG ringing, while a frame
+/// stays near half a megabyte.
+pub const DEFAULT_IMAGE: ImageOptions = ImageOptions {
+    max_side: 2000,
+    quality: 0.9,
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The API's base URL, without a trailing slash (`/api`, `https://spaces.nexudus.com/api`).
+    pub api_base: String,
+    pub token: String,
+    pub settings: Settings,
+    pub image: ImageOptions,
+    pub uploads: Uploads,
+    /// A language the host imposes; otherwise the browser's preference decides.
+    pub lang: Option<Lang>,
+    /// Seconds between two status checks after submitting.
+    pub poll_seconds: u32,
+}
+
+/// One setting the component cannot work with, named as the host wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub setting: &'static str,
+    pub message: String,
+}
+
+const DEFAULT_CHECK_NAME: &str = "Identity check";
+
+/// Reads the configuration from `(name, value)` pairs; the first pair with a name wins, so the
+/// caller lists the mount element's attributes before the query string.
+pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Config, Vec<Problem>> {
+    let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.trim())
+            .filter(|value| !value.is_empty())
+    };
+    let mut problems = Vec::new();
+    let mut problem = |setting: &'static str, message: String| {
+        problems.push(Problem { setting, message });
+    };
+
+    let token = get("token").map(str::to_string).unwrap_or_else(|| {
+        problem("token", "is missing: the component needs a bearer token to call the API".into());
+        String::new()
+    });
+    let mut id = |setting: &'static str| match get(setting).map(str::parse::<i64>) {
+        Some(Ok(id)) if id > 0 => id,
+        Some(_) => {
+            problem(setting, format!("must be a positive whole number, not `{}`", get(setting).unwrap_or("")));
+            0
+        }
+        None => {
+            problem(setting, "is missing".into());
+            0
+        }
+    };
+    let business_id = id("business");
+    let coworker_id = id("coworker");
+
+    let purpose = match get("verify").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("ask") => PurposeSetting::Ask,
+        Some("identity") => PurposeSetting::Only(Purpose::Identity),
+        Some("address") => PurposeSetting::Only(Purpose::Address),
+        Some("both") => PurposeSetting::Both,
+        Some(other) => {
+            problem("verify", format!("must be ask, identity, address or both, not `{other}`"));
+            PurposeSetting::Ask
+        }
+    };
+    let identity_types = enum_list::<IdentityDocumentType>(get("identity-types"))
+        .unwrap_or_else(|message| {
+            problem("identity-types", message);
+            Vec::new()
+        });
+    let address_types = enum_list::<AddressDocumentType>(get("address-types"))
+        .unwrap_or_else(|message| {
+            problem("address-types", message);
+            Vec::new()
+        });
+
+    let max_side = match get("image-max").map(str::parse::<u32>) {
+        None => DEFAULT_IMAGE.max_side,
+        Some(Ok(side)) if (640..=4096).contains(&side) => side,
+        Some(_) => {
+            problem("image-max", "must be a whole number of pixels from 640 to 4096".into());
+            DEFAULT_IMAGE.max_side
+        }
+    };
+    let quality = match get("image-quality").map(str::parse::<f64>) {
+        None => DEFAULT_IMAGE.quality,
+        Some(Ok(quality)) if (0.5..=1.0).contains(&quality) => quality,
+        Some(_) => {
+            problem("image-quality", "must be a number from 0.5 to 1".into());
+            DEFAULT_IMAGE.quality
+        }
+    };
+    let uploads = match get("uploads") {
+        None | Some("inline") => Uploads::Inline,
+        Some("server") => Uploads::Server,
+        Some(other) => {
+            problem("uploads", format!("must be server or inline, not `{other}`"));
+            Uploads::Inline
+        }
+    };
+    let lang = match get("lang") {
+        None => None,
+        Some(tag) => Lang::from_tag(tag).or_else(|| {
+            problem("lang", format!("must be en or es, not `{tag}`"));
+            None
+        }),
+    };
+    let poll_seconds = match get("poll-seconds").map(str::parse::<u32>) {
+        None => 10,
+        Some(Ok(seconds)) if (1..=3600).contains(&seconds) => seconds,
+        Some(_) => {
+            problem("poll-seconds", "must be a whole number of seconds from 1 to 3600".into());
+            10
+        }
+    };
+    let api_base = get("api").unwrap_or("/api").trim_end_matches('/').to_string();
+    let check_name = get("name").unwrap_or(DEFAULT_CHECK_NAME).to_string();
+    if let Some(violation) = idcheck_core::rules::check_name(&check_name) {
+        problem("name", violation.message);
+    }
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Config {
+        api_base,
+        token,
+        settings: Settings {
+            business_id,
+            coworker_id,
+            check_name,
+            purpose,
+            identity_types,
+            address_types,
+        },
+        image: ImageOptions { max_side, quality },
+        uploads,
+        lang,
+        poll_seconds,
+    })
+}
+
+/// A comma-separated list of an API enum's values, by name (`Passport`) or number (`1`).
+fn enum_list<T: ApiEnum>(value: Option<&str>) -> Result<Vec<T>, String> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            T::ALL
+                .iter()
+                .copied()
+                .filter(|choice| choice.code() != 0)
+                .find(|choice| {
+                    choice.api_name().eq_ignore_ascii_case(item) || choice.code().to_string() == item
+                })
+                .ok_or_else(|| {
+                    let names: Vec<&str> = T::ALL
+                        .iter()
+                        .filter(|choice| choice.code() != 0)
+                        .map(|choice| choice.api_name())
+                        .collect();
+                    format!("`{item}` is not one of {}", names.join(", "))
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[test]
+    fn a_minimal_configuration_gets_the_defaults() {
+        let config = parse([("token", "t"), ("business", "1"), ("coworker", "7")]).unwrap();
+        assert_eq!(config.api_base, "/api");
+        assert_eq!(config.settings.check_name, "Identity check");
+        assert_eq!(config.settings.purpose, PurposeSetting::Ask);
+        assert_eq!(config.image, DEFAULT_IMAGE);
+        assert_eq!(config.uploads, Uploads::Inline);
+    }
+
+    #[test]
+    fn attributes_come_before_the_query_string() {
+        let config = parse([
+            ("business", "2"),
+            ("token", "t"),
+            ("business", "1"),
+            ("coworker", "7"),
+            ("api", "https://example.test/api/"),
+            ("verify", "both"),
+            ("identity-types", "passport, 3"),
+        ])
+        .unwrap();
+        assert_eq!(config.settings.business_id, 2);
+        assert_eq!(config.api_base, "https://example.test/api");
+        assert_eq!(config.settings.purpose, PurposeSetting::Both);
+        assert_eq!(
+            config.settings.identity_types,
+            vec![IdentityDocumentType::Passport, IdentityDocumentType::IdCard]
+        );
+    }
+
+    #[test]
+    fn every_bad_setting_is_reported_by_name() {
+        let problems = parse([
+            ("business", "abc"),
+            ("verify", "face"),
+            ("address-types", "Passport,Castle"),
+            ("image-quality", "2"),
+        ])
+        .unwrap_err();
+        let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
+        assert_eq!(
+            settings,
+            ["token", "business", "coworker", "verify", "address-types", "image-quality"]
+        );
+        assert!(problems[4].message.contains("`Castle` is not one of"));
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per step of the flow, in the order the member meets them.
+
+pub mod welcome;

@@ -1,0 +1,112 @@
+//! `cargo xtask bench`: measures the shipped bundle (the .wasm, the JS glue, the CSS) in raw, gzip and
+//! brotli bytes, prints a table and writes the same figures to `target/bench.json`.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::{build, cmd, setup};
+
+struct Asset {
+    kind: &'static str,
+    file: String,
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+pub fn run() -> Result<(), String> {
+    let tools = setup::run()?;
+    let dist = build::component(&tools)?;
+    let assets = measure(&dist)?;
+    print_table(&assets);
+    let json = serde_json::json!({
+        "bundle": assets.iter().map(|a| serde_json::json!({
+            "kind": a.kind, "file": a.file, "raw": a.raw, "gzip": a.gzip, "brotli": a.brotli,
+        })).collect::<Vec<_>>(),
+        "total": {
+            "raw": assets.iter().map(|a| a.raw).sum::<usize>(),
+            "gzip": assets.iter().map(|a| a.gzip).sum::<usize>(),
+            "brotli": assets.iter().map(|a| a.brotli).sum::<usize>(),
+        },
+    });
+    let out = cmd::root().join("target/bench.json");
+    std::fs::create_dir_all(out.parent().expect("target/ has a parent"))
+        .and_then(|()| std::fs::write(&out, serde_json::to_string_pretty(&json).expect("plain JSON")))
+        .map_err(|err| format!("cannot write {}: {err}", out.display()))?;
+    println!("written to {}", out.display());
+    Ok(())
+}
+
+fn measure(dist: &Path) -> Result<Vec<Asset>, String> {
+    let entries = std::fs::read_dir(dist)
+        .map_err(|err| format!("cannot read {}: {err}", dist.display()))?;
+    let mut assets = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = match Path::new(&name).extension().and_then(|ext| ext.to_str()) {
+            Some("wasm") => "wasm",
+            Some("js") => "js",
+            Some("css") => "css",
+            _ => continue,
+        };
+        let bytes = std::fs::read(entry.path()).map_err(|err| format!("cannot read {name}: {err}"))?;
+        assets.push(Asset {
+            kind,
+            file: name,
+            raw: bytes.len(),
+            gzip: gzip_len(&bytes),
+            brotli: brotli_len(&bytes),
+        });
+    }
+    if !assets.iter().any(|asset| asset.kind == "wasm") {
+        return Err(format!("no .wasm in {}: did the build run?", dist.display()));
+    }
+    assets.sort_by_key(|asset| asset.kind);
+    Ok(assets)
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory").len()
+}
+
+fn brotli_len(bytes: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
+    out.len()
+}
+
+fn print_table(assets: &[Asset]) {
+    println!("{:<6} {:>10} {:>10} {:>10}  file", "asset", "raw", "gzip", "brotli");
+    for asset in assets {
+        println!(
+            "{:<6} {:>10} {:>10} {:>10}  {}",
+            asset.kind, asset.raw, asset.gzip, asset.brotli, asset.file
+        );
+    }
+    let sum = |f: fn(&Asset) -> usize| assets.iter().map(f).sum::<usize>();
+    println!(
+        "{:<6} {:>10} {:>10} {:>10}",
+        "total",
+        sum(|a| a.raw),
+        sum(|a| a.gzip),
+        sum(|a| a.brotli)
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_shrinks_repetitive_input() {
+        let bytes = vec![b'a'; 10_000];
+        assert!(gzip_len(&bytes) < 200);
+        assert!(brotli_len(&bytes) < 100);
+    }
+}

@@ -1,0 +1,32 @@
+//! Building the shipped component (Trunk, release, wasm-opt) and the local API server.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::cmd;
+use crate::setup::Tools;
+
+/// Builds the component into `dist/` with Trunk in release mode (wasm-opt -Oz runs as part of it).
+pub fn component(tools: &Tools) -> Result<PathBuf, String> {
+    println!("build: component (trunk build --release)");
+    cmd::run(
+        Command::new(&tools.trunk)
+            .current_dir(cmd::root())
+            .env("PATH", &tools.path)
+            // Trunk would otherwise try to reach the network to check for its own updates.
+            .env("TRUNK_SKIP_VERSION_CHECK", "true")
+            .args(["build", "--release"]),
+    )?;
+    Ok(dist())
+}
+
+pub fn dist() -> PathBuf {
+    cmd::root().join("dist")
+}
+
+/// Builds the local API server (dev profile: fast to build, and it keeps unwinding panics) and returns
+/// the path of its binary.
+pub fn server() -> Result<PathBuf, String> {
+    cmd::run(cmd::cargo().args(["build", "--quiet", "-p", "idcheck-server"]))?;
+    Ok(cmd::root().join("target/debug/idcheck-server"))
+}

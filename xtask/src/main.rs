@@ -1,0 +1,51 @@
+//! The project's task runner, run as `cargo xtask <task>`: plain Rust instead of shell scripts, so the
+//! tasks work the same on every machine and are checked by the compiler.
+//!
+//! Every task first runs `setup`, which installs what is missing and skips what is present.
+
+mod bench;
+mod build;
+mod cmd;
+mod dev;
+mod server;
+mod setup;
+mod test;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  setup              install the tools the other tasks need (wasm target, trunk, wasm-bindgen-cli,
+                     wasm-opt, Chromium and ChromeDriver); skips what is present
+  dev [--port N]     build the component, serve it with the local API server and print the URL
+  test               run every test: native, in-browser and end-to-end
+  bench              build the release bundle and measure it (raw, gzip and brotli bytes)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((task, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match task.as_str() {
+        "setup" => setup::run().map(|_| ()),
+        "dev" => dev::run(rest),
+        "test" => test::run(),
+        "bench" => bench::run(),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask {task}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
