@@ -1,6 +1,7 @@
 //! In-browser tests of the component: mount it into a detached element and drive it like a member.
 
 use idcheck::App;
+use idcheck::config;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -26,15 +27,23 @@ async fn settle() {
     leptos::task::tick().await;
 }
 
+/// Mounts the component with a configuration given as the host would, in `(name, value)` pairs.
+fn mount(host: &web_sys::HtmlElement, settings: &'static [(&'static str, &'static str)]) -> impl Sized {
+    let config = config::parse(settings.iter().copied());
+    mount_to(host.clone(), move || view! { <App config=config.clone()/> })
+}
+
+const DEMO: &[(&str, &str)] = &[("token", "t"), ("business", "1"), ("coworker", "1"), ("api", "/nowhere")];
+
 #[wasm_bindgen_test]
 async fn welcome_explains_and_asks_for_consent() {
     let host = fresh_host();
-    let _mounted = mount_to(host.clone(), App);
+    let _mounted = mount(&host, DEMO);
     settle().await;
 
     let title = query(&host, "h1");
     assert_eq!(title.text_content().unwrap(), "Verify your identity");
-    assert_eq!(document().active_element().unwrap().id(), "idcheck-welcome-title");
+    assert!(document().active_element().unwrap().is_same_node(Some(&title)));
     let consent = query(&host, "input[name=consent]");
     assert_eq!(consent.get_attribute("type").as_deref(), Some("checkbox"));
     assert_eq!(query(&host, "[role=alert]").text_content().unwrap(), "");
@@ -47,16 +56,76 @@ async fn welcome_explains_and_asks_for_consent() {
         "Tick the box above to agree before you continue."
     );
 
-    // Agreeing clears the message.
+    // Agreeing clears the message, and Continue moves on to the next step.
     consent.click();
     settle().await;
     assert_eq!(query(&host, "[role=alert]").text_content().unwrap(), "");
+    query(&host, "button.idcheck-primary").click();
+    settle().await;
+    assert_eq!(query(&host, "h1").text_content().unwrap(), "What do you need to verify?");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_configuration_names_each_setting() {
+    let host = fresh_host();
+    let _mounted = mount(&host, &[("business", "x"), ("verify", "face")]);
+    settle().await;
+    assert_eq!(query(&host, "h1").text_content().unwrap(), "This page is not set up correctly");
+    let listed = query(&host, ".idcheck-config-problems").text_content().unwrap();
+    for setting in ["token", "business", "coworker", "verify"] {
+        assert!(listed.contains(setting), "{setting} is not named in {listed}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn details_are_checked_when_a_field_is_left() {
+    let host = fresh_host();
+    let _mounted = mount(
+        &host,
+        &[("token", "t"), ("business", "1"), ("coworker", "1"), ("verify", "identity"), ("identity-types", "Passport")],
+    );
+    settle().await;
+    query(&host, "input[name=consent]").click();
+    query(&host, "button.idcheck-primary").click();
+    settle().await;
+    query(&host, "input[name=document]").click();
+    settle().await;
+    query(&host, "button.idcheck-primary").click();
+    settle().await;
+    assert_eq!(query(&host, "h1").text_content().unwrap(), "Your document's details");
+
+    // Nothing is said about a field before the member leaves it.
+    let number: web_sys::HtmlInputElement = query(&host, "#idcheck-number").unchecked_into();
+    assert_eq!(query(&host, "#idcheck-number-error").text_content().unwrap(), "");
+    number.focus().unwrap();
+    number.blur().unwrap();
+    settle().await;
+    assert_eq!(query(&host, "#idcheck-number-error").text_content().unwrap(), "Enter the document number.");
+    assert_eq!(number.get_attribute("aria-invalid").as_deref(), Some("true"));
+
+    // A past expiry date is caught with the shared rule.
+    let expires: web_sys::HtmlInputElement = query(&host, "#idcheck-expires").unchecked_into();
+    expires.focus().unwrap();
+    expires.set_value("2001-01-01");
+    expires.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    expires.blur().unwrap();
+    settle().await;
+    assert_eq!(
+        query(&host, "#idcheck-expires-error").text_content().unwrap(),
+        "This document has expired. Use a document that is still valid."
+    );
+
+    // Continue with errors stays on the step and shows every field's problem.
+    query(&host, "button.idcheck-primary").click();
+    settle().await;
+    assert_eq!(query(&host, "h1").text_content().unwrap(), "Your document's details");
+    assert_eq!(query(&host, "#idcheck-issued-by-error").text_content().unwrap(), "Enter who issued the document.");
 }
 
 #[wasm_bindgen_test]
 async fn switching_language_translates_the_step() {
     let host = fresh_host();
-    let _mounted = mount_to(host.clone(), App);
+    let _mounted = mount(&host, DEMO);
     settle().await;
 
     let select: web_sys::HtmlSelectElement = query(&host, "select").unchecked_into();

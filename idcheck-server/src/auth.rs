@@ -94,7 +94,10 @@ impl AuthUser {
         if self.has(role) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden { user: self.email.clone(), role: role.name() })
+            Err(ApiError::Forbidden {
+                user: self.email.clone(),
+                role: role.name(),
+            })
         }
     }
 
@@ -102,7 +105,10 @@ impl AuthUser {
     pub fn require_any(&self, roles: &[Role]) -> Result<(), ApiError> {
         match roles.iter().find(|role| self.has(**role)) {
             Some(_) => Ok(()),
-            None => Err(ApiError::Forbidden { user: self.email.clone(), role: roles[0].name() }),
+            None => Err(ApiError::Forbidden {
+                user: self.email.clone(),
+                role: roles[0].name(),
+            }),
         }
     }
 }
@@ -185,9 +191,16 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
 
 /// Resolves the bearer token, then applies the rate limits keyed by that user (or by the client's
 /// address when there is no user, which is how `/api/token` is keyed).
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
-    if !path.starts_with("/api/") || path.starts_with(TEST_PREFIX) || request.method() == Method::OPTIONS {
+    if !path.starts_with("/api/")
+        || path.starts_with(TEST_PREFIX)
+        || request.method() == Method::OPTIONS
+    {
         return next.run(request).await;
     }
     let token = request
@@ -196,11 +209,17 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         .and_then(|value| value.to_str().ok())
         .and_then(|value| {
             let (scheme, token) = value.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_string())
         });
     let authentication = match token {
         None => Authentication::Missing,
-        Some(token) => match state.db.call(move |c| user_for_token(c, &token, "access")).await {
+        Some(token) => match state
+            .db
+            .call(move |c| user_for_token(c, &token, "access"))
+            .await
+        {
             Ok(Some(user)) => Authentication::User(user),
             Ok(None) => Authentication::Invalid,
             Err(err) => return err.into_response(),
@@ -218,9 +237,15 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             format!("ip:{address}")
         }
     };
-    let is_write = matches!(*request.method(), Method::POST | Method::PUT | Method::DELETE | Method::PATCH);
+    let is_write = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::DELETE | Method::PATCH
+    );
     if let Err(wait) = state.limiter.check(&key, is_write, Instant::now()) {
-        return ApiError::RateLimited { retry_after_secs: retry_after_secs(wait) }.into_response();
+        return ApiError::RateLimited {
+            retry_after_secs: retry_after_secs(wait),
+        }
+        .into_response();
     }
 
     request.extensions_mut().insert(authentication);
@@ -231,22 +256,36 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
 pub fn hash_password(password: &str) -> String {
     let salt = random_bytes::<16>();
     let hash = derive(password, &salt, PBKDF2_ROUNDS);
-    format!("pbkdf2-sha256${PBKDF2_ROUNDS}${}${}", hex(&salt), hex(&hash))
+    format!(
+        "pbkdf2-sha256${PBKDF2_ROUNDS}${}${}",
+        hex(&salt),
+        hex(&hash)
+    )
 }
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
     let mut parts = stored.split('$');
-    let (Some("pbkdf2-sha256"), Some(rounds), Some(salt), Some(hash), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some("pbkdf2-sha256"), Some(rounds), Some(salt), Some(hash), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return false;
     };
-    let (Ok(rounds), Some(salt), Some(hash)) = (rounds.parse::<u32>(), unhex(salt), unhex(hash)) else {
+    let (Ok(rounds), Some(salt), Some(hash)) = (rounds.parse::<u32>(), unhex(salt), unhex(hash))
+    else {
         return false;
     };
     let derived = derive(password, &salt, rounds);
     // Compare every byte so the time taken does not tell how much of the hash matched.
-    derived.len() == hash.len() && derived.iter().zip(&hash).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    derived.len() == hash.len()
+        && derived
+            .iter()
+            .zip(&hash)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 fn derive(password: &str, salt: &[u8], rounds: u32) -> [u8; 32] {
@@ -275,7 +314,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -285,11 +324,20 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 }
 
 pub fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Stores a token of `kind` for `user_id`, valid `seconds` from now.
-pub fn store_token(c: &Connection, token: &str, kind: &str, user_id: i64, seconds: i64) -> rusqlite::Result<()> {
+pub fn store_token(
+    c: &Connection,
+    token: &str,
+    kind: &str,
+    user_id: i64,
+    seconds: i64,
+) -> rusqlite::Result<()> {
     let now = unix_now();
     // Expired tokens are useless; dropping them here keeps the table from growing forever.
     c.execute("DELETE FROM tokens WHERE expires_at <= ?1", [now])?;
@@ -307,7 +355,11 @@ pub fn revoke_token(c: &Connection, token: &str) -> rusqlite::Result<()> {
 }
 
 /// The user a live token of `kind` belongs to.
-pub fn user_for_token(c: &mut Connection, token: &str, kind: &str) -> Result<Option<AuthUser>, ApiError> {
+pub fn user_for_token(
+    c: &mut Connection,
+    token: &str,
+    kind: &str,
+) -> Result<Option<AuthUser>, ApiError> {
     let user_id: Option<i64> = c
         .query_row(
             "SELECT user_id FROM tokens WHERE digest = ?1 AND kind = ?2 AND expires_at > ?3",
@@ -323,22 +375,34 @@ pub fn user_for_token(c: &mut Connection, token: &str, kind: &str) -> Result<Opt
 
 pub fn load_user(c: &Connection, id: i64) -> Result<Option<AuthUser>, ApiError> {
     let found = c
-        .query_row("SELECT email, is_admin FROM users WHERE id = ?1", [id], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?))
-        })
+        .query_row(
+            "SELECT email, is_admin FROM users WHERE id = ?1",
+            [id],
+            |row| Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?)),
+        )
         .optional()?;
     let Some((email, is_admin)) = found else {
         return Ok(None);
     };
-    let mut statement = c.prepare("SELECT role FROM user_roles WHERE user_id = ?1 ORDER BY role")?;
+    let mut statement =
+        c.prepare("SELECT role FROM user_roles WHERE user_id = ?1 ORDER BY role")?;
     let roles = statement
         .query_map([id], |row| row.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Some(AuthUser { id, email, is_admin, roles }))
+    Ok(Some(AuthUser {
+        id,
+        email,
+        is_admin,
+        roles,
+    }))
 }
 
 /// The user whose e-mail and password match.
-pub fn user_for_password(c: &Connection, email: &str, password: &str) -> Result<Option<AuthUser>, ApiError> {
+pub fn user_for_password(
+    c: &Connection,
+    email: &str,
+    password: &str,
+) -> Result<Option<AuthUser>, ApiError> {
     let found = c
         .query_row(
             "SELECT id, password_hash FROM users WHERE email = ?1",
@@ -361,7 +425,11 @@ mod tests {
         let stored = hash_password("secret");
         assert!(verify_password("secret", &stored));
         assert!(!verify_password("Secret", &stored));
-        assert_ne!(stored, hash_password("secret"), "each hash has its own salt");
+        assert_ne!(
+            stored,
+            hash_password("secret"),
+            "each hash has its own salt"
+        );
         assert!(!verify_password("secret", "plain"));
         assert!(!verify_password("secret", "pbkdf2-sha256$x$00$00"));
     }
@@ -377,11 +445,25 @@ mod tests {
 
     #[test]
     fn administrators_hold_every_role() {
-        let admin = AuthUser { id: 1, email: "a".into(), is_admin: true, roles: vec![] };
+        let admin = AuthUser {
+            id: 1,
+            email: "a".into(),
+            is_admin: true,
+            roles: vec![],
+        };
         assert!(Role::ALL.iter().all(|r| admin.has(*r)));
-        let member = AuthUser { id: 2, email: "m".into(), is_admin: false, roles: vec![Role::CheckRead.name().into()] };
+        let member = AuthUser {
+            id: 2,
+            email: "m".into(),
+            is_admin: false,
+            roles: vec![Role::CheckRead.name().into()],
+        };
         assert!(member.require(Role::CheckRead).is_ok());
         assert!(member.require(Role::CheckEdit).is_err());
-        assert!(member.require_any(&[Role::DocumentCreate, Role::CheckRead]).is_ok());
+        assert!(
+            member
+                .require_any(&[Role::DocumentCreate, Role::CheckRead])
+                .is_ok()
+        );
     }
 }

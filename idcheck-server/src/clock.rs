@@ -8,7 +8,10 @@ use idcheck_core::date::Date;
 const SECONDS_PER_DAY: i64 = 86_400;
 
 fn unix_seconds() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Today's date in UTC.

@@ -79,7 +79,9 @@ where
     while let Some(arg) = args.next() {
         // Accept `--flag=value` as well as `--flag value`: both are common habits.
         let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_string(), Some(value.to_string()))
+            }
             _ => (arg.clone(), None),
         };
         let mut value = |name: &str| -> Result<String, String> {
@@ -187,6 +189,9 @@ mod tests {
         assert!(parse_args(["--listen".to_string(), "nowhere".to_string()]).is_err());
         assert!(parse_args(["--listen".to_string()]).is_err());
         assert!(parse_args(["--rate-limit".to_string(), "bogus=1".to_string()]).is_err());
-        assert!(matches!(parse_args(["--help".to_string()]), Ok(Command::Help)));
+        assert!(matches!(
+            parse_args(["--help".to_string()]),
+            Ok(Command::Help)
+        ));
     }
 }

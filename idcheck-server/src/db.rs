@@ -160,7 +160,12 @@ pub const DEMO_USERS: &[DemoUser] = &[
         email: "member@example.com",
         password: "member-demo-password",
         is_admin: false,
-        roles: &[Role::CheckCreate, Role::CheckRead, Role::DocumentCreate, Role::DocumentRead],
+        roles: &[
+            Role::CheckCreate,
+            Role::CheckRead,
+            Role::DocumentCreate,
+            Role::DocumentRead,
+        ],
         coworker_id: Some(1),
     },
 ];
@@ -168,12 +173,52 @@ pub const DEMO_USERS: &[DemoUser] = &[
 const DEMO_BUSINESSES: &[(i64, &str)] = &[(1, "Coworking Central"), (2, "Harbour Hub")];
 
 /// (Id, BusinessId, FullName, CoworkerType, CompanyName, BillingName, e-mail)
-type DemoCoworker = (i64, i64, &'static str, &'static str, Option<&'static str>, &'static str, &'static str);
+type DemoCoworker = (
+    i64,
+    i64,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
 const DEMO_COWORKERS: &[DemoCoworker] = &[
-    (1, 1, "Alex Member", "Member", Some("Alex Studio Ltd"), "Alex Member", "member@example.com"),
-    (2, 1, "Bea Traveller", "Member", None, "Bea Traveller", "bea@example.com"),
-    (3, 2, "Chris Teamwork", "TeamMember", Some("Harbour Startups"), "Harbour Startups Ltd", "chris@example.com"),
-    (4, 2, "Dana Resident", "Member", Some("Dana Design"), "Dana Design SL", "dana@example.com"),
+    (
+        1,
+        1,
+        "Alex Member",
+        "Member",
+        Some("Alex Studio Ltd"),
+        "Alex Member",
+        "member@example.com",
+    ),
+    (
+        2,
+        1,
+        "Bea Traveller",
+        "Member",
+        None,
+        "Bea Traveller",
+        "bea@example.com",
+    ),
+    (
+        3,
+        2,
+        "Chris Teamwork",
+        "TeamMember",
+        Some("Harbour Startups"),
+        "Harbour Startups Ltd",
+        "chris@example.com",
+    ),
+    (
+        4,
+        2,
+        "Dana Resident",
+        "Member",
+        Some("Dana Design"),
+        "Dana Design SL",
+        "dana@example.com",
+    ),
 ];
 
 /// The shared connection.
@@ -203,8 +248,11 @@ impl Db {
                 .map_err(|err| format!("cannot configure the database: {err}"))?;
         }
         migrate(&mut connection).map_err(|err| format!("cannot migrate the database: {err}"))?;
-        seed_demo_data(&mut connection).map_err(|err| format!("cannot seed the demo data: {err}"))?;
-        Ok(Db { connection: Arc::new(Mutex::new(connection)) })
+        seed_demo_data(&mut connection)
+            .map_err(|err| format!("cannot seed the demo data: {err}"))?;
+        Ok(Db {
+            connection: Arc::new(Mutex::new(connection)),
+        })
     }
 
     /// Runs `work` on the connection off the async threads; SQLite calls block.
@@ -215,7 +263,9 @@ impl Db {
     {
         let connection = Arc::clone(&self.connection);
         tokio::task::spawn_blocking(move || {
-            let mut guard = connection.lock().unwrap_or_else(|poison| poison.into_inner());
+            let mut guard = connection
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
             work(&mut guard)
         })
         .await
@@ -232,11 +282,12 @@ fn create_parent(path: &Path) -> Result<(), String> {
 }
 
 fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
-    let version: usize = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version) {
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let done = usize::try_from(version).unwrap_or(0);
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(done) {
         let transaction = connection.transaction()?;
         transaction.execute_batch(migration)?;
-        transaction.pragma_update(None, "user_version", index + 1)?;
+        transaction.pragma_update(None, "user_version", index as i64 + 1)?;
         transaction.commit()?;
     }
     Ok(())
@@ -250,7 +301,10 @@ fn seed_demo_data(connection: &mut Connection) -> rusqlite::Result<()> {
     }
     let transaction = connection.transaction()?;
     for (id, name) in DEMO_BUSINESSES {
-        transaction.execute("INSERT INTO businesses (id, name) VALUES (?1, ?2)", params![id, name])?;
+        transaction.execute(
+            "INSERT INTO businesses (id, name) VALUES (?1, ?2)",
+            params![id, name],
+        )?;
     }
     for (id, business, full_name, kind, company, billing, email) in DEMO_COWORKERS {
         transaction.execute(
@@ -278,7 +332,11 @@ fn seed_demo_data(connection: &mut Connection) -> rusqlite::Result<()> {
 /// Whether a row with this id exists in `table` (a constant of ours, never user input).
 pub fn exists(connection: &Connection, table: &'static str, id: i64) -> rusqlite::Result<bool> {
     connection
-        .query_row(&format!("SELECT 1 FROM {table} WHERE id = ?1"), [id], |_| Ok(()))
+        .query_row(
+            &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+            [id],
+            |_| Ok(()),
+        )
         .optional()
         .map(|found| found.is_some())
 }
@@ -295,11 +353,17 @@ mod tests {
         // A second start finds the data and leaves it alone.
         migrate(&mut connection).unwrap();
         seed_demo_data(&mut connection).unwrap();
-        let version: usize = connection.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, MIGRATIONS.len());
-        let users: i64 = connection.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let users: i64 = connection
+            .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(users, DEMO_USERS.len() as i64);
-        let coworkers: i64 = connection.query_row("SELECT COUNT(*) FROM coworkers", [], |r| r.get(0)).unwrap();
+        let coworkers: i64 = connection
+            .query_row("SELECT COUNT(*) FROM coworkers", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(coworkers, DEMO_COWORKERS.len() as i64);
         assert!(exists(&connection, "businesses", 2).unwrap());
         assert!(!exists(&connection, "businesses", 3).unwrap());
@@ -307,7 +371,10 @@ mod tests {
 
     #[test]
     fn the_member_holds_only_what_the_component_needs() {
-        let member = DEMO_USERS.iter().find(|u| u.email == "member@example.com").unwrap();
+        let member = DEMO_USERS
+            .iter()
+            .find(|u| u.email == "member@example.com")
+            .unwrap();
         assert_eq!(
             member.role_names(),
             [

@@ -16,7 +16,11 @@ pub enum ApiError {
     /// A body that is not what the endpoint reads (malformed JSON, a wrong type): 400, naming the
     /// property when one is to blame.
     #[error("{message}")]
-    BadRequest { property: Option<String>, message: String, attempted: Value },
+    BadRequest {
+        property: Option<String>,
+        message: String,
+        attempted: Value,
+    },
     #[error("{0}")]
     Unauthorized(&'static str),
     #[error("{user} lacks {role}")]
@@ -36,7 +40,11 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     /// The token endpoint speaks OAuth2, not the envelope: `{"error": …, "error_description": …}`.
     #[error("{error}")]
-    OAuth { status: StatusCode, error: &'static str, description: &'static str },
+    OAuth {
+        status: StatusCode,
+        error: &'static str,
+        description: &'static str,
+    },
     /// A 500 armed through `/api/test/faults`.
     #[error("injected fault")]
     InjectedFault,
@@ -46,11 +54,18 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(property: &str, message: impl Into<String>, attempted: Value) -> Self {
-        ApiError::BadRequest { property: Some(property.to_string()), message: message.into(), attempted }
+        ApiError::BadRequest {
+            property: Some(property.to_string()),
+            message: message.into(),
+            attempted,
+        }
     }
 
     pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
-        ApiError::NotFound { entity, id: id.to_string() }
+        ApiError::NotFound {
+            entity,
+            id: id.to_string(),
+        }
     }
 
     fn status(&self) -> StatusCode {
@@ -72,21 +87,40 @@ impl ApiError {
     fn message(&self) -> String {
         match self {
             ApiError::Validation(_) | ApiError::OAuth { .. } => String::new(),
-            ApiError::BadRequest { property: Some(property), message, .. } => format!("{property}: {message}"),
-            ApiError::BadRequest { property: None, message, .. } => message.clone(),
+            ApiError::BadRequest {
+                property: Some(property),
+                message,
+                ..
+            } => format!("{property}: {message}"),
+            ApiError::BadRequest {
+                property: None,
+                message,
+                ..
+            } => message.clone(),
             ApiError::Unauthorized(message) => (*message).to_string(),
             ApiError::Forbidden { user, role } => {
                 format!("The user {user} does not have the {role} role needed for this request.")
             }
             ApiError::NotFound { entity, id } => format!("{entity} {id} was not found."),
-            ApiError::RouteNotFound { method, path } => format!("There is no API route {method} {path}."),
+            ApiError::RouteNotFound { method, path } => {
+                format!("There is no API route {method} {path}.")
+            }
             ApiError::MethodNotAllowed => "This API route does not accept this method.".to_string(),
             ApiError::PayloadTooLarge { limit } => {
-                format!("The request body is larger than the {} limit.", describe_bytes(*limit))
+                format!(
+                    "The request body is larger than the {} limit.",
+                    describe_bytes(*limit)
+                )
             }
-            ApiError::UnsupportedMediaType(expected) => format!("The request body must be {expected}."),
-            ApiError::RateLimited { .. } => "You must wait before accessing this url again.".to_string(),
-            ApiError::InjectedFault => "An error was injected by the test fault endpoint.".to_string(),
+            ApiError::UnsupportedMediaType(expected) => {
+                format!("The request body must be {expected}.")
+            }
+            ApiError::RateLimited { .. } => {
+                "You must wait before accessing this url again.".to_string()
+            }
+            ApiError::InjectedFault => {
+                "An error was injected by the test fault endpoint.".to_string()
+            }
             ApiError::Internal(_) => "An internal error occurred; nothing was written.".to_string(),
         }
     }
@@ -94,8 +128,10 @@ impl ApiError {
 
 fn describe_bytes(bytes: usize) -> String {
     const MB: usize = 1024 * 1024;
-    if bytes >= MB && bytes % MB == 0 {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
+    } else if bytes >= MB {
+        format!("{:.1} MB", bytes as f64 / MB as f64)
     } else {
         format!("{bytes} bytes")
     }
@@ -124,18 +160,24 @@ impl IntoResponse for ApiError {
             ApiError::Validation(violations) => {
                 (status, Json(WriteEnvelope::<Value>::failure(violations))).into_response()
             }
-            ApiError::OAuth { error, description, .. } => {
-                (status, Json(json!({ "error": error, "error_description": description }))).into_response()
-            }
+            ApiError::OAuth {
+                error, description, ..
+            } => (
+                status,
+                Json(json!({ "error": error, "error_description": description })),
+            )
+                .into_response(),
             _ => {
                 let errors = match &self {
-                    ApiError::BadRequest { property: Some(property), message, attempted } => {
-                        Some(vec![ApiValidationError {
-                            attempted_value: attempted.clone(),
-                            message: message.clone(),
-                            property_name: property.clone(),
-                        }])
-                    }
+                    ApiError::BadRequest {
+                        property: Some(property),
+                        message,
+                        attempted,
+                    } => Some(vec![ApiValidationError {
+                        attempted_value: attempted.clone(),
+                        message: message.clone(),
+                        property_name: property.clone(),
+                    }]),
                     _ => None,
                 };
                 let mut envelope = WriteEnvelope::<Value>::failure(&[]);
@@ -146,7 +188,9 @@ impl IntoResponse for ApiError {
             }
         };
         if let ApiError::RateLimited { retry_after_secs } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
     }
@@ -159,14 +203,23 @@ mod tests {
     async fn body(error: ApiError) -> (StatusCode, Value, Option<String>) {
         let response = error.into_response();
         let status = response.status();
-        let retry = response.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_string());
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let retry = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_string());
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
         (status, serde_json::from_slice(&bytes).unwrap(), retry)
     }
 
     #[tokio::test]
     async fn validation_is_the_seed_400_shape() {
-        let (status, json, _) = body(ApiError::Validation(vec![Violation::required("Name", Value::Null)])).await;
+        let (status, json, _) = body(ApiError::Validation(vec![Violation::required(
+            "Name",
+            Value::Null,
+        )]))
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(
             json,
@@ -181,9 +234,15 @@ mod tests {
 
     #[tokio::test]
     async fn rate_limit_is_409_with_retry_after() {
-        let (status, json, retry) = body(ApiError::RateLimited { retry_after_secs: 3 }).await;
+        let (status, json, retry) = body(ApiError::RateLimited {
+            retry_after_secs: 3,
+        })
+        .await;
         assert_eq!(status, StatusCode::CONFLICT);
-        assert_eq!(json["Message"], "You must wait before accessing this url again.");
+        assert_eq!(
+            json["Message"],
+            "You must wait before accessing this url again."
+        );
         assert_eq!(json["Status"], 409);
         assert_eq!(json["WasSuccessful"], false);
         assert_eq!(retry.as_deref(), Some("3"));
@@ -195,7 +254,12 @@ mod tests {
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(json["Message"], "CoworkerIdentityCheck 123 was not found.");
         assert_eq!(json["Errors"], Value::Null);
-        let (status, json, _) = body(ApiError::bad_request("BusinessId", "expected a whole number", json!("x"))).await;
+        let (status, json, _) = body(ApiError::bad_request(
+            "BusinessId",
+            "expected a whole number",
+            json!("x"),
+        ))
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(json["Message"], "BusinessId: expected a whole number");
         assert_eq!(json["Errors"][0]["AttemptedValue"], "x");
@@ -210,6 +274,9 @@ mod tests {
         };
         let (status, json, _) = body(error).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(json, json!({"error": "unsupported_grant_type", "error_description": "d"}));
+        assert_eq!(
+            json,
+            json!({"error": "unsupported_grant_type", "error_description": "d"})
+        );
     }
 }

@@ -26,14 +26,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
-            .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+            .map(|value| {
+                value
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            });
         // No Content-Type is tolerated (curl -d sends form type, but some clients send none);
         // a declared non-JSON type is a client mistake worth naming.
         if let Some(content_type) = content_type
             && content_type != "application/json"
             && !content_type.ends_with("+json")
         {
-            return Err(ApiError::UnsupportedMediaType("JSON (Content-Type: application/json)"));
+            return Err(ApiError::UnsupportedMediaType(
+                "JSON (Content-Type: application/json)",
+            ));
         }
         let bytes = read_body(request, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -52,8 +61,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// Reads `value` as `T`, naming the property at fault when it does not fit.
+/// Reads `value` as `T`, naming the property at fault when it does not fit. Every body of this
+/// API is an object; serde would also read a struct from an array, which no client means.
 pub fn parse_value<T: DeserializeOwned>(value: &Value) -> Result<T, ApiError> {
+    if !value.is_object() {
+        return Err(ApiError::BadRequest {
+            property: None,
+            message: "The request body must be a JSON object.".into(),
+            attempted: Value::Null,
+        });
+    }
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let message = err.inner().to_string();
@@ -66,7 +83,11 @@ pub fn parse_value<T: DeserializeOwned>(value: &Value) -> Result<T, ApiError> {
         } else {
             let top = path.split(['.', '[']).next().unwrap_or(&path).to_string();
             let attempted = value.get(&top).cloned().unwrap_or(Value::Null);
-            ApiError::BadRequest { property: Some(path), message, attempted }
+            ApiError::BadRequest {
+                property: Some(path),
+                message,
+                attempted,
+            }
         }
     })
 }
@@ -78,7 +99,10 @@ const DRAIN_BEYOND_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The raw body, refused with a 413 envelope past the route's [`BodyLimit`].
 pub async fn read_body<S: Send + Sync>(request: Request, _state: &S) -> Result<Bytes, ApiError> {
-    let limit = request.extensions().get::<BodyLimit>().map_or(DEFAULT_BODY_LIMIT, |l| l.0);
+    let limit = request
+        .extensions()
+        .get::<BodyLimit>()
+        .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -96,7 +120,9 @@ pub async fn read_body<S: Send + Sync>(request: Request, _state: &S) -> Result<B
             message: format!("The request body could not be read: {err}."),
             attempted: Value::Null,
         })?;
-        let Ok(data) = frame.into_data() else { continue };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
         total = total.saturating_add(data.len());
         if total > limit.saturating_add(DRAIN_BEYOND_LIMIT) {
             break;
@@ -141,11 +167,9 @@ impl QueryParams {
         match self.get(name) {
             None => Ok(None),
             Some(text) if text.trim().is_empty() => Ok(None),
-            Some(text) => text
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| ApiError::bad_request(name, "must be a whole number", Value::String(text.into()))),
+            Some(text) => text.trim().parse().map(Some).map_err(|_| {
+                ApiError::bad_request(name, "must be a whole number", Value::String(text.into()))
+            }),
         }
     }
 
@@ -173,7 +197,11 @@ mod tests {
     #[test]
     fn a_wrong_type_names_the_property_and_the_value() {
         match parse_value::<Body>(&json!({"BusinessId": "one", "Name": "x"})) {
-            Err(ApiError::BadRequest { property, message, attempted }) => {
+            Err(ApiError::BadRequest {
+                property,
+                message,
+                attempted,
+            }) => {
                 assert_eq!(property.as_deref(), Some("BusinessId"));
                 assert!(message.contains("invalid type"), "{message}");
                 assert_eq!(attempted, json!("one"));
@@ -192,7 +220,13 @@ mod tests {
 
     #[test]
     fn query_numbers_name_the_parameter() {
-        let query = QueryParams([("Page".to_string(), "2".to_string()), ("size".into(), "x".into())].into());
+        let query = QueryParams(
+            [
+                ("Page".to_string(), "2".to_string()),
+                ("size".into(), "x".into()),
+            ]
+            .into(),
+        );
         assert_eq!(query.number("page").unwrap(), Some(2));
         assert!(query.number("size").is_err());
         assert_eq!(query.number("absent").unwrap(), None);

@@ -61,7 +61,8 @@ fn one() -> u32 {
 
 impl FaultSpec {
     fn matches(&self, method: &Method, path: &str) -> bool {
-        let method_matches = self.method == "*" || self.method.eq_ignore_ascii_case(method.as_str());
+        let method_matches =
+            self.method == "*" || self.method.eq_ignore_ascii_case(method.as_str());
         let path_matches = match self.path.strip_suffix('*') {
             Some(prefix) => path.starts_with(prefix),
             None => path == self.path || path.strip_suffix('/') == Some(self.path.as_str()),
@@ -110,7 +111,9 @@ impl Faults {
     }
 
     fn count(&self, method: &Method, path: &str) {
-        *lock(&self.counts).entry(format!("{method} {path}")).or_default() += 1;
+        *lock(&self.counts)
+            .entry(format!("{method} {path}"))
+            .or_default() += 1;
     }
 }
 
@@ -157,15 +160,23 @@ impl http_body::Body for BrokenBody {
         self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        Poll::Ready(Some(Err(std::io::Error::other("connection dropped by fault injection"))))
+        Poll::Ready(Some(Err(std::io::Error::other(
+            "connection dropped by fault injection",
+        ))))
     }
 }
 
 /// `/api/test/faults` and `/api/test/requests`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/test/faults", get(list_faults).post(arm_fault).delete(clear_faults))
-        .route("/api/test/requests", get(request_counts).delete(reset_counts))
+        .route(
+            "/api/test/faults",
+            get(list_faults).post(arm_fault).delete(clear_faults),
+        )
+        .route(
+            "/api/test/requests",
+            get(request_counts).delete(reset_counts),
+        )
 }
 
 async fn arm_fault(
@@ -173,13 +184,25 @@ async fn arm_fault(
     JsonBody(spec): JsonBody<FaultSpec>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     if spec.nth == 0 {
-        return Err(ApiError::bad_request("nth", "must be 1 or more", json!(spec.nth)));
+        return Err(ApiError::bad_request(
+            "nth",
+            "must be 1 or more",
+            json!(spec.nth),
+        ));
     }
     if spec.method != "*" && Method::from_bytes(spec.method.as_bytes()).is_err() {
-        return Err(ApiError::bad_request("method", "is not an HTTP method", json!(spec.method)));
+        return Err(ApiError::bad_request(
+            "method",
+            "is not an HTTP method",
+            json!(spec.method),
+        ));
     }
     if !spec.path.starts_with('/') {
-        return Err(ApiError::bad_request("path", "must start with /", json!(spec.path)));
+        return Err(ApiError::bad_request(
+            "path",
+            "must start with /",
+            json!(spec.path),
+        ));
     }
     if spec.action == FaultAction::Delay && spec.delay_ms.is_none() {
         return Err(ApiError::bad_request(
@@ -218,7 +241,13 @@ mod tests {
     use super::*;
 
     fn spec(method: &str, path: &str, nth: u32) -> FaultSpec {
-        FaultSpec { method: method.into(), path: path.into(), nth, action: FaultAction::Error500, delay_ms: None }
+        FaultSpec {
+            method: method.into(),
+            path: path.into(),
+            nth,
+            action: FaultAction::Error500,
+            delay_ms: None,
+        }
     }
 
     #[test]
@@ -226,17 +255,30 @@ mod tests {
         let faults = Faults::default();
         faults.arm(spec("POST", "/api/x", 2));
         assert!(faults.fire(&Method::POST, "/api/x").is_none());
-        assert!(faults.fire(&Method::GET, "/api/x").is_none(), "another method does not count");
-        assert!(faults.fire(&Method::POST, "/api/y").is_none(), "another path does not count");
+        assert!(
+            faults.fire(&Method::GET, "/api/x").is_none(),
+            "another method does not count"
+        );
+        assert!(
+            faults.fire(&Method::POST, "/api/y").is_none(),
+            "another path does not count"
+        );
         assert!(faults.fire(&Method::POST, "/api/x").is_some());
-        assert!(faults.fire(&Method::POST, "/api/x").is_none(), "a fired fault is disarmed");
+        assert!(
+            faults.fire(&Method::POST, "/api/x").is_none(),
+            "a fired fault is disarmed"
+        );
     }
 
     #[test]
     fn prefix_and_any_method() {
         let faults = Faults::default();
         faults.arm(spec("*", "/api/spaces/*", 1));
-        assert!(faults.fire(&Method::DELETE, "/api/spaces/coworkeridentitychecks/5").is_some());
+        assert!(
+            faults
+                .fire(&Method::DELETE, "/api/spaces/coworkeridentitychecks/5")
+                .is_some()
+        );
     }
 
     #[test]
@@ -246,7 +288,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(parsed.action, FaultAction::DropAfterWrite);
-        let parsed: FaultSpec = serde_json::from_str(r#"{"method":"GET","path":"/p","action":"error500"}"#).unwrap();
+        let parsed: FaultSpec =
+            serde_json::from_str(r#"{"method":"GET","path":"/p","action":"error500"}"#).unwrap();
         assert_eq!((parsed.action, parsed.nth), (FaultAction::Error500, 1));
     }
 }

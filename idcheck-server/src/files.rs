@@ -28,7 +28,11 @@ impl FileStore {
             Some(dir) => (dir, false),
             None => {
                 sweep_stale_temporary_folders();
-                let name = format!("{TEMP_PREFIX}{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+                let name = format!(
+                    "{TEMP_PREFIX}{}-{}",
+                    std::process::id(),
+                    uuid::Uuid::new_v4().simple()
+                );
                 (std::env::temp_dir().join(name), true)
             }
         };
@@ -95,12 +99,17 @@ const TEMP_PREFIX: &str = "idcheck-server-files-";
 fn checked_name(name: &str) -> std::io::Result<&str> {
     let valid = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
         && !name.starts_with('.');
     if valid {
         Ok(name)
     } else {
-        Err(std::io::Error::new(std::io::ErrorKind::NotFound, "not a stored file name"))
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "not a stored file name",
+        ))
     }
 }
 
@@ -159,9 +168,16 @@ pub enum Source {
 }
 
 /// Classifies `url`; `own_authorities` are the `host:port` forms under which this server is reached.
-pub fn classify(property: &str, url: &str, own_authorities: &[String]) -> Result<Source, Violation> {
+pub fn classify(
+    property: &str,
+    url: &str,
+    own_authorities: &[String],
+) -> Result<Source, Violation> {
     let trimmed = url.trim();
-    if trimmed.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("data:")) {
+    if trimmed
+        .get(..5)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("data:"))
+    {
         return Ok(Source::Data);
     }
     let unreachable = |reason: &str| {
@@ -177,8 +193,12 @@ pub fn classify(property: &str, url: &str, own_authorities: &[String]) -> Result
         (Some(host), Some(port)) => format!("{host}:{port}"),
         _ => return Err(unreachable("it names no host")),
     };
-    if let Some(name) = parsed.path().strip_prefix(crate::routes::uploads::UPLOADS_PATH_PREFIX)
-        && own_authorities.iter().any(|own| own.eq_ignore_ascii_case(&authority))
+    if let Some(name) = parsed
+        .path()
+        .strip_prefix(crate::routes::uploads::UPLOADS_PATH_PREFIX)
+        && own_authorities
+            .iter()
+            .any(|own| own.eq_ignore_ascii_case(&authority))
     {
         return Ok(Source::OwnUpload(name.to_string()));
     }
@@ -203,11 +223,18 @@ pub async fn fetch(client: &reqwest::Client, property: &str, url: Url) -> Result
         if !status.is_success() {
             return Err(unreachable(format!("the server answered HTTP {status}")));
         }
-        if response.content_length().is_some_and(|length| length > MAX_FILE_BYTES as u64) {
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_FILE_BYTES as u64)
+        {
             return Err(Violation::file_too_large(property).with_attempted(shorten(&original)));
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|err| unreachable(describe_fetch_error(&err)))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|err| unreachable(describe_fetch_error(&err)))?
+        {
             bytes.extend_from_slice(&chunk);
             // Stop reading at the cap: a huge or endless answer must not fill the memory.
             if bytes.len() > MAX_FILE_BYTES {
@@ -218,7 +245,12 @@ pub async fn fetch(client: &reqwest::Client, property: &str, url: Url) -> Result
     };
     let bytes = tokio::time::timeout(FETCH_TIMEOUT, fetching)
         .await
-        .map_err(|_| unreachable(format!("no answer within {} seconds", FETCH_TIMEOUT.as_secs())))??;
+        .map_err(|_| {
+            unreachable(format!(
+                "no answer within {} seconds",
+                FETCH_TIMEOUT.as_secs()
+            ))
+        })??;
     check(property, bytes, &original)
 }
 
@@ -259,16 +291,29 @@ mod tests {
     #[test]
     fn classifies_data_own_and_remote_urls() {
         let own = vec!["127.0.0.1:8080".to_string()];
-        assert!(matches!(classify("NewPhotoUrl", "data:image/png;base64,AA", &own), Ok(Source::Data)));
-        match classify("NewPhotoUrl", "http://127.0.0.1:8080/api/uploads/abc.png", &own) {
+        assert!(matches!(
+            classify("NewPhotoUrl", "data:image/png;base64,AA", &own),
+            Ok(Source::Data)
+        ));
+        match classify(
+            "NewPhotoUrl",
+            "http://127.0.0.1:8080/api/uploads/abc.png",
+            &own,
+        ) {
             Ok(Source::OwnUpload(name)) => assert_eq!(name, "abc.png"),
             _ => panic!("expected our own upload"),
         }
         assert!(matches!(
-            classify("NewPhotoUrl", "http://127.0.0.1:9999/api/uploads/abc.png", &own),
+            classify(
+                "NewPhotoUrl",
+                "http://127.0.0.1:9999/api/uploads/abc.png",
+                &own
+            ),
             Ok(Source::Remote(_))
         ));
-        let refused = classify("NewDocumentUrl", "ftp://example.com/a.png", &own).err().unwrap();
+        let refused = classify("NewDocumentUrl", "ftp://example.com/a.png", &own)
+            .err()
+            .unwrap();
         assert_eq!(refused.property, "NewDocumentUrl");
         assert!(classify("NewDocumentUrl", "not a url", &own).is_err());
     }
@@ -296,7 +341,9 @@ mod tests {
     fn a_temporary_store_keeps_files_and_removes_itself() {
         let store = FileStore::open(None).unwrap();
         let root = store.root().to_path_buf();
-        let name = store.write_document_file(ImageType::Png, &png(150)).unwrap();
+        let name = store
+            .write_document_file(ImageType::Png, &png(150))
+            .unwrap();
         assert_eq!(store.read_document_file(&name).unwrap().len(), 150);
         store.remove_document_file(&name);
         assert!(store.read_document_file(&name).is_err());

@@ -77,11 +77,17 @@ pub fn app(state: AppState) -> Router {
 
     // Layers wrap what is above them: the last added runs first on a request.
     let mut router = router
-        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         // Routes that set no limit get the small one: a route's own `Extension` runs later and wins.
         .layer(Extension(BodyLimit(SMALL_BODY_LIMIT)));
     if state.fault_injection {
-        router = router.layer(middleware::from_fn_with_state(state.clone(), faults::inject));
+        router = router.layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ));
     }
     if let Some(cors) = cors_layer(&state.cors_origins) {
         router = router.layer(cors);
@@ -90,7 +96,10 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn api_not_found(method: Method, uri: Uri) -> ApiError {
-    ApiError::RouteNotFound { method: method.to_string(), path: uri.path().to_string() }
+    ApiError::RouteNotFound {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+    }
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -112,12 +121,22 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
     let allow = if origins.iter().any(|o| o == "*") {
         AllowOrigin::any()
     } else {
-        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()))
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()),
+        )
     };
     Some(
         CorsLayer::new()
             .allow_origin(allow)
-            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS])
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::DELETE,
+                Method::OPTIONS,
+            ])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
             // A throttled browser client must be able to read how long to wait.
             .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION])
@@ -132,7 +151,9 @@ fn files_dir(config: &Config) -> Option<PathBuf> {
         (Some(dir), _) => Some(dir.clone()),
         (None, DatabaseLocation::Memory) => None,
         (None, DatabaseLocation::File(path)) => Some(
-            path.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("files"), |p| p.join("files")),
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("files"), |p| p.join("files")),
         ),
     }
 }
@@ -155,7 +176,13 @@ pub async fn run(config: Config) -> Result<(), String> {
     // Other programs (xtask, the end-to-end tests) parse these lines: keep their form exact.
     let mut out = std::io::stdout().lock();
     for user in db::DEMO_USERS {
-        let _ = writeln!(out, "demo user: {} password: {} roles: {}", user.email, user.password, user.role_names().join(","));
+        let _ = writeln!(
+            out,
+            "demo user: {} password: {} roles: {}",
+            user.email,
+            user.password,
+            user.role_names().join(",")
+        );
     }
     let _ = writeln!(out, "listening on http://{bound}");
     let _ = out.flush();

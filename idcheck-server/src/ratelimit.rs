@@ -59,9 +59,8 @@ impl RateLimits {
                 .trim()
                 .parse()
                 .map_err(|_| format!("--rate-limit {key} takes a whole number, not `{value}`"))?;
-            let small = || {
-                u32::try_from(number).map_err(|_| format!("--rate-limit {key} is too large"))
-            };
+            let small =
+                || u32::try_from(number).map_err(|_| format!("--rate-limit {key} is too large"));
             match key.trim().replace('-', "_").as_str() {
                 "writes_per_minute" => self.writes_per_minute = small()?,
                 "writes_per_day" => self.writes_per_day = small()?,
@@ -94,7 +93,10 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limits: RateLimits) -> Self {
-        RateLimiter { limits, histories: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            limits,
+            histories: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Records a request by `key` at `now`, or answers how long to wait. A refused request is not
@@ -103,7 +105,10 @@ impl RateLimiter {
         if self.limits.is_off() {
             return Ok(());
         }
-        let mut histories = self.histories.lock().unwrap_or_else(|poison| poison.into_inner());
+        let mut histories = self
+            .histories
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         let history = histories.entry(key.to_string()).or_default();
         forget_before(&mut history.requests, now, HOUR);
         forget_before(&mut history.writes, now, DAY);
@@ -115,11 +120,31 @@ impl RateLimiter {
             let interval = Duration::from_millis(self.limits.min_interval_ms);
             wait = wait.max((last + interval).saturating_duration_since(now));
         }
-        wait = wait.max(window_wait(&history.requests, now, MINUTE, self.limits.requests_per_minute));
-        wait = wait.max(window_wait(&history.requests, now, HOUR, self.limits.requests_per_hour));
+        wait = wait.max(window_wait(
+            &history.requests,
+            now,
+            MINUTE,
+            self.limits.requests_per_minute,
+        ));
+        wait = wait.max(window_wait(
+            &history.requests,
+            now,
+            HOUR,
+            self.limits.requests_per_hour,
+        ));
         if is_write {
-            wait = wait.max(window_wait(&history.writes, now, MINUTE, self.limits.writes_per_minute));
-            wait = wait.max(window_wait(&history.writes, now, DAY, self.limits.writes_per_day));
+            wait = wait.max(window_wait(
+                &history.writes,
+                now,
+                MINUTE,
+                self.limits.writes_per_minute,
+            ));
+            wait = wait.max(window_wait(
+                &history.writes,
+                now,
+                DAY,
+                self.limits.writes_per_day,
+            ));
         }
         if !wait.is_zero() {
             return Err(wait);
@@ -133,7 +158,10 @@ impl RateLimiter {
 }
 
 fn forget_before(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
-    while times.front().is_some_and(|&t| now.saturating_duration_since(t) >= window) {
+    while times
+        .front()
+        .is_some_and(|&t| now.saturating_duration_since(t) >= window)
+    {
         times.pop_front();
     }
 }
@@ -175,11 +203,19 @@ mod tests {
         let limiter = RateLimiter::new(limits(|l| l.min_interval_ms = 100));
         let t0 = Instant::now();
         assert_eq!(limiter.check("u", false, t0), Ok(()));
-        let wait = limiter.check("u", false, t0 + Duration::from_millis(30)).unwrap_err();
+        let wait = limiter
+            .check("u", false, t0 + Duration::from_millis(30))
+            .unwrap_err();
         assert_eq!(wait, Duration::from_millis(70));
-        assert_eq!(limiter.check("u", false, t0 + Duration::from_millis(100)), Ok(()));
+        assert_eq!(
+            limiter.check("u", false, t0 + Duration::from_millis(100)),
+            Ok(())
+        );
         // Another key has its own history.
-        assert_eq!(limiter.check("v", false, t0 + Duration::from_millis(101)), Ok(()));
+        assert_eq!(
+            limiter.check("v", false, t0 + Duration::from_millis(101)),
+            Ok(())
+        );
     }
 
     #[test]
@@ -187,28 +223,50 @@ mod tests {
         let limiter = RateLimiter::new(limits(|l| l.writes_per_minute = 2));
         let t0 = Instant::now();
         assert_eq!(limiter.check("u", true, t0), Ok(()));
-        assert_eq!(limiter.check("u", true, t0 + Duration::from_secs(1)), Ok(()));
-        assert_eq!(limiter.check("u", false, t0 + Duration::from_secs(2)), Ok(()));
-        let wait = limiter.check("u", true, t0 + Duration::from_secs(3)).unwrap_err();
+        assert_eq!(
+            limiter.check("u", true, t0 + Duration::from_secs(1)),
+            Ok(())
+        );
+        assert_eq!(
+            limiter.check("u", false, t0 + Duration::from_secs(2)),
+            Ok(())
+        );
+        let wait = limiter
+            .check("u", true, t0 + Duration::from_secs(3))
+            .unwrap_err();
         assert_eq!(wait, Duration::from_secs(57));
         assert_eq!(retry_after_secs(wait), 57);
-        assert_eq!(limiter.check("u", true, t0 + Duration::from_secs(60)), Ok(()));
+        assert_eq!(
+            limiter.check("u", true, t0 + Duration::from_secs(60)),
+            Ok(())
+        );
     }
 
     #[test]
     fn requests_per_minute_and_hour() {
-        let limiter =
-            RateLimiter::new(limits(|l| {
-                l.requests_per_minute = 3;
-                l.requests_per_hour = 4;
-            }));
+        let limiter = RateLimiter::new(limits(|l| {
+            l.requests_per_minute = 3;
+            l.requests_per_hour = 4;
+        }));
         let t0 = Instant::now();
         for i in 0..3 {
-            assert_eq!(limiter.check("u", false, t0 + Duration::from_secs(i)), Ok(()));
+            assert_eq!(
+                limiter.check("u", false, t0 + Duration::from_secs(i)),
+                Ok(())
+            );
         }
-        assert!(limiter.check("u", false, t0 + Duration::from_secs(10)).is_err());
-        assert_eq!(limiter.check("u", false, t0 + Duration::from_secs(61)), Ok(()));
-        let wait = limiter.check("u", false, t0 + Duration::from_secs(130)).unwrap_err();
+        assert!(
+            limiter
+                .check("u", false, t0 + Duration::from_secs(10))
+                .is_err()
+        );
+        assert_eq!(
+            limiter.check("u", false, t0 + Duration::from_secs(61)),
+            Ok(())
+        );
+        let wait = limiter
+            .check("u", false, t0 + Duration::from_secs(130))
+            .unwrap_err();
         assert_eq!(wait, Duration::from_secs(3600 - 130));
     }
 
@@ -222,7 +280,9 @@ mod tests {
     #[test]
     fn overrides_parse_and_reject() {
         let mut limits = RateLimits::default();
-        limits.apply_overrides("requests-per-hour=7, writes_per_day=0").unwrap();
+        limits
+            .apply_overrides("requests-per-hour=7, writes_per_day=0")
+            .unwrap();
         assert_eq!(limits.requests_per_hour, 7);
         assert_eq!(limits.writes_per_day, 0);
         assert!(limits.apply_overrides("writes_per_minute").is_err());

@@ -29,7 +29,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: &Config, db: Db, files: FileStore, bound: SocketAddr) -> Result<AppState, String> {
+    pub fn new(
+        config: &Config,
+        db: Db,
+        files: FileStore,
+        bound: SocketAddr,
+    ) -> Result<AppState, String> {
         let http = reqwest::Client::builder()
             .timeout(FETCH_TIMEOUT)
             .user_agent(concat!("idcheck-server/", env!("CARGO_PKG_VERSION")))
@@ -60,9 +65,15 @@ impl AppState {
         ];
         if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
             // A Host without a port means the scheme's default; we only speak plain http.
-            let has_port = host.rsplit_once(':').is_some_and(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+            let has_port = host
+                .rsplit_once(':')
+                .is_some_and(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
                 && !host.ends_with(']');
-            own.push(if has_port { host.to_string() } else { format!("{host}:80") });
+            own.push(if has_port {
+                host.to_string()
+            } else {
+                format!("{host}:80")
+            });
         }
         own
     }

@@ -1,22 +1,14 @@
-//! The component's views. They render state and forward the member's actions; the rules that decide
-//! what comes next live in `idcheck-core`.
+//! The component's views. They render the session's state and forward the member's actions; the
+//! rules that decide what comes next live in `idcheck-core`.
 
 pub mod steps;
 
+use idcheck_core::flow::Step;
 use leptos::prelude::*;
 
-use crate::i18n::{Lang, Text, t};
-
-/// The language the component speaks now, shared with every step through context.
-#[derive(Clone, Copy)]
-pub struct Language(pub RwSignal<Lang>);
-
-impl Language {
-    /// The translated text for `key`, tracked so the view follows a language switch.
-    pub fn t(self, key: Text) -> &'static str {
-        t(self.0.get(), key)
-    }
-}
+use crate::config::{Config, Problem};
+use crate::i18n::{Lang, Text, fill, t};
+use crate::session::Session;
 
 /// The browser's preferred languages, most preferred first.
 fn browser_languages() -> Vec<String> {
@@ -33,44 +25,93 @@ fn browser_languages() -> Vec<String> {
     }
 }
 
-/// The whole component.
-#[component]
-pub fn App() -> impl IntoView {
+fn preferred_language() -> Lang {
     let preferred = browser_languages();
-    let lang = Language(RwSignal::new(Lang::from_preferences(
-        preferred.iter().map(String::as_str),
-    )));
-    provide_context(lang);
+    Lang::from_preferences(preferred.iter().map(String::as_str))
+}
 
+/// The whole component, for a configuration read from the host.
+#[component]
+pub fn App(config: Result<Config, Vec<Problem>>) -> impl IntoView {
+    match config {
+        Ok(config) => {
+            let lang = config.lang.unwrap_or_else(preferred_language);
+            let session = Session::new(config, lang);
+            provide_context(session);
+            crate::history::follow(session);
+            view! { <FlowView session/> }.into_any()
+        }
+        Err(problems) => view! { <ConfigProblems problems/> }.into_any(),
+    }
+}
+
+#[component]
+fn FlowView(session: Session) -> impl IntoView {
+    let step = Memo::new(move |_| session.step());
     view! {
-        <div class="idcheck" lang=move || lang.0.get().tag()>
+        <div class="idcheck" lang=move || session.lang.get().tag()>
             <header class="idcheck-bar">
-                <LanguageSwitch/>
+                <Progress/>
+                <LanguageSwitch lang=session.lang/>
             </header>
             <main class="idcheck-step">
-                <steps::welcome::Welcome/>
+                {move || match step.get() {
+                    Step::Welcome => view! { <steps::welcome::Welcome/> }.into_any(),
+                    Step::Purpose => view! { <steps::purpose::PurposeStep/> }.into_any(),
+                    Step::DocumentType => view! { <steps::document::DocumentStep/> }.into_any(),
+                    Step::Details => view! { <steps::details::Details/> }.into_any(),
+                    Step::Capture(slot) => view! { <steps::capture::Capture side=slot/> }.into_any(),
+                    Step::Review => view! { <steps::review::Review/> }.into_any(),
+                    Step::Submitted => view! { <steps::submitted::Submitted/> }.into_any(),
+                }}
             </main>
+            <div class="idcheck-live" role="status" aria-live="polite" aria-atomic="true">
+                {move || session.announcement.get()}
+            </div>
+        </div>
+    }
+}
+
+/// "Step n of N", with a bar, so the member knows how much is left.
+#[component]
+fn Progress() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let position = Memo::new(move |_| session.flow.with(|flow| flow.position()));
+    let label = move || {
+        let (n, total) = position.get();
+        fill(
+            session.t(Text::StepOf),
+            &[("n", &n.to_string()), ("total", &total.to_string())],
+        )
+    };
+    view! {
+        <div class="idcheck-progress">
+            <span id="idcheck-progress-label">{label}</span>
+            <progress
+                aria-labelledby="idcheck-progress-label"
+                max=move || position.get().1
+                value=move || position.get().0
+            ></progress>
         </div>
     }
 }
 
 /// Lets the member change the language at any point without losing what they entered.
 #[component]
-fn LanguageSwitch() -> impl IntoView {
-    let lang = expect_context::<Language>();
+fn LanguageSwitch(lang: RwSignal<Lang>) -> impl IntoView {
     view! {
         <label class="idcheck-lang">
-            <span>{move || lang.t(Text::Language)}</span>
+            <span>{move || t(lang.get(), Text::Language)}</span>
             <select on:change=move |ev| {
                 if let Some(chosen) = Lang::from_tag(&event_target_value(&ev)) {
-                    lang.0.set(chosen);
+                    lang.set(chosen);
                 }
             }>
                 {Lang::ALL
                     .into_iter()
                     .map(|option| {
                         view! {
-                            <option value=option.tag() selected=move || lang.0.get() == option>
+                            <option value=option.tag() selected=move || lang.get() == option>
                                 {option.native_name()}
                             </option>
                         }
@@ -78,5 +119,91 @@ fn LanguageSwitch() -> impl IntoView {
                     .collect_view()}
             </select>
         </label>
+    }
+}
+
+/// Shown instead of the flow when the host's configuration cannot work: says which settings to fix.
+#[component]
+fn ConfigProblems(problems: Vec<Problem>) -> impl IntoView {
+    let lang = RwSignal::new(preferred_language());
+    view! {
+        <div class="idcheck" lang=move || lang.get().tag()>
+            <header class="idcheck-bar">
+                <LanguageSwitch lang/>
+            </header>
+            <main class="idcheck-step" role="alert">
+                <h1>{move || t(lang.get(), Text::ConfigTitle)}</h1>
+                <p>{move || t(lang.get(), Text::ConfigIntro)}</p>
+                <ul class="idcheck-config-problems">
+                    {problems
+                        .into_iter()
+                        .map(|problem| {
+                            view! {
+                                <li>
+                                    <code>{problem.setting}</code>
+                                    " "
+                                    {problem.message}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </main>
+        </div>
+    }
+}
+
+/// A step's heading. It takes focus when the step appears, so screen readers announce the new
+/// step and keyboard users start from the top of it.
+#[component]
+pub fn StepHeading(text: Text) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let heading = NodeRef::<leptos::html::H1>::new();
+    Effect::new(move |_| {
+        if let Some(heading) = heading.get() {
+            let _ = heading.focus();
+        }
+    });
+    view! {
+        <h1 class="idcheck-heading" tabindex="-1" node_ref=heading>
+            {move || session.t(text)}
+        </h1>
+    }
+}
+
+/// Back and Continue, the same on every step that has them.
+#[component]
+pub fn StepNav(#[prop(optional)] back: bool) -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <div class="idcheck-nav">
+            <button type="button" class="idcheck-primary" on:click=move |_| session.next()>
+                {move || session.t(Text::Continue)}
+            </button>
+            {back
+                .then(|| {
+                    view! {
+                        <button type="button" class="idcheck-secondary" on:click=move |_| session.back()>
+                            {move || session.t(Text::Back)}
+                        </button>
+                    }
+                })}
+        </div>
+    }
+}
+
+/// The reason the last Continue did not move on, in an alert next to the controls.
+#[component]
+pub fn BlockerMessage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <p class="idcheck-error" role="alert" id="idcheck-step-error">
+            {move || {
+                session
+                    .blocker
+                    .get()
+                    .map(|blocker| session.t(crate::session::blocker_text(&blocker)))
+            }}
+        </p>
     }
 }

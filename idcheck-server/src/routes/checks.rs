@@ -6,8 +6,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use idcheck_core::date::Date;
 use idcheck_core::model::{
-    CoworkerIdentityCheck, CreatedValue, ListEnvelope, NewCoworkerIdentityCheck, VerificationStatus,
-    WriteEnvelope,
+    CoworkerIdentityCheck, CreatedValue, ListEnvelope, NewCoworkerIdentityCheck,
+    VerificationStatus, WriteEnvelope,
 };
 use idcheck_core::rules::{self, Violation, ViolationCode};
 use rusqlite::Connection;
@@ -64,12 +64,22 @@ async fn create(
                 sort_in_field_order(&mut violations, FIELD_ORDER);
                 return Err(ApiError::Validation(violations));
             }
-            let id = store::checks::insert(&transaction, &CheckFields::from_body(&body), &now_copy, &email)?;
+            let id = store::checks::insert(
+                &transaction,
+                &CheckFields::from_body(&body),
+                &now_copy,
+                &email,
+            )?;
             transaction.commit()?;
             Ok(id)
         })
         .await?;
-    Ok(Json(WriteEnvelope::success(format!("{ENTITY} was successfully created."), CreatedValue { id }, now, user.email)))
+    Ok(Json(WriteEnvelope::success(
+        format!("{ENTITY} was successfully created."),
+        CreatedValue { id },
+        now,
+        user.email,
+    )))
 }
 
 /// A PUT body: the create fields, plus what only an update carries.
@@ -89,8 +99,17 @@ async fn update(
     let body: NewCoworkerIdentityCheck = parse_value(&value)?;
     let extra: CheckUpdate = parse_value(&value)?;
     let id = match extra.id {
-        None => return Err(ApiError::Validation(vec![Violation::required("Id", Value::Null)])),
-        Some(id) if id <= 0 => return Err(ApiError::Validation(vec![Violation::not_positive("Id", id)])),
+        None => {
+            return Err(ApiError::Validation(vec![Violation::required(
+                "Id",
+                Value::Null,
+            )]));
+        }
+        Some(id) if id <= 0 => {
+            return Err(ApiError::Validation(vec![Violation::not_positive(
+                "Id", id,
+            )]));
+        }
         Some(id) => id,
     };
     let today = clock::today();
@@ -100,20 +119,31 @@ async fn update(
         .db
         .call(move |c| {
             let transaction = c.transaction()?;
-            let existing = store::checks::load(&transaction, id)?.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
+            let existing = store::checks::load(&transaction, id)?
+                .ok_or_else(|| ApiError::not_found(ENTITY, id))?;
             let mut violations = rules::check_identity_check(&body, today);
             // An expiry date that has passed since the check was created must not block the
             // reviewer's decision; only a newly entered date has to lie ahead.
-            violations.retain(|v| !(v.code == ViolationCode::DateInPast && same_date(&body, &existing)));
+            violations
+                .retain(|v| !(v.code == ViolationCode::DateInPast && same_date(&body, &existing)));
             violations.extend(reference_violations(&transaction, &body, &violations)?);
 
-            let status = extra.verification_status.unwrap_or(existing.verification_status);
+            let status = extra
+                .verification_status
+                .unwrap_or(existing.verification_status);
             if let Some(violation) = status_move_violation(existing.verification_status, status) {
                 violations.push(violation);
             }
-            let last_error = extra.last_error.as_deref().map(str::trim).filter(|e| !e.is_empty());
+            let last_error = extra
+                .last_error
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty());
             if status == VerificationStatus::Failed && last_error.is_none() {
-                let mut violation = Violation::required("LastError", extra.last_error.clone().map_or(Value::Null, Value::from));
+                let mut violation = Violation::required(
+                    "LastError",
+                    extra.last_error.clone().map_or(Value::Null, Value::from),
+                );
                 violation.message = "is a required field when VerificationStatus is Failed".into();
                 violations.push(violation);
             }
@@ -122,7 +152,15 @@ async fn update(
                 return Err(ApiError::Validation(violations));
             }
             let fields = CheckFields::from_body(&body);
-            store::checks::update(&transaction, id, &fields, status, last_error, &now_copy, &email)?;
+            store::checks::update(
+                &transaction,
+                id,
+                &fields,
+                status,
+                last_error,
+                &now_copy,
+                &email,
+            )?;
             if status != existing.verification_status {
                 carry_decision_to_documents(&transaction, id, status, &now_copy, &email)?;
             }
@@ -130,7 +168,12 @@ async fn update(
             Ok(())
         })
         .await?;
-    Ok(Json(WriteEnvelope::success(format!("{ENTITY} was successfully updated."), CreatedValue { id }, now, user.email)))
+    Ok(Json(WriteEnvelope::success(
+        format!("{ENTITY} was successfully updated."),
+        CreatedValue { id },
+        now,
+        user.email,
+    )))
 }
 
 /// The reviewer's decision on a check applies to the documents it was based on.
@@ -151,8 +194,14 @@ fn carry_decision_to_documents(
 }
 
 fn same_date(body: &NewCoworkerIdentityCheck, existing: &CoworkerIdentityCheck) -> bool {
-    let given = body.identity_document_expiration_date.as_deref().and_then(|d| Date::parse(d.trim()));
-    let stored = existing.identity_document_expiration_date.as_deref().and_then(Date::parse);
+    let given = body
+        .identity_document_expiration_date
+        .as_deref()
+        .and_then(|d| Date::parse(d.trim()));
+    let stored = existing
+        .identity_document_expiration_date
+        .as_deref()
+        .and_then(Date::parse);
     given.is_some() && given == stored
 }
 
@@ -197,8 +246,13 @@ async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<CoworkerIdentityCheck>, ApiError> {
     let id = parse_id(ENTITY, &id)?;
-    let record = state.db.call(move |c| Ok(store::checks::load(c, id)?)).await?;
-    record.map(Json).ok_or_else(|| ApiError::not_found(ENTITY, id))
+    let record = state
+        .db
+        .call(move |c| Ok(store::checks::load(c, id)?))
+        .await?;
+    record
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(ENTITY, id))
 }
 
 async fn list(
@@ -208,9 +262,20 @@ async fn list(
 ) -> Result<Json<ListEnvelope<CoworkerIdentityCheck>>, ApiError> {
     use store::checks::{FILTERS, ORDER_FIELDS, TEXT_FILTERS};
     let query = ListQuery::parse(&query, FILTERS, TEXT_FILTERS, ORDER_FIELDS)?;
-    let (page, size, field, direction) = (query.page, query.size, query.order_field, query.direction);
-    let (total, records) = state.db.call(move |c| Ok(store::checks::list(c, &query)?)).await?;
-    Ok(Json(ListEnvelope::page(total, page, size, records, Some(field.to_string()), Some(direction))))
+    let (page, size, field, direction) =
+        (query.page, query.size, query.order_field, query.direction);
+    let (total, records) = state
+        .db
+        .call(move |c| Ok(store::checks::list(c, &query)?))
+        .await?;
+    Ok(Json(ListEnvelope::page(
+        total,
+        page,
+        size,
+        records,
+        Some(field.to_string()),
+        Some(direction),
+    )))
 }
 
 async fn delete(

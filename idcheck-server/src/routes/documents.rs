@@ -68,7 +68,13 @@ fn is_complete(check: &CoworkerIdentityCheck, present: &[Slot]) -> bool {
 }
 
 fn present_slots(files: &[Option<String>; 3]) -> Vec<Slot> {
-    Slot::ALL.iter().copied().zip(files).filter(|(_, f)| f.is_some()).map(|(s, _)| s).collect()
+    Slot::ALL
+        .iter()
+        .copied()
+        .zip(files)
+        .filter(|(_, f)| f.is_some())
+        .map(|(s, _)| s)
+        .collect()
 }
 
 async fn create(
@@ -80,7 +86,12 @@ async fn create(
     let mut violations = rules::check_identity_check_document(&body);
     let check_id = body.coworker_identity_check_id.filter(|id| *id > 0);
     let parent = match check_id {
-        Some(id) => state.db.call(move |c| Ok(store::checks::load(c, id)?)).await?,
+        Some(id) => {
+            state
+                .db
+                .call(move |c| Ok(store::checks::load(c, id)?))
+                .await?
+        }
         None => None,
     };
     violations.extend(parent_violations(&body, parent.as_ref(), &violations, true));
@@ -101,7 +112,10 @@ async fn create(
             let result = (|| {
                 let transaction = c.transaction()?;
                 // The check may have changed while the files were fetched: decide on its state now.
-                let parent = check_id.map(|id| store::checks::load(&transaction, id)).transpose()?.flatten();
+                let parent = check_id
+                    .map(|id| store::checks::load(&transaction, id))
+                    .transpose()?
+                    .flatten();
                 let refused = parent_violations(&body, parent.as_ref(), &[], true);
                 let Some(parent) = parent.filter(|_| refused.is_empty()) else {
                     return Err(ApiError::Validation(refused));
@@ -112,7 +126,11 @@ async fn create(
                     check_id: parent.id,
                     name: body.name.as_deref().unwrap_or_default().trim().to_string(),
                     files: names.clone(),
-                    status: if complete { VerificationStatus::Submitted } else { VerificationStatus::Pending },
+                    status: if complete {
+                        VerificationStatus::Submitted
+                    } else {
+                        VerificationStatus::Pending
+                    },
                     notes: store::optional_text(body.notes.as_deref()),
                 };
                 let id = store::documents::insert(&transaction, &fields, &now_copy, &email)?;
@@ -128,13 +146,26 @@ async fn create(
             result
         })
         .await?;
-    Ok(Json(WriteEnvelope::success(format!("{ENTITY} was successfully created."), CreatedValue { id }, now, user.email)))
+    Ok(Json(WriteEnvelope::success(
+        format!("{ENTITY} was successfully created."),
+        CreatedValue { id },
+        now,
+        user.email,
+    )))
 }
 
 /// A complete document moves its check on from Pending, or back from Failed when the member
 /// sends new images after a rejection.
-fn submit_check(c: &Connection, check: &CoworkerIdentityCheck, now: &str, user: &str) -> rusqlite::Result<()> {
-    if matches!(check.verification_status, VerificationStatus::Pending | VerificationStatus::Failed) {
+fn submit_check(
+    c: &Connection,
+    check: &CoworkerIdentityCheck,
+    now: &str,
+    user: &str,
+) -> rusqlite::Result<()> {
+    if matches!(
+        check.verification_status,
+        VerificationStatus::Pending | VerificationStatus::Failed
+    ) {
         store::checks::set_status(c, check.id, VerificationStatus::Submitted, now, user)?;
     }
     Ok(())
@@ -149,11 +180,17 @@ fn parent_violations(
     adding: bool,
 ) -> Vec<Violation> {
     let refused = |property: &str| already.iter().any(|v| v.property == property);
-    let Some(check_id) = body.coworker_identity_check_id.filter(|_| !refused("CoworkerIdentityCheckId")) else {
+    let Some(check_id) = body
+        .coworker_identity_check_id
+        .filter(|_| !refused("CoworkerIdentityCheckId"))
+    else {
         return Vec::new();
     };
     let Some(parent) = parent else {
-        return vec![Violation::unknown_reference("CoworkerIdentityCheckId", check_id)];
+        return vec![Violation::unknown_reference(
+            "CoworkerIdentityCheckId",
+            check_id,
+        )];
     };
     let mut violations = Vec::new();
     if let Some(coworker) = body.coworker_id.filter(|_| !refused("CoworkerId"))
@@ -163,7 +200,12 @@ fn parent_violations(
         violation.message = format!("is not the coworker of CoworkerIdentityCheck {check_id}");
         violations.push(violation);
     }
-    if adding && matches!(parent.verification_status, VerificationStatus::Successful | VerificationStatus::Cancelled) {
+    if adding
+        && matches!(
+            parent.verification_status,
+            VerificationStatus::Successful | VerificationStatus::Cancelled
+        )
+    {
         let mut violation = Violation::invalid_choice("CoworkerIdentityCheckId", check_id);
         violation.message = format!(
             "refers to a check that is {} and takes no more documents",
@@ -186,13 +228,17 @@ async fn resolve_files(
     let mut images: [Option<Image>; 3] = [None, None, None];
     let mut violations = Vec::new();
     for (index, &slot) in Slot::ALL.iter().enumerate() {
-        let Some(url) = body.new_url(slot) else { continue };
+        let Some(url) = body.new_url(slot) else {
+            continue;
+        };
         let property = slot.new_url_property();
         let resolved = match files::classify(property, url, &own) {
             Err(violation) => Err(violation),
             Ok(Source::Data) => files::from_data_url(property, url),
             Ok(Source::Remote(parsed)) => files::fetch(&state.http, property, parsed).await,
-            Ok(Source::OwnUpload(name)) => uploads::resolve(state, user, property, &name, url).await?,
+            Ok(Source::OwnUpload(name)) => {
+                uploads::resolve(state, user, property, &name, url).await?
+            }
         };
         match resolved {
             Ok(image) => images[index] = Some(image),
@@ -202,7 +248,10 @@ async fn resolve_files(
     Ok((images, violations))
 }
 
-fn write_images(store: &files::FileStore, images: &[Option<Image>; 3]) -> Result<[Option<String>; 3], ApiError> {
+fn write_images(
+    store: &files::FileStore,
+    images: &[Option<Image>; 3],
+) -> Result<[Option<String>; 3], ApiError> {
     let mut names: [Option<String>; 3] = [None, None, None];
     for (index, image) in images.iter().enumerate() {
         if let Some(image) = image {
@@ -241,21 +290,43 @@ async fn update(
     let body: NewCoworkerIdentityCheckDocument = parse_value(&value)?;
     let extra: DocumentUpdate = parse_value(&value)?;
     let id = match extra.id {
-        None => return Err(ApiError::Validation(vec![Violation::required("Id", Value::Null)])),
-        Some(id) if id <= 0 => return Err(ApiError::Validation(vec![Violation::not_positive("Id", id)])),
+        None => {
+            return Err(ApiError::Validation(vec![Violation::required(
+                "Id",
+                Value::Null,
+            )]));
+        }
+        Some(id) if id <= 0 => {
+            return Err(ApiError::Validation(vec![Violation::not_positive(
+                "Id", id,
+            )]));
+        }
         Some(id) => id,
     };
-    let existing = state.db.call(move |c| Ok(store::documents::load(c, id)?)).await?;
+    let existing = state
+        .db
+        .call(move |c| Ok(store::documents::load(c, id)?))
+        .await?;
     let existing = existing.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
 
     let mut violations = rules::check_identity_check_document(&body);
     let check_id = body.coworker_identity_check_id.filter(|id| *id > 0);
     let parent = match check_id {
-        Some(id) => state.db.call(move |c| Ok(store::checks::load(c, id)?)).await?,
+        Some(id) => {
+            state
+                .db
+                .call(move |c| Ok(store::checks::load(c, id)?))
+                .await?
+        }
         None => None,
     };
     let moving = check_id.is_some_and(|id| id != existing.coworker_identity_check_id);
-    violations.extend(parent_violations(&body, parent.as_ref(), &violations, moving));
+    violations.extend(parent_violations(
+        &body,
+        parent.as_ref(),
+        &violations,
+        moving,
+    ));
     if let Some(status) = extra.verification_status
         && let Some(violation) = status_move_violation(existing.verification_status, status)
     {
@@ -276,14 +347,21 @@ async fn update(
             let names = write_images(&store_files, &images)?;
             let result = (|| {
                 let transaction = c.transaction()?;
-                let current =
-                    store::documents::load(&transaction, id)?.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
-                let parent = check_id.map(|id| store::checks::load(&transaction, id)).transpose()?.flatten();
+                let current = store::documents::load(&transaction, id)?
+                    .ok_or_else(|| ApiError::not_found(ENTITY, id))?;
+                let parent = check_id
+                    .map(|id| store::checks::load(&transaction, id))
+                    .transpose()?
+                    .flatten();
                 let refused = parent_violations(&body, parent.as_ref(), &[], moving);
                 let Some(parent) = parent.filter(|_| refused.is_empty()) else {
                     return Err(ApiError::Validation(refused));
                 };
-                let mut files = [current.photo_file_name.clone(), current.document_file_name.clone(), current.additional_document_file_name.clone()];
+                let mut files = [
+                    current.photo_file_name.clone(),
+                    current.document_file_name.clone(),
+                    current.additional_document_file_name.clone(),
+                ];
                 let mut replaced = Vec::new();
                 for (index, &slot) in Slot::ALL.iter().enumerate() {
                     if names[index].is_some() || body.clears(slot) {
@@ -292,7 +370,9 @@ async fn update(
                     }
                 }
                 // A PUT of the record as read carries its current status; only a different one is a move.
-                let requested = extra.verification_status.filter(|s| *s != current.verification_status);
+                let requested = extra
+                    .verification_status
+                    .filter(|s| *s != current.verification_status);
                 let status = match requested {
                     Some(status) => status,
                     None if current.verification_status == VerificationStatus::Pending
@@ -311,7 +391,8 @@ async fn update(
                     notes: store::optional_text(body.notes.as_deref()),
                 };
                 store::documents::update(&transaction, id, &fields, &now_copy, &email)?;
-                if status == VerificationStatus::Submitted && current.verification_status != status {
+                if status == VerificationStatus::Submitted && current.verification_status != status
+                {
                     submit_check(&transaction, &parent, &now_copy, &email)?;
                 }
                 transaction.commit()?;
@@ -326,7 +407,12 @@ async fn update(
     for name in replaced {
         state.files.remove_document_file(&name);
     }
-    Ok(Json(WriteEnvelope::success(format!("{ENTITY} was successfully updated."), CreatedValue { id }, now, user.email)))
+    Ok(Json(WriteEnvelope::success(
+        format!("{ENTITY} was successfully updated."),
+        CreatedValue { id },
+        now,
+        user.email,
+    )))
 }
 
 async fn get_one(
@@ -335,8 +421,13 @@ async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<CoworkerIdentityCheckDocument>, ApiError> {
     let id = parse_id(ENTITY, &id)?;
-    let record = state.db.call(move |c| Ok(store::documents::load(c, id)?)).await?;
-    record.map(Json).ok_or_else(|| ApiError::not_found(ENTITY, id))
+    let record = state
+        .db
+        .call(move |c| Ok(store::documents::load(c, id)?))
+        .await?;
+    record
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(ENTITY, id))
 }
 
 async fn list(
@@ -346,9 +437,20 @@ async fn list(
 ) -> Result<Json<ListEnvelope<CoworkerIdentityCheckDocument>>, ApiError> {
     use store::documents::{FILTERS, ORDER_FIELDS, TEXT_FILTERS};
     let query = ListQuery::parse(&query, FILTERS, TEXT_FILTERS, ORDER_FIELDS)?;
-    let (page, size, field, direction) = (query.page, query.size, query.order_field, query.direction);
-    let (total, records) = state.db.call(move |c| Ok(store::documents::list(c, &query)?)).await?;
-    Ok(Json(ListEnvelope::page(total, page, size, records, Some(field.to_string()), Some(direction))))
+    let (page, size, field, direction) =
+        (query.page, query.size, query.order_field, query.direction);
+    let (total, records) = state
+        .db
+        .call(move |c| Ok(store::documents::list(c, &query)?))
+        .await?;
+    Ok(Json(ListEnvelope::page(
+        total,
+        page,
+        size,
+        records,
+        Some(field.to_string()),
+        Some(direction),
+    )))
 }
 
 async fn delete(
@@ -361,11 +463,15 @@ async fn delete(
         .db
         .call(move |c| {
             let transaction = c.transaction()?;
-            let document =
-                store::documents::load(&transaction, id)?.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
+            let document = store::documents::load(&transaction, id)?
+                .ok_or_else(|| ApiError::not_found(ENTITY, id))?;
             store::documents::delete(&transaction, id)?;
             transaction.commit()?;
-            Ok(document.stored_slots().into_iter().filter_map(|s| document.file_name(s).map(str::to_string)).collect::<Vec<_>>())
+            Ok(document
+                .stored_slots()
+                .into_iter()
+                .filter_map(|s| document.file_name(s).map(str::to_string))
+                .collect::<Vec<_>>())
         })
         .await?;
     for name in files {
@@ -395,11 +501,14 @@ async fn download(
     let (name, bytes) = state
         .db
         .call(move |c| {
-            let document = store::documents::load(c, id)?.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
+            let document =
+                store::documents::load(c, id)?.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
             let name = document
                 .file_name(slot)
                 .map(str::to_string)
-                .ok_or_else(|| ApiError::not_found("File", format!("{} of {ENTITY} {id}", slot_segment(slot))))?;
+                .ok_or_else(|| {
+                    ApiError::not_found("File", format!("{} of {ENTITY} {id}", slot_segment(slot)))
+                })?;
             let bytes = store_files.read_document_file(&name)?;
             Ok((name, bytes))
         })
@@ -409,7 +518,10 @@ async fn download(
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     // Identity documents must not linger in shared caches.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }

@@ -24,10 +24,26 @@ async fn businesses(
     _user: AuthUser,
     query: QueryParams,
 ) -> Result<Json<ListEnvelope<Business>>, ApiError> {
-    let query = ListQuery::parse(&query, lookups::BUSINESS_FILTERS, lookups::BUSINESS_TEXT_FILTERS, lookups::BUSINESS_ORDER)?;
-    let (page, size, field, direction) = (query.page, query.size, query.order_field, query.direction);
-    let (total, records) = state.db.call(move |c| Ok(store::lookups::businesses(c, &query)?)).await?;
-    Ok(Json(ListEnvelope::page(total, page, size, records, Some(field.to_string()), Some(direction))))
+    let query = ListQuery::parse(
+        &query,
+        lookups::BUSINESS_FILTERS,
+        lookups::BUSINESS_TEXT_FILTERS,
+        lookups::BUSINESS_ORDER,
+    )?;
+    let (page, size, field, direction) =
+        (query.page, query.size, query.order_field, query.direction);
+    let (total, records) = state
+        .db
+        .call(move |c| Ok(store::lookups::businesses(c, &query)?))
+        .await?;
+    Ok(Json(ListEnvelope::page(
+        total,
+        page,
+        size,
+        records,
+        Some(field.to_string()),
+        Some(direction),
+    )))
 }
 
 async fn coworkers(
@@ -35,8 +51,24 @@ async fn coworkers(
     _user: AuthUser,
     query: QueryParams,
 ) -> Result<Json<ListEnvelope<Coworker>>, ApiError> {
-    let query = ListQuery::parse(&query, lookups::COWORKER_FILTERS, lookups::COWORKER_TEXT_FILTERS, lookups::COWORKER_ORDER)?;
-    let (page, size, field, direction) = (query.page, query.size, query.order_field, query.direction);
-    let (total, records) = state.db.call(move |c| Ok(store::lookups::coworkers(c, &query)?)).await?;
-    Ok(Json(ListEnvelope::page(total, page, size, records, Some(field.to_string()), Some(direction))))
+    let query = ListQuery::parse(
+        &query,
+        lookups::COWORKER_FILTERS,
+        lookups::COWORKER_TEXT_FILTERS,
+        lookups::COWORKER_ORDER,
+    )?;
+    let (page, size, field, direction) =
+        (query.page, query.size, query.order_field, query.direction);
+    let (total, records) = state
+        .db
+        .call(move |c| Ok(store::lookups::coworkers(c, &query)?))
+        .await?;
+    Ok(Json(ListEnvelope::page(
+        total,
+        page,
+        size,
+        records,
+        Some(field.to_string()),
+        Some(direction),
+    )))
 }

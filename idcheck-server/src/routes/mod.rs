@@ -14,14 +14,23 @@ use crate::error::ApiError;
 
 /// A path id; anything that is not a positive whole number names no record, so it is a 404.
 pub fn parse_id(entity: &'static str, text: &str) -> Result<i64, ApiError> {
-    text.trim().parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| ApiError::not_found(entity, text))
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::not_found(entity, text))
 }
 
 /// Puts violations in the order of `fields` (unknown properties last), keeping the order among
 /// violations of one property: the rules report in field order, and the server's own additions
 /// (references, statuses, files) must not break it.
 pub fn sort_in_field_order(violations: &mut [Violation], fields: &[&str]) {
-    violations.sort_by_key(|v| fields.iter().position(|f| *f == v.property).unwrap_or(fields.len()));
+    violations.sort_by_key(|v| {
+        fields
+            .iter()
+            .position(|f| *f == v.property)
+            .unwrap_or(fields.len())
+    });
 }
 
 /// Whether a reviewer may move a record from `from` to `to`. Pending and Submitted are the
@@ -33,12 +42,17 @@ pub fn may_move(from: VerificationStatus, to: VerificationStatus) -> bool {
     from == to
         || matches!(
             (from, to),
-            (Pending, Failed | Cancelled) | (Submitted, Successful | Failed | Cancelled) | (Failed, Cancelled)
+            (Pending, Failed | Cancelled)
+                | (Submitted, Successful | Failed | Cancelled)
+                | (Failed, Cancelled)
         )
 }
 
 /// The violation a refused status move is reported as.
-pub fn status_move_violation(from: VerificationStatus, to: VerificationStatus) -> Option<Violation> {
+pub fn status_move_violation(
+    from: VerificationStatus,
+    to: VerificationStatus,
+) -> Option<Violation> {
     if may_move(from, to) {
         return None;
     }
@@ -66,7 +80,11 @@ mod tests {
             for &to in VerificationStatus::ALL {
                 let expected = from == to || allowed.contains(&(from, to));
                 assert_eq!(may_move(from, to), expected, "{from} → {to}");
-                assert_eq!(status_move_violation(from, to).is_none(), expected, "{from} → {to}");
+                assert_eq!(
+                    status_move_violation(from, to).is_none(),
+                    expected,
+                    "{from} → {to}"
+                );
             }
         }
     }
@@ -75,7 +93,10 @@ mod tests {
     fn ids_that_are_not_positive_numbers_are_not_found() {
         assert_eq!(parse_id("X", "12").unwrap(), 12);
         for text in ["0", "-1", "abc", "1.5", ""] {
-            assert!(matches!(parse_id("X", text), Err(ApiError::NotFound { .. })), "{text}");
+            assert!(
+                matches!(parse_id("X", text), Err(ApiError::NotFound { .. })),
+                "{text}"
+            );
         }
     }
 

@@ -35,11 +35,19 @@ fn unsupported() -> ApiError {
 }
 
 fn invalid_request(description: &'static str) -> ApiError {
-    ApiError::OAuth { status: StatusCode::BAD_REQUEST, error: "invalid_request", description }
+    ApiError::OAuth {
+        status: StatusCode::BAD_REQUEST,
+        error: "invalid_request",
+        description,
+    }
 }
 
 fn invalid_grant(description: &'static str) -> ApiError {
-    ApiError::OAuth { status: StatusCode::UNAUTHORIZED, error: "invalid_grant", description }
+    ApiError::OAuth {
+        status: StatusCode::UNAUTHORIZED,
+        error: "invalid_grant",
+        description,
+    }
 }
 
 async fn token(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
@@ -47,7 +55,12 @@ async fn token(State(state): State<AppState>, request: Request) -> Result<Respon
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|value| {
+            value
+                .trim()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
     // A JSON body carries no form field, so the grant type is unsupported: Nexudus's answer.
     if !is_form {
         return Err(unsupported());
@@ -59,7 +72,9 @@ async fn token(State(state): State<AppState>, request: Request) -> Result<Respon
     let user = match form.grant_type.as_deref().map(str::trim) {
         Some("password") => {
             let (Some(username), Some(password)) = (form.username, form.password) else {
-                return Err(invalid_request("The password grant needs username and password."));
+                return Err(invalid_request(
+                    "The password grant needs username and password.",
+                ));
             };
             state
                 .db
@@ -69,7 +84,9 @@ async fn token(State(state): State<AppState>, request: Request) -> Result<Respon
         }
         Some("refresh_token") => {
             let Some(refresh) = form.refresh_token else {
-                return Err(invalid_request("The refresh_token grant needs refresh_token."));
+                return Err(invalid_request(
+                    "The refresh_token grant needs refresh_token.",
+                ));
             };
             state
                 .db
@@ -96,8 +113,20 @@ async fn issue_tokens(state: &AppState, user: AuthUser) -> Result<Response, ApiE
         .db
         .call(move |c| {
             let transaction = c.transaction()?;
-            auth::store_token(&transaction, &access_copy, "access", user.id, ACCESS_TOKEN_SECONDS)?;
-            auth::store_token(&transaction, &refresh_copy, "refresh", user.id, REFRESH_TOKEN_SECONDS)?;
+            auth::store_token(
+                &transaction,
+                &access_copy,
+                "access",
+                user.id,
+                ACCESS_TOKEN_SECONDS,
+            )?;
+            auth::store_token(
+                &transaction,
+                &refresh_copy,
+                "refresh",
+                user.id,
+                REFRESH_TOKEN_SECONDS,
+            )?;
             transaction.commit()?;
             Ok(())
         })
@@ -110,7 +139,11 @@ async fn issue_tokens(state: &AppState, user: AuthUser) -> Result<Response, ApiE
     }))
     .into_response();
     // Tokens must not sit in a cache (RFC 6749 §5.1).
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     Ok(response)
 }

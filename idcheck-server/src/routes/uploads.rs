@@ -68,7 +68,12 @@ async fn upload(
 
 /// The owner of upload `name`, if there is one.
 fn owner(c: &rusqlite::Connection, name: &str) -> rusqlite::Result<Option<i64>> {
-    c.query_row("SELECT user_id FROM uploads WHERE name = ?1", [name], |row| row.get(0)).optional()
+    c.query_row(
+        "SELECT user_id FROM uploads WHERE name = ?1",
+        [name],
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 /// The bytes of our own upload `name` named in `property`. Another user's upload is treated as
@@ -80,11 +85,18 @@ pub async fn resolve(
     name: &str,
     url: &str,
 ) -> Result<Result<Image, Violation>, ApiError> {
-    let (store_files, name_copy, user_id, is_admin) = (state.files.clone(), name.to_string(), user.id, user.is_admin);
+    let (store_files, name_copy, user_id, is_admin) = (
+        state.files.clone(),
+        name.to_string(),
+        user.id,
+        user.is_admin,
+    );
     let bytes = state
         .db
         .call(move |c| match owner(c, &name_copy)? {
-            Some(owner) if owner == user_id || is_admin => Ok(store_files.read_upload(&name_copy).ok()),
+            Some(owner) if owner == user_id || is_admin => {
+                Ok(store_files.read_upload(&name_copy).ok())
+            }
             _ => Ok(None),
         })
         .await?;
@@ -103,18 +115,26 @@ async fn download(
     Authorized(user, _): Authorized<can::Upload>,
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (store_files, name_copy, user_id, is_admin) = (state.files.clone(), name.clone(), user.id, user.is_admin);
+    let (store_files, name_copy, user_id, is_admin) =
+        (state.files.clone(), name.clone(), user.id, user.is_admin);
     let bytes = state
         .db
         .call(move |c| match owner(c, &name_copy)? {
-            Some(owner) if owner == user_id || is_admin => Ok(store_files.read_upload(&name_copy).ok()),
+            Some(owner) if owner == user_id || is_admin => {
+                Ok(store_files.read_upload(&name_copy).ok())
+            }
             _ => Ok(None),
         })
         .await?
         .ok_or_else(|| ApiError::not_found("Upload", &name))?;
     let mime = sniff(&bytes).map_or("application/octet-stream", |kind| kind.mime());
     let mut response = Body::from(bytes).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     Ok(response)
 }

@@ -19,24 +19,59 @@ const SELECT: &str = "
     LEFT JOIN coworkers w ON w.id = c.coworker_id";
 
 pub const FILTERS: &[Filter] = &[
-    Filter { parameter: "CoworkerIdentityCheck_Coworker", sql: "c.coworker_id = ?" },
-    Filter { parameter: "CoworkerIdentityCheck_Business", sql: "c.business_id = ?" },
-    Filter { parameter: "CoworkerIdentityCheck_VerificationStatus", sql: "c.verification_status = ?" },
-    Filter { parameter: "CoworkerIdentityCheck_VerificationType", sql: "c.verification_type = ?" },
+    Filter {
+        parameter: "CoworkerIdentityCheck_Coworker",
+        sql: "c.coworker_id = ?",
+    },
+    Filter {
+        parameter: "CoworkerIdentityCheck_Business",
+        sql: "c.business_id = ?",
+    },
+    Filter {
+        parameter: "CoworkerIdentityCheck_VerificationStatus",
+        sql: "c.verification_status = ?",
+    },
+    Filter {
+        parameter: "CoworkerIdentityCheck_VerificationType",
+        sql: "c.verification_type = ?",
+    },
 ];
 
-pub const TEXT_FILTERS: &[Filter] =
-    &[Filter { parameter: "CoworkerIdentityCheck_Name", sql: "c.name LIKE ? ESCAPE '\\'" }];
+pub const TEXT_FILTERS: &[Filter] = &[Filter {
+    parameter: "CoworkerIdentityCheck_Name",
+    sql: "c.name LIKE ? ESCAPE '\\'",
+}];
 
 /// The first is the default order.
 pub const ORDER_FIELDS: &[OrderField] = &[
-    OrderField { name: "Id", sql: "c.id" },
-    OrderField { name: "Name", sql: "c.name" },
-    OrderField { name: "CreatedOn", sql: "c.created_on" },
-    OrderField { name: "UpdatedOn", sql: "c.updated_on" },
-    OrderField { name: "VerificationStatus", sql: "c.verification_status" },
-    OrderField { name: "CoworkerId", sql: "c.coworker_id" },
-    OrderField { name: "BusinessId", sql: "c.business_id" },
+    OrderField {
+        name: "Id",
+        sql: "c.id",
+    },
+    OrderField {
+        name: "Name",
+        sql: "c.name",
+    },
+    OrderField {
+        name: "CreatedOn",
+        sql: "c.created_on",
+    },
+    OrderField {
+        name: "UpdatedOn",
+        sql: "c.updated_on",
+    },
+    OrderField {
+        name: "VerificationStatus",
+        sql: "c.verification_status",
+    },
+    OrderField {
+        name: "CoworkerId",
+        sql: "c.coworker_id",
+    },
+    OrderField {
+        name: "BusinessId",
+        sql: "c.business_id",
+    },
 ];
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<CoworkerIdentityCheck> {
@@ -86,11 +121,15 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<CoworkerIdentityCheck> {
 }
 
 pub fn load(c: &Connection, id: i64) -> rusqlite::Result<Option<CoworkerIdentityCheck>> {
-    c.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], from_row).optional()
+    c.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], from_row)
+        .optional()
 }
 
 /// One page of checks and the count of all that match.
-pub fn list(c: &Connection, query: &ListQuery) -> rusqlite::Result<(u64, Vec<CoworkerIdentityCheck>)> {
+pub fn list(
+    c: &Connection,
+    query: &ListQuery,
+) -> rusqlite::Result<(u64, Vec<CoworkerIdentityCheck>)> {
     let filter = query.where_clause();
     let count: i64 = c.query_row(
         &format!("SELECT COUNT(*) FROM identity_checks c {filter}"),
@@ -135,18 +174,32 @@ impl CheckFields {
             business_id: body.business_id.unwrap_or_default(),
             coworker_id: body.coworker_id.unwrap_or_default(),
             name: body.name.as_deref().unwrap_or_default().trim().to_string(),
-            provider: body.identity_check_provider.unwrap_or(IdentityCheckProvider::Manual),
-            identity_document_type: body.identity_document_type.unwrap_or(IdentityDocumentType::Other),
+            provider: body
+                .identity_check_provider
+                .unwrap_or(IdentityCheckProvider::Manual),
+            identity_document_type: body
+                .identity_document_type
+                .unwrap_or(IdentityDocumentType::Other),
             identity_document_number: optional_text(body.identity_document_number.as_deref()),
             identity_document_issued_by: optional_text(body.identity_document_issued_by.as_deref()),
             // Stored in the API's date-time form whatever form it came in, so reads are uniform.
-            identity_document_expiration_date: optional_text(body.identity_document_expiration_date.as_deref())
-                .map(|text| Date::parse(&text).map(Date::to_api_datetime).unwrap_or(text)),
-            address_document_type: body.address_document_type.unwrap_or(AddressDocumentType::Other),
+            identity_document_expiration_date: optional_text(
+                body.identity_document_expiration_date.as_deref(),
+            )
+            .map(|text| {
+                Date::parse(&text)
+                    .map(Date::to_api_datetime)
+                    .unwrap_or(text)
+            }),
+            address_document_type: body
+                .address_document_type
+                .unwrap_or(AddressDocumentType::Other),
             verification_type: body.verification_type.unwrap_or_default(),
             description: optional_text(body.description.as_deref()),
             billed: body.billed.unwrap_or(false),
-            stripe_verification_session_id: optional_text(body.stripe_verification_session_id.as_deref()),
+            stripe_verification_session_id: optional_text(
+                body.stripe_verification_session_id.as_deref(),
+            ),
             provider1: body.identity_check_provider1.unwrap_or_default(),
             verification_type1: body.verification_type1.unwrap_or_default(),
             description1: optional_text(body.description1.as_deref()),
@@ -158,7 +211,12 @@ impl CheckFields {
 }
 
 /// Inserts a new check, Pending, and returns its id.
-pub fn insert(c: &Connection, fields: &CheckFields, now: &str, user: &str) -> rusqlite::Result<i64> {
+pub fn insert(
+    c: &Connection,
+    fields: &CheckFields,
+    now: &str,
+    user: &str,
+) -> rusqlite::Result<i64> {
     c.execute(
         "INSERT INTO identity_checks (
             unique_id, business_id, coworker_id, name, identity_check_provider, identity_document_type,
@@ -255,7 +313,13 @@ pub fn update(
 }
 
 /// Moves only the status, as a document's arrival does.
-pub fn set_status(c: &Connection, id: i64, status: VerificationStatus, now: &str, user: &str) -> rusqlite::Result<()> {
+pub fn set_status(
+    c: &Connection,
+    id: i64,
+    status: VerificationStatus,
+    now: &str,
+    user: &str,
+) -> rusqlite::Result<()> {
     c.execute(
         "UPDATE identity_checks SET verification_status = ?1, updated_on = ?2, updated_by = ?3 WHERE id = ?4",
         rusqlite::params![status.code(), now, user, id],

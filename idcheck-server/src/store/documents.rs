@@ -22,23 +22,55 @@ const SELECT: &str = "
     LEFT JOIN coworkers w ON w.id = d.coworker_id";
 
 pub const FILTERS: &[Filter] = &[
-    Filter { parameter: "CoworkerIdentityCheckDocument_Coworker", sql: "d.coworker_id = ?" },
-    Filter { parameter: "CoworkerIdentityCheckDocument_CoworkerIdentityCheck", sql: "d.check_id = ?" },
-    Filter { parameter: "CoworkerIdentityCheckDocument_VerificationStatus", sql: "d.verification_status = ?" },
+    Filter {
+        parameter: "CoworkerIdentityCheckDocument_Coworker",
+        sql: "d.coworker_id = ?",
+    },
+    Filter {
+        parameter: "CoworkerIdentityCheckDocument_CoworkerIdentityCheck",
+        sql: "d.check_id = ?",
+    },
+    Filter {
+        parameter: "CoworkerIdentityCheckDocument_VerificationStatus",
+        sql: "d.verification_status = ?",
+    },
 ];
 
-pub const TEXT_FILTERS: &[Filter] =
-    &[Filter { parameter: "CoworkerIdentityCheckDocument_Name", sql: "d.name LIKE ? ESCAPE '\\'" }];
+pub const TEXT_FILTERS: &[Filter] = &[Filter {
+    parameter: "CoworkerIdentityCheckDocument_Name",
+    sql: "d.name LIKE ? ESCAPE '\\'",
+}];
 
 /// The first is the default order.
 pub const ORDER_FIELDS: &[OrderField] = &[
-    OrderField { name: "Id", sql: "d.id" },
-    OrderField { name: "Name", sql: "d.name" },
-    OrderField { name: "CreatedOn", sql: "d.created_on" },
-    OrderField { name: "UpdatedOn", sql: "d.updated_on" },
-    OrderField { name: "VerificationStatus", sql: "d.verification_status" },
-    OrderField { name: "CoworkerId", sql: "d.coworker_id" },
-    OrderField { name: "CoworkerIdentityCheckId", sql: "d.check_id" },
+    OrderField {
+        name: "Id",
+        sql: "d.id",
+    },
+    OrderField {
+        name: "Name",
+        sql: "d.name",
+    },
+    OrderField {
+        name: "CreatedOn",
+        sql: "d.created_on",
+    },
+    OrderField {
+        name: "UpdatedOn",
+        sql: "d.updated_on",
+    },
+    OrderField {
+        name: "VerificationStatus",
+        sql: "d.verification_status",
+    },
+    OrderField {
+        name: "CoworkerId",
+        sql: "d.coworker_id",
+    },
+    OrderField {
+        name: "CoworkerIdentityCheckId",
+        sql: "d.check_id",
+    },
 ];
 
 /// The column holding `slot`'s stored file name.
@@ -60,16 +92,31 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<CoworkerIdentityCheckDocument> {
         coworker_billing_name: column(row, "coworker_billing_name")?,
         coworker_identity_check_id: column(row, "check_id")?,
         coworker_identity_check_name: column(row, "check_name")?,
-        coworker_identity_check_verification_type: Some(enum_column(row, "check_verification_type")?),
+        coworker_identity_check_verification_type: Some(enum_column(
+            row,
+            "check_verification_type",
+        )?),
         coworker_identity_check_business_name: column(row, "check_business_name")?,
-        coworker_identity_check_identity_document_type: Some(enum_column(row, "check_identity_document_type")?),
-        coworker_identity_check_identity_document_number: column(row, "check_identity_document_number")?,
-        coworker_identity_check_identity_document_issued_by: column(row, "check_identity_document_issued_by")?,
+        coworker_identity_check_identity_document_type: Some(enum_column(
+            row,
+            "check_identity_document_type",
+        )?),
+        coworker_identity_check_identity_document_number: column(
+            row,
+            "check_identity_document_number",
+        )?,
+        coworker_identity_check_identity_document_issued_by: column(
+            row,
+            "check_identity_document_issued_by",
+        )?,
         coworker_identity_check_identity_document_expiration_date: column(
             row,
             "check_identity_document_expiration_date",
         )?,
-        coworker_identity_check_address_document_type: Some(enum_column(row, "check_address_document_type")?),
+        coworker_identity_check_address_document_type: Some(enum_column(
+            row,
+            "check_address_document_type",
+        )?),
         name: name.clone(),
         photo_file_name: column(row, "photo_file")?,
         new_photo_url: None,
@@ -96,10 +143,14 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<CoworkerIdentityCheckDocument> {
 }
 
 pub fn load(c: &Connection, id: i64) -> rusqlite::Result<Option<CoworkerIdentityCheckDocument>> {
-    c.query_row(&format!("{SELECT} WHERE d.id = ?1"), [id], from_row).optional()
+    c.query_row(&format!("{SELECT} WHERE d.id = ?1"), [id], from_row)
+        .optional()
 }
 
-pub fn list(c: &Connection, query: &ListQuery) -> rusqlite::Result<(u64, Vec<CoworkerIdentityCheckDocument>)> {
+pub fn list(
+    c: &Connection,
+    query: &ListQuery,
+) -> rusqlite::Result<(u64, Vec<CoworkerIdentityCheckDocument>)> {
     let filter = query.where_clause();
     let count: i64 = c.query_row(
         &format!("SELECT COUNT(*) FROM identity_check_documents d {filter}"),
@@ -125,7 +176,12 @@ pub struct DocumentFields {
     pub notes: Option<String>,
 }
 
-pub fn insert(c: &Connection, fields: &DocumentFields, now: &str, user: &str) -> rusqlite::Result<i64> {
+pub fn insert(
+    c: &Connection,
+    fields: &DocumentFields,
+    now: &str,
+    user: &str,
+) -> rusqlite::Result<i64> {
     c.execute(
         "INSERT INTO identity_check_documents (
             unique_id, coworker_id, check_id, name, photo_file, document_file, additional_document_file,
@@ -148,7 +204,13 @@ pub fn insert(c: &Connection, fields: &DocumentFields, now: &str, user: &str) ->
     Ok(c.last_insert_rowid())
 }
 
-pub fn update(c: &Connection, id: i64, fields: &DocumentFields, now: &str, user: &str) -> rusqlite::Result<()> {
+pub fn update(
+    c: &Connection,
+    id: i64,
+    fields: &DocumentFields,
+    now: &str,
+    user: &str,
+) -> rusqlite::Result<()> {
     c.execute(
         "UPDATE identity_check_documents SET
             coworker_id = :coworker_id, check_id = :check_id, name = :name, photo_file = :photo,

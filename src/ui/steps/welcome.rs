@@ -4,65 +4,41 @@
 use leptos::prelude::*;
 
 use crate::i18n::Text;
-use crate::ui::Language;
+use crate::session::Session;
+use crate::ui::{BlockerMessage, StepHeading, StepNav};
 
 #[component]
 pub fn Welcome() -> impl IntoView {
-    let lang = expect_context::<Language>();
-    let agreed = RwSignal::new(false);
-    let tried_without_consent = RwSignal::new(false);
-    let heading = NodeRef::<leptos::html::H1>::new();
-
-    // Focus the step's heading so screen readers announce where the member is.
-    Effect::new(move |_| {
-        if let Some(heading) = heading.get() {
-            let _ = heading.focus();
-        }
-    });
-
-    let on_continue = move |_| {
-        if !agreed.get() {
-            tried_without_consent.set(true);
-        }
-    };
-
+    let session = expect_context::<Session>();
+    let agreed = move || session.flow.with(|flow| flow.consented());
     view! {
-        <section class="idcheck-welcome" aria-labelledby="idcheck-welcome-title">
-            <h1 id="idcheck-welcome-title" tabindex="-1" node_ref=heading>
-                {move || lang.t(Text::WelcomeTitle)}
-            </h1>
-            <p>{move || lang.t(Text::WelcomeIntro)}</p>
-            <h2>{move || lang.t(Text::WelcomeWhatTitle)}</h2>
+        <section class="idcheck-welcome">
+            <StepHeading text=Text::WelcomeTitle/>
+            <p>{move || session.t(Text::WelcomeIntro)}</p>
+            <h2>{move || session.t(Text::WelcomeWhatTitle)}</h2>
             <ul class="idcheck-collect">
-                <li>{move || lang.t(Text::WelcomeWhatFace)}</li>
-                <li>{move || lang.t(Text::WelcomeWhatDocument)}</li>
-                <li>{move || lang.t(Text::WelcomeWhatDetails)}</li>
+                <li>{move || session.t(Text::WelcomeWhatFace)}</li>
+                <li>{move || session.t(Text::WelcomeWhatDocument)}</li>
+                <li>{move || session.t(Text::WelcomeWhatDetails)}</li>
             </ul>
-            <p>{move || lang.t(Text::WelcomeWhy)}</p>
-            <p>{move || lang.t(Text::WelcomeWho)}</p>
+            <p>{move || session.t(Text::WelcomeWhy)}</p>
+            <p>{move || session.t(Text::WelcomeWho)}</p>
+            <p>{move || session.t(Text::WelcomeCamera)}</p>
             <label class="idcheck-consent">
                 <input
                     type="checkbox"
                     name="consent"
-                    prop:checked=move || agreed.get()
+                    prop:checked=agreed
                     on:change=move |ev| {
-                        agreed.set(event_target_checked(&ev));
-                        tried_without_consent.set(false);
+                        let checked = event_target_checked(&ev);
+                        session.flow.update(|flow| flow.set_consent(checked));
+                        session.blocker.set(None);
                     }
                 />
-                <span>{move || lang.t(Text::WelcomeConsent)}</span>
+                <span>{move || session.t(Text::WelcomeConsent)}</span>
             </label>
-            <p class="idcheck-error" role="alert" id="idcheck-consent-error">
-                {move || tried_without_consent.get().then(|| lang.t(Text::WelcomeConsentNeeded))}
-            </p>
-            <button
-                type="button"
-                class="idcheck-primary"
-                aria-describedby="idcheck-consent-error"
-                on:click=on_continue
-            >
-                {move || lang.t(Text::Continue)}
-            </button>
+            <BlockerMessage/>
+            <StepNav/>
         </section>
     }
 }

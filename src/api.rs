@@ -1,0 +1,202 @@
+//! The Nexudus API as the component uses it: typed calls, and every failure turned into an
+//! `ApiError` the views can explain in plain words. Throttling (HTTP 409 with `Retry-After`, as
+//! Nexudus answers it) is waited out here, so callers never see it unless it persists.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use idcheck_core::model::{
+    ApiValidationError, CoworkerIdentityCheck, CoworkerIdentityCheckDocument, CreatedValue,
+    ListEnvelope, NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument, WriteEnvelope,
+};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// Why a call did not succeed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No answer arrived (offline, connection dropped). The request may or may not have been
+    /// carried out.
+    Network(String),
+    /// The API refused the data: one entry per property, as the API names them.
+    Rejected(Vec<ApiValidationError>),
+    /// The token is missing, wrong or expired (401).
+    Unauthorized,
+    /// The token's user lacks a role (403).
+    Forbidden(String),
+    NotFound(String),
+    /// Still throttled after waiting as asked.
+    Throttled,
+    /// The server failed (5xx) or answered something unreadable.
+    Server { status: u16, message: String },
+}
+
+impl ApiError {
+    /// Whether the server may have carried out the request although we got no success answer, so
+    /// a retry must first look for what it wrote.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self, ApiError::Network(_) | ApiError::Server { .. })
+    }
+}
+
+/// How many throttled answers are waited out before giving up.
+const THROTTLE_RETRIES: u32 = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    base: String,
+    token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Uploaded {
+    url: String,
+}
+
+impl Api {
+    pub fn new(base: impl Into<String>, token: impl Into<String>) -> Api {
+        Api {
+            base: base.into(),
+            token: token.into(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authorised(&self, builder: RequestBuilder) -> RequestBuilder {
+        builder.header("Authorization", &format!("Bearer {}", self.token))
+    }
+
+    pub async fn create_check(&self, check: &NewCoworkerIdentityCheck) -> Result<i64, ApiError> {
+        self.create("/spaces/coworkeridentitychecks", check).await
+    }
+
+    pub async fn create_document(
+        &self,
+        document: &NewCoworkerIdentityCheckDocument,
+    ) -> Result<i64, ApiError> {
+        self.create("/spaces/coworkeridentitycheckdocuments", document).await
+    }
+
+    pub async fn check(&self, id: i64) -> Result<CoworkerIdentityCheck, ApiError> {
+        let url = self.url(&format!("/spaces/coworkeridentitychecks/{id}"));
+        self.read(|| self.authorised(Request::get(&url)).build()).await
+    }
+
+    /// The member's checks, newest first, to find one a lost answer left behind.
+    pub async fn checks_of(&self, coworker_id: i64) -> Result<Vec<CoworkerIdentityCheck>, ApiError> {
+        let url = self.url(&format!(
+            "/spaces/coworkeridentitychecks?CoworkerIdentityCheck_Coworker={coworker_id}&orderBy=Id&dir=Descending&size=25"
+        ));
+        let list: ListEnvelope<CoworkerIdentityCheck> =
+            self.read(|| self.authorised(Request::get(&url)).build()).await?;
+        Ok(list.records)
+    }
+
+    /// The documents of a check, to find one a lost answer left behind.
+    pub async fn documents_of(
+        &self,
+        check_id: i64,
+    ) -> Result<Vec<CoworkerIdentityCheckDocument>, ApiError> {
+        let url = self.url(&format!(
+            "/spaces/coworkeridentitycheckdocuments?CoworkerIdentityCheckDocument_CoworkerIdentityCheck={check_id}&orderBy=Id&dir=Descending&size=25"
+        ));
+        let list: ListEnvelope<CoworkerIdentityCheckDocument> =
+            self.read(|| self.authorised(Request::get(&url)).build()).await?;
+        Ok(list.records)
+    }
+
+    /// Stores an image with the server's upload endpoint and returns the URL to name in a record.
+    pub async fn upload(&self, bytes: &[u8], mime: &str) -> Result<String, ApiError> {
+        let url = self.url("/uploads");
+        let uploaded: Uploaded = self
+            .read(|| {
+                let body = js_sys::Uint8Array::from(bytes);
+                self.authorised(Request::post(&url))
+                    .header("Content-Type", mime)
+                    .body(body)
+            })
+            .await?;
+        Ok(uploaded.url)
+    }
+
+    async fn create<T: serde::Serialize>(&self, path: &str, body: &T) -> Result<i64, ApiError> {
+        let url = self.url(path);
+        let envelope: WriteEnvelope<CreatedValue> = self
+            .read(|| self.authorised(Request::post(&url)).json(body))
+            .await?;
+        envelope
+            .value
+            .map(|value| value.id)
+            .ok_or_else(|| ApiError::Server {
+                status: 200,
+                message: "the answer named no record id".into(),
+            })
+    }
+
+    /// Sends the request `build` makes (again after each throttled answer) and reads the answer.
+    async fn read<T: DeserializeOwned>(
+        &self,
+        build: impl Fn() -> Result<Request, gloo_net::Error>,
+    ) -> Result<T, ApiError> {
+        let mut waits = 0;
+        loop {
+            let request = build().map_err(|err| ApiError::Network(err.to_string()))?;
+            let response = request
+                .send()
+                .await
+                .map_err(|err| ApiError::Network(err.to_string()))?;
+            if response.status() == 409 && waits < THROTTLE_RETRIES {
+                if let Some(seconds) = retry_after(&response) {
+                    waits += 1;
+                    crate::browser::sleep_ms(seconds.saturating_mul(1000)).await;
+                    continue;
+                }
+            }
+            return answer(response).await;
+        }
+    }
+}
+
+fn retry_after(response: &Response) -> Option<u32> {
+    let seconds = response.headers().get("Retry-After")?.trim().parse::<u32>().ok()?;
+    Some(seconds.clamp(1, 60))
+}
+
+async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|err| ApiError::Network(err.to_string()))?;
+    let message = || {
+        serde_json::from_str::<WriteEnvelope<serde_json::Value>>(&text)
+            .map(|envelope| envelope.message)
+            .unwrap_or_else(|_| text.chars().take(200).collect())
+    };
+    match status {
+        200..=299 => serde_json::from_str(&text).map_err(|err| ApiError::Server {
+            status,
+            message: format!("unreadable answer: {err}"),
+        }),
+        400 => match serde_json::from_str::<WriteEnvelope<serde_json::Value>>(&text) {
+            Ok(WriteEnvelope {
+                errors: Some(errors),
+                ..
+            }) if !errors.is_empty() => Err(ApiError::Rejected(errors)),
+            _ => Err(ApiError::Server {
+                status,
+                message: message(),
+            }),
+        },
+        401 => Err(ApiError::Unauthorized),
+        403 => Err(ApiError::Forbidden(message())),
+        404 => Err(ApiError::NotFound(message())),
+        409 => Err(ApiError::Throttled),
+        _ => Err(ApiError::Server {
+            status,
+            message: message(),
+        }),
+    }
+}

@@ -1,0 +1,333 @@
+//! One member's visit: the core's `Flow`, the images the browser holds for it, and the submission's
+//! progress, with the actions the views call. The views read this state; the rules stay in the core.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use idcheck_core::files::{self, ImageType};
+use idcheck_core::flow::{Blocker, Flow, Milestone, Step};
+use idcheck_core::model::ApiValidationError;
+use idcheck_core::slots::Slot;
+use leptos::prelude::*;
+
+use crate::api::{Api, ApiError};
+use crate::browser;
+use crate::camera::Frame;
+use crate::config::{Config, Uploads};
+use crate::i18n::{Lang, Text, t};
+
+/// An accepted image, encoded as JPEG, with a URL the page shows it from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    pub jpeg: Arc<Vec<u8>>,
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Where submitting stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubmitState {
+    Idle,
+    Running(Milestone),
+    Failed { at: Milestone, error: ApiError },
+}
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub config: StoredValue<Config>,
+    pub lang: RwSignal<Lang>,
+    pub flow: RwSignal<Flow>,
+    pub images: RwSignal<BTreeMap<Slot, Image>>,
+    /// Why the last "Continue" did not move on.
+    pub blocker: RwSignal<Option<Blocker>>,
+    /// What the API rejected in the last submission, shown on the fields it names.
+    pub server_errors: RwSignal<Vec<ApiValidationError>>,
+    pub submit: RwSignal<SubmitState>,
+    /// The text of the live region: progress and errors for screen readers.
+    pub announcement: RwSignal<String>,
+}
+
+impl Session {
+    pub fn new(config: Config, lang: Lang) -> Session {
+        let flow = Flow::new(config.settings.clone(), browser::random_reference());
+        Session {
+            config: StoredValue::new(config),
+            lang: RwSignal::new(lang),
+            flow: RwSignal::new(flow),
+            images: RwSignal::new(BTreeMap::new()),
+            blocker: RwSignal::new(None),
+            server_errors: RwSignal::new(Vec::new()),
+            submit: RwSignal::new(SubmitState::Idle),
+            announcement: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The translated text for `key`, tracked so views follow a language switch.
+    pub fn t(&self, key: Text) -> &'static str {
+        t(self.lang.get(), key)
+    }
+
+    pub fn announce(&self, key: Text) {
+        self.announcement.set(t(self.lang.get_untracked(), key).to_string());
+    }
+
+    pub fn step(&self) -> Step {
+        self.flow.with(Flow::step)
+    }
+
+    pub fn next(&self) {
+        let moved = self.flow.try_update(|flow| flow.next(browser::today()));
+        match moved {
+            Some(Err(blocker)) => {
+                self.announce(blocker_text(&blocker));
+                self.blocker.set(Some(blocker));
+            }
+            _ => self.blocker.set(None),
+        }
+    }
+
+    pub fn back(&self) {
+        self.blocker.set(None);
+        self.flow.update(|flow| {
+            flow.back();
+        });
+    }
+
+    pub fn go_to(&self, step: Step) -> bool {
+        self.blocker.set(None);
+        self.flow
+            .try_update(|flow| flow.go_to(step, browser::today()))
+            .unwrap_or(false)
+    }
+
+    /// Keeps an accepted frame for `slot`, replacing (and releasing) any earlier one.
+    pub fn keep_image(&self, slot: Slot, frame: Frame) -> Result<(), String> {
+        let url = browser::object_url(&frame.jpeg, ImageType::Jpeg.mime())?;
+        let image = Image {
+            jpeg: Arc::new(frame.jpeg),
+            url,
+            width: frame.width,
+            height: frame.height,
+        };
+        self.images.update(|images| {
+            if let Some(old) = images.insert(slot, image) {
+                browser::revoke_object_url(&old.url);
+            }
+        });
+        self.flow.update(|flow| flow.captured(slot));
+        self.blocker.set(None);
+        self.server_errors
+            .update(|errors| errors.retain(|e| e.property_name != slot.new_url_property()));
+        Ok(())
+    }
+
+    pub fn discard_image(&self, slot: Slot) {
+        self.flow.update(|flow| flow.discard(slot));
+        if !self.flow.with_untracked(|flow| flow.is_captured(slot)) {
+            self.images.update(|images| {
+                if let Some(old) = images.remove(&slot) {
+                    browser::revoke_object_url(&old.url);
+                }
+            });
+        }
+    }
+
+    /// Releases every image, e.g. before new images are asked for.
+    pub fn forget_images(&self) {
+        self.images.update(|images| {
+            for (_, image) in std::mem::take(images) {
+                browser::revoke_object_url(&image.url);
+            }
+        });
+    }
+
+    /// The member asks for new images after a reviewer failed the check.
+    pub fn resubmit(&self) {
+        self.forget_images();
+        self.server_errors.set(Vec::new());
+        self.submit.set(SubmitState::Idle);
+        self.flow.update(Flow::start_resubmission);
+    }
+
+    pub fn continue_with_next_purpose(&self) {
+        self.forget_images();
+        self.submit.set(SubmitState::Idle);
+        self.flow.update(|flow| {
+            flow.continue_with_next_purpose();
+        });
+    }
+
+    /// Starts (or resumes) submitting from the first milestone not yet recorded.
+    pub fn submit(&self) {
+        if matches!(self.submit.get_untracked(), SubmitState::Running(_)) {
+            return;
+        }
+        let after_ambiguous_failure = matches!(
+            self.submit.get_untracked(),
+            SubmitState::Failed { ref error, .. } if error.is_ambiguous()
+        );
+        let session = *self;
+        leptos::task::spawn_local(async move {
+            session.run_submission(after_ambiguous_failure).await;
+        });
+    }
+
+    async fn run_submission(self, mut look_first: bool) {
+        let config = self.config.get_value();
+        let api = Api::new(config.api_base.clone(), config.token.clone());
+        self.server_errors.set(Vec::new());
+        loop {
+            let Some(milestone) = self.flow.try_with_untracked(Flow::next_milestone) else {
+                return; // the component was unmounted
+            };
+            if milestone == Milestone::Done {
+                self.announce(Text::ProgressDone);
+                self.submit.set(SubmitState::Idle);
+                return;
+            }
+            self.submit.set(SubmitState::Running(milestone));
+            self.announce(milestone_text(milestone));
+            let result = self.reach(milestone, &api, &config, look_first).await;
+            look_first = false;
+            if let Err(error) = result {
+                self.failed(milestone, error);
+                return;
+            }
+        }
+    }
+
+    /// Carries out one milestone and records it in the flow.
+    async fn reach(
+        &self,
+        milestone: Milestone,
+        api: &Api,
+        config: &Config,
+        look_first: bool,
+    ) -> Result<(), ApiError> {
+        match milestone {
+            Milestone::CreateCheck => {
+                if look_first {
+                    if let Some(id) = self.find_lost_check(api, config).await {
+                        self.flow.update(|flow| flow.record_check_created(id));
+                        return Ok(());
+                    }
+                }
+                let request = self.flow.with_untracked(Flow::check_request);
+                let id = api.create_check(&request).await?;
+                self.flow.update(|flow| flow.record_check_created(id));
+            }
+            Milestone::StoreImage(slot) => {
+                let image = self.images.with_untracked(|images| images.get(&slot).cloned());
+                let Some(image) = image else {
+                    // The browser no longer holds it (a reset): ask for it again.
+                    self.flow.update(|flow| flow.discard(slot));
+                    return Err(ApiError::Rejected(vec![ApiValidationError {
+                        attempted_value: serde_json::Value::Null,
+                        message: "is a required file for this document".into(),
+                        property_name: slot.new_url_property().into(),
+                    }]));
+                };
+                let url = match config.uploads {
+                    Uploads::Server => api.upload(&image.jpeg, ImageType::Jpeg.mime()).await?,
+                    Uploads::Inline => files::to_data_url(ImageType::Jpeg, &image.jpeg),
+                };
+                self.flow.update(|flow| flow.record_image_stored(slot, url));
+            }
+            Milestone::CreateDocument => {
+                if look_first {
+                    if let Some(id) = self.find_lost_document(api).await {
+                        self.flow.update(|flow| flow.record_document_created(id));
+                        return Ok(());
+                    }
+                }
+                let request = self.flow.with_untracked(Flow::document_request);
+                let id = api.create_document(&request).await?;
+                self.flow.update(|flow| flow.record_document_created(id));
+            }
+            Milestone::Done => {}
+        }
+        Ok(())
+    }
+
+    /// After an answer was lost, the check may exist already: find it by the submission's reference.
+    async fn find_lost_check(&self, api: &Api, config: &Config) -> Option<i64> {
+        let checks = api.checks_of(config.settings.coworker_id).await.ok()?;
+        self.flow.with_untracked(|flow| {
+            checks
+                .iter()
+                .find(|check| flow.is_ours(check.description.as_deref()))
+                .map(|check| check.id)
+        })
+    }
+
+    async fn find_lost_document(&self, api: &Api) -> Option<i64> {
+        let check_id = self.flow.with_untracked(|flow| flow.submission().check_id)?;
+        let documents = api.documents_of(check_id).await.ok()?;
+        self.flow.with_untracked(|flow| {
+            documents
+                .iter()
+                .find(|document| flow.is_ours(document.notes.as_deref()))
+                .map(|document| document.id)
+        })
+    }
+
+    fn failed(&self, at: Milestone, error: ApiError) {
+        if let ApiError::Rejected(errors) = &error {
+            // Send the member to the first step that owns a rejected property, with the message.
+            let reopened = errors.iter().find_map(|rejected| {
+                self.flow
+                    .try_update(|flow| flow.reopen_for(&rejected.property_name))
+                    .flatten()
+            });
+            self.server_errors.set(errors.clone());
+            if reopened.is_some() {
+                if let Some(Step::Capture(slot)) = reopened {
+                    self.images.update(|images| {
+                        if let Some(old) = images.remove(&slot) {
+                            browser::revoke_object_url(&old.url);
+                        }
+                    });
+                }
+                self.submit.set(SubmitState::Idle);
+                self.announce(Text::FailedRejected);
+                return;
+            }
+        }
+        self.announce(failure_text(&error));
+        self.submit.set(SubmitState::Failed { at, error });
+    }
+}
+
+pub fn blocker_text(blocker: &Blocker) -> Text {
+    match blocker {
+        Blocker::ConsentNeeded => Text::WelcomeConsentNeeded,
+        Blocker::PurposeNeeded => Text::PurposeNeeded,
+        Blocker::DocumentTypeNeeded => Text::DocumentNeeded,
+        Blocker::Invalid(violations) => violations
+            .first()
+            .map(crate::i18n::violation_text)
+            .unwrap_or(Text::ErrorServerSaid),
+        Blocker::CaptureNeeded(_) => Text::CaptureNeeded,
+    }
+}
+
+pub fn milestone_text(milestone: Milestone) -> Text {
+    match milestone {
+        Milestone::CreateCheck => Text::ProgressCheck,
+        Milestone::StoreImage(_) => Text::ProgressImage,
+        Milestone::CreateDocument => Text::ProgressDocument,
+        Milestone::Done => Text::ProgressDone,
+    }
+}
+
+pub fn failure_text(error: &ApiError) -> Text {
+    match error {
+        ApiError::Network(_) => Text::FailedNetwork,
+        ApiError::Server { .. } | ApiError::NotFound(_) => Text::FailedServer,
+        ApiError::Throttled => Text::FailedThrottled,
+        ApiError::Unauthorized => Text::FailedUnauthorized,
+        ApiError::Forbidden(_) => Text::FailedForbidden,
+        ApiError::Rejected(_) => Text::FailedConfiguration,
+    }
+}

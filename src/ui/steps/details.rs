@@ -1,0 +1,180 @@
+//! The identity document's details, checked with the shared rules as the member types and leaves
+//! each field, in plain words next to the field.
+
+use std::collections::BTreeSet;
+
+use idcheck_core::flow::{Blocker, Details as Answers};
+use idcheck_core::rules::{self, Violation};
+use leptos::prelude::*;
+
+use crate::browser;
+use crate::i18n::{Text, violation_text};
+use crate::session::Session;
+use crate::ui::{StepHeading, StepNav};
+
+/// One input of the step, named by the API property its rule reports.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Field {
+    Number,
+    IssuedBy,
+    Expires,
+}
+
+impl Field {
+    const ALL: [Field; 3] = [Field::Number, Field::IssuedBy, Field::Expires];
+
+    fn property(self) -> &'static str {
+        match self {
+            Field::Number => "IdentityDocumentNumber",
+            Field::IssuedBy => "IdentityDocumentIssuedBy",
+            Field::Expires => "IdentityDocumentExpirationDate",
+        }
+    }
+
+    fn id(self) -> &'static str {
+        match self {
+            Field::Number => "idcheck-number",
+            Field::IssuedBy => "idcheck-issued-by",
+            Field::Expires => "idcheck-expires",
+        }
+    }
+
+    fn label(self) -> Text {
+        match self {
+            Field::Number => Text::DetailsNumber,
+            Field::IssuedBy => Text::DetailsIssuedBy,
+            Field::Expires => Text::DetailsExpires,
+        }
+    }
+
+    fn value(self, answers: &Answers) -> String {
+        match self {
+            Field::Number => answers.number.clone(),
+            Field::IssuedBy => answers.issued_by.clone(),
+            Field::Expires => answers.expires.clone(),
+        }
+    }
+
+    fn set(self, answers: &mut Answers, value: String) {
+        match self {
+            Field::Number => answers.number = value,
+            Field::IssuedBy => answers.issued_by = value,
+            Field::Expires => answers.expires = value,
+        }
+    }
+
+    /// The shared rule for this field: the same function the server runs.
+    fn check(self, answers: &Answers) -> Option<Violation> {
+        match self {
+            Field::Number => rules::check_document_number(&answers.number),
+            Field::IssuedBy => rules::check_issued_by(&answers.issued_by),
+            Field::Expires => rules::check_expiration_date(&answers.expires, browser::today()),
+        }
+    }
+
+    fn max_length(self) -> Option<usize> {
+        match self {
+            Field::Number => Some(rules::DOCUMENT_NUMBER_MAX_CHARS),
+            Field::IssuedBy => Some(rules::ISSUED_BY_MAX_CHARS),
+            Field::Expires => None,
+        }
+    }
+}
+
+#[component]
+pub fn Details() -> impl IntoView {
+    let session = expect_context::<Session>();
+    // Fields the member has left, or all of them after a Continue: errors show only then, so
+    // nobody is told off for a field they have not reached yet.
+    let touched = RwSignal::new(BTreeSet::<Field>::new());
+    Effect::new(move |_| {
+        if matches!(session.blocker.get(), Some(Blocker::Invalid(_))) {
+            touched.set(Field::ALL.into_iter().collect());
+        }
+    });
+    // A field the server rejected shows the server's words until the member edits it.
+    let fields = Field::ALL
+        .into_iter()
+        .map(|field| view! { <DetailField field touched/> })
+        .collect_view();
+    view! {
+        <section class="idcheck-details">
+            <StepHeading text=Text::DetailsTitle/>
+            <p>{move || session.t(Text::DetailsIntro)}</p>
+            <form class="idcheck-form" novalidate=true on:submit=move |ev| {
+                ev.prevent_default();
+                session.next();
+            }>
+                {fields}
+            </form>
+            <StepNav back=true/>
+        </section>
+    }
+}
+
+#[component]
+fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let value = move || session.flow.with(|flow| field.value(flow.details()));
+    let server_error = move || {
+        session.server_errors.with(|errors| {
+            errors
+                .iter()
+                .find(|error| error.property_name == field.property())
+                .map(|error| error.message.clone())
+        })
+    };
+    let error = move || {
+        if let Some(message) = server_error() {
+            return Some(format!("{} {message}", session.t(Text::ErrorServerSaid)));
+        }
+        if !touched.with(|touched| touched.contains(&field)) {
+            return None;
+        }
+        session
+            .flow
+            .with(|flow| field.check(flow.details()))
+            .map(|violation| session.t(violation_text(&violation)).to_string())
+    };
+    let error_id = format!("{}-error", field.id());
+    let hint_id = format!("{}-hint", field.id());
+    let hint = (field == Field::IssuedBy).then(|| {
+        view! { <span class="idcheck-hint" id=hint_id.clone()>{move || session.t(Text::DetailsIssuedByHint)}</span> }
+    });
+    let described_by = if field == Field::IssuedBy {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
+    view! {
+        <div class="idcheck-field">
+            <label for=field.id()>{move || session.t(field.label())}</label>
+            {hint}
+            <input
+                id=field.id()
+                name=field.property()
+                type=if field == Field::Expires { "date" } else { "text" }
+                autocomplete="off"
+                maxlength=field.max_length().map(|max| max.to_string())
+                prop:value=value
+                aria-invalid=move || if error().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+                on:input=move |ev| {
+                    let typed = event_target_value(&ev);
+                    session.flow.update(|flow| {
+                        let mut answers = flow.details().clone();
+                        field.set(&mut answers, typed);
+                        flow.edit_details(answers);
+                    });
+                    session.server_errors.update(|errors| {
+                        errors.retain(|error| error.property_name != field.property())
+                    });
+                }
+                on:blur=move |_| touched.update(|touched| {
+                    touched.insert(field);
+                })
+            />
+            <p class="idcheck-error" id=error_id aria-live="polite">{error}</p>
+        </div>
+    }
+}

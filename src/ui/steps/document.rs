@@ -1,0 +1,61 @@
+//! Which document: the identity or address document types the host allows, by their human names.
+
+use idcheck_core::flow::Purpose;
+use idcheck_core::slots::DocumentKind;
+use leptos::prelude::*;
+
+use crate::i18n::{Text, document_text};
+use crate::session::Session;
+use crate::ui::{BlockerMessage, StepHeading, StepNav};
+
+/// The form value of a document type: the API's number, which is stable across languages.
+fn value(kind: DocumentKind) -> String {
+    match kind {
+        DocumentKind::Identity(document) => document.code().to_string(),
+        DocumentKind::Address(document) => document.code().to_string(),
+    }
+}
+
+#[component]
+pub fn DocumentStep() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let purpose = session.flow.with_untracked(|flow| flow.purpose()).unwrap_or(Purpose::Identity);
+    let title = match purpose {
+        Purpose::Identity => Text::DocumentTitleIdentity,
+        Purpose::Address => Text::DocumentTitleAddress,
+    };
+    let choices = session.flow.with_untracked(|flow| flow.settings().document_choices(purpose));
+    let chosen = move || session.flow.with(|flow| flow.document_kind());
+    view! {
+        <section class="idcheck-document">
+            <StepHeading text=title/>
+            <fieldset class="idcheck-choices">
+                <legend class="idcheck-visually-hidden">{move || session.t(title)}</legend>
+                {choices
+                    .into_iter()
+                    .map(|kind| {
+                        view! {
+                            <label class="idcheck-choice">
+                                <input
+                                    type="radio"
+                                    name="document"
+                                    value=value(kind)
+                                    prop:checked=move || chosen() == Some(kind)
+                                    on:change=move |_| {
+                                        session.flow.update(|flow| flow.choose_document(kind));
+                                        session.blocker.set(None);
+                                    }
+                                />
+                                <span class="idcheck-choice-text">
+                                    <strong>{move || session.t(document_text(kind))}</strong>
+                                </span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <BlockerMessage/>
+            <StepNav back=true/>
+        </section>
+    }
+}
