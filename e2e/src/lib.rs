@@ -5,6 +5,9 @@
 //! (`IDCHECK_DIST`, `IDCHECK_SERVER_BIN`, `CHROMEDRIVER`, `CHROMIUM`); a test run without them fails
 //! with a message saying to use `cargo xtask test`.
 
+pub mod member;
+pub mod pictures;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -23,7 +26,7 @@ fn required_env(name: &str) -> PathBuf {
     })
 }
 
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the e2e crate lives in the workspace")
@@ -42,7 +45,12 @@ fn free_port() -> u16 {
 pub struct ApiServer {
     _child: Child,
     pub url: String,
+    http: reqwest::Client,
 }
+
+/// The demo users the server seeds (see the server's README).
+pub const ADMIN: (&str, &str) = ("admin@example.com", "admin-demo-password");
+pub const MEMBER: (&str, &str) = ("member@example.com", "member-demo-password");
 
 impl ApiServer {
     pub async fn start(extra_args: &[&str]) -> ApiServer {
@@ -70,8 +78,104 @@ impl ApiServer {
         .expect("the API server listens within 30 s");
         // Keep draining its output so it never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        ApiServer { _child: child, url }
+        ApiServer { _child: child, url, http: reqwest::Client::new() }
     }
+
+    /// Logs a demo user in and returns the bearer token.
+    pub async fn token(&self, (login, password): (&str, &str)) -> String {
+        let answer: serde_json::Value = self
+            .http
+            .post(format!("{}/api/token", self.url))
+            .form(&[("grant_type", "password"), ("username", login), ("password", password)])
+            .send()
+            .await
+            .expect("the token endpoint answers")
+            .json()
+            .await
+            .expect("the token answer is JSON");
+        answer["access_token"].as_str().expect("an access token").to_string()
+    }
+
+    /// The page URL with a configuration for the demo member, plus `extra` query settings.
+    pub async fn page(&self, extra: &str) -> String {
+        let token = self.token(MEMBER).await;
+        format!("{}/?token={token}&business=1&coworker=1{extra}", self.url)
+    }
+
+    /// `GET`s an API path as the administrator and returns the JSON body.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let token = self.token(ADMIN).await;
+        let response = self
+            .http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the API answers");
+        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        response.json().await.expect("a JSON body")
+    }
+
+    /// `PUT`s a record as the administrator (e.g. a reviewer's decision).
+    pub async fn put_json(&self, path: &str, body: &serde_json::Value) {
+        let token = self.token(ADMIN).await;
+        let response = self
+            .http
+            .put(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("the API answers");
+        assert!(response.status().is_success(), "PUT {path}: {}", response.status());
+    }
+
+    /// Downloads a stored file as the administrator.
+    pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
+        let token = self.token(ADMIN).await;
+        let response = self
+            .http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the API answers");
+        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        response.bytes().await.expect("the file's bytes").to_vec()
+    }
+
+    /// Arms one of the server's test faults (the server runs with `--fault-injection`).
+    pub async fn arm_fault(&self, spec: serde_json::Value) {
+        let response = self
+            .http
+            .post(format!("{}/api/test/faults", self.url))
+            .json(&spec)
+            .send()
+            .await
+            .expect("the fault endpoint answers");
+        assert!(response.status().is_success(), "arming {spec}: {}", response.status());
+    }
+
+    /// How many requests the server received for `METHOD /path` since it started.
+    pub async fn request_count(&self, route: &str) -> u64 {
+        let counts: serde_json::Value = self
+            .http
+            .get(format!("{}/api/test/requests", self.url))
+            .send()
+            .await
+            .expect("the request counter answers")
+            .json()
+            .await
+            .expect("JSON counts");
+        counts["Requests"][route].as_u64().unwrap_or(0)
+    }
+}
+
+/// A scratch folder for one test's files, under `target/`.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = workspace_root().join("target/e2e-files").join(name);
+    std::fs::create_dir_all(&dir).expect("the scratch folder can be made");
+    dir
 }
 
 /// A ChromeDriver and one headless Chromium session.
@@ -84,6 +188,15 @@ impl Browser {
     /// Starts Chromium at `size` (width, height) with a fake camera; `camera` names a `.y4m` file
     /// to show, or `None` for Chromium's built-in test pattern.
     pub async fn start(size: (u32, u32), camera: Option<&Path>) -> Browser {
+        Browser::launch(size, camera, true).await
+    }
+
+    /// Starts Chromium whose camera permission prompts are all refused, as for a member who says no.
+    pub async fn start_refusing_camera(size: (u32, u32)) -> Browser {
+        Browser::launch(size, None, false).await
+    }
+
+    async fn launch(size: (u32, u32), camera: Option<&Path>, allow_camera: bool) -> Browser {
         let port = free_port();
         let driver = Command::new(required_env("CHROMEDRIVER"))
             .arg(format!("--port={port}"))
@@ -106,10 +219,14 @@ impl Browser {
             "--disable-sync".into(),
             "--lang=en-US".into(),
             "--use-fake-device-for-media-stream".into(),
-            "--use-fake-ui-for-media-stream".into(),
             format!("--user-data-dir={}", profile.display()),
             format!("--window-size={},{}", size.0, size.1),
         ];
+        args.push(if allow_camera {
+            "--use-fake-ui-for-media-stream".into()
+        } else {
+            "--deny-permission-prompts".into()
+        });
         if let Some(file) = camera {
             args.push(format!("--use-file-for-fake-video-capture={}", file.display()));
         }
@@ -161,7 +278,16 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        panic!("`{css}` shows {seen:?}, expected {expected:?}");
+        self.fail(&format!("`{css}` shows {seen:?}, expected {expected:?}")).await
+    }
+
+    /// Fails the test with `message`, leaving a screenshot and the page's HTML to look at.
+    pub async fn fail(&self, message: &str) -> ! {
+        self.screenshot("failure").await;
+        let html = self.client.source().await.unwrap_or_default();
+        let dir = workspace_root().join("target/screenshots");
+        let _ = std::fs::write(dir.join("failure.html"), &html);
+        panic!("{message}\n(see target/screenshots/failure.png and failure.html)");
     }
 
     /// Saves a screenshot under `target/screenshots/NAME.png`, for people to look at.

@@ -160,11 +160,15 @@ pub const DEMO_USERS: &[DemoUser] = &[
         email: "member@example.com",
         password: "member-demo-password",
         is_admin: false,
+        // List lets the component find a record whose answer was lost before it retries, so a
+        // retry never creates a second check or document.
         roles: &[
             Role::CheckCreate,
             Role::CheckRead,
+            Role::CheckList,
             Role::DocumentCreate,
             Role::DocumentRead,
+            Role::DocumentList,
         ],
         coworker_id: Some(1),
     },
@@ -380,8 +384,10 @@ mod tests {
             [
                 "CoworkerIdentityCheck-Create",
                 "CoworkerIdentityCheck-Read",
+                "CoworkerIdentityCheck-List",
                 "CoworkerIdentityCheckDocument-Create",
-                "CoworkerIdentityCheckDocument-Read"
+                "CoworkerIdentityCheckDocument-Read",
+                "CoworkerIdentityCheckDocument-List"
             ]
         );
         let admin = DEMO_USERS.iter().find(|u| u.is_admin).unwrap();

@@ -2,7 +2,6 @@
 //! oversized body or a bad query parameter is answered with the envelope like every other error.
 
 use std::collections::HashMap;
-
 use std::pin::Pin;
 
 use axum::body::Bytes;
@@ -21,7 +20,7 @@ pub struct JsonBody<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
         let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -34,8 +33,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                     .trim()
                     .to_ascii_lowercase()
             });
-        // No Content-Type is tolerated (curl -d sends form type, but some clients send none);
-        // a declared non-JSON type is a client mistake worth naming.
+        // A missing Content-Type is tolerated (some clients send none); a declared non-JSON type
+        // is a client mistake worth naming.
         if let Some(content_type) = content_type
             && content_type != "application/json"
             && !content_type.ends_with("+json")
@@ -44,7 +43,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 "JSON (Content-Type: application/json)",
             ));
         }
-        let bytes = read_body(request, state).await?;
+        let bytes = read_body(request).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::BadRequest {
                 property: None,
@@ -98,7 +97,7 @@ pub fn parse_value<T: DeserializeOwned>(value: &Value) -> Result<T, ApiError> {
 const DRAIN_BEYOND_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The raw body, refused with a 413 envelope past the route's [`BodyLimit`].
-pub async fn read_body<S: Send + Sync>(request: Request, _state: &S) -> Result<Bytes, ApiError> {
+pub async fn read_body(request: Request) -> Result<Bytes, ApiError> {
     let limit = request
         .extensions()
         .get::<BodyLimit>()

@@ -31,9 +31,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::http::{HeaderValue, Method, Uri, header};
+use axum::response::IntoResponse;
 use axum::routing::any;
 use axum::{Extension, Router, middleware};
 use idcheck_core::files::MAX_FILE_BYTES;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -77,6 +79,10 @@ pub fn app(state: AppState) -> Router {
 
     // Layers wrap what is above them: the last added runs first on a request.
     let mut router = router
+        // A bug in a handler must cost one request a 500 envelope, not the connection.
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::Internal("a handler panicked".into()).into_response()
+        }))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

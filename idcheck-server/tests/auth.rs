@@ -246,13 +246,6 @@ async fn each_role_opens_only_its_routes() {
     let forbidden: Vec<(&str, Method, &str, Option<Value>, &str)> = vec![
         (
             &member,
-            Method::GET,
-            CHECKS,
-            None,
-            "CoworkerIdentityCheck-List",
-        ),
-        (
-            &member,
             Method::PUT,
             CHECKS,
             Some(json!({"Id": 1})),
@@ -264,13 +257,6 @@ async fn each_role_opens_only_its_routes() {
             "/api/spaces/coworkeridentitychecks/1",
             None,
             "CoworkerIdentityCheck-Delete",
-        ),
-        (
-            &member,
-            Method::GET,
-            DOCUMENTS,
-            None,
-            "CoworkerIdentityCheckDocument-List",
         ),
         (
             &member,

@@ -1,7 +1,7 @@
 //! `cargo xtask setup`: installs what the other tasks need and skips what is present.
 //!
-//! Cargo-installed tools go under `$CARGO_HOME/bin`, where a second run (and CI on the same machine)
-//! finds them; a tool at the wrong version is reinstalled, never ignored, because Trunk would otherwise
+//! Cargo-installed tools go under `$CARGO_HOME/bin` and wasm-opt under `~/.cache/idcheck-tools`,
+//! where a second run (and CI on the same machine) finds them; a tool at the wrong version is reinstalled, never ignored, because Trunk would otherwise
 //! try to download its own copy and this network refuses it.
 
 use std::ffi::OsString;
@@ -12,8 +12,10 @@ use crate::cmd;
 
 /// Trunk 0.22 needs a newer rustc than this machine's; 0.21.14 is the last release that builds.
 const TRUNK_VERSION: &str = "0.21.14";
-/// Debian's binaryen; Trunk.toml pins the same (`version_108`) so Trunk uses it instead of downloading.
-const WASM_OPT_VERSION: &str = "108";
+/// binaryen from the npm registry: Debian's (108) mangles the externref table that wasm-bindgen
+/// 0.2.130 emits for this rustc's reference-types output, and the page then fails at start-up.
+/// Trunk.toml pins the same (`version_132`) so Trunk uses it instead of downloading its own.
+const WASM_OPT_VERSION: &str = "132";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Where the installed tools are, for the tasks that use them.
@@ -27,11 +29,14 @@ pub struct Tools {
 
 pub fn run() -> Result<Tools, String> {
     let bin = cargo_home().join("bin");
-    let path = path_with(&bin);
+    let binaryen = tools_home().join(format!("binaryen-{WASM_OPT_VERSION}"));
+    let binaryen_bin = binaryen.join("node_modules/.bin");
+    let path = path_with(&[&binaryen_bin, &bin]);
     ensure_wasm_target()?;
     let trunk = ensure_trunk(&bin)?;
     ensure_wasm_bindgen(&bin)?;
-    ensure_browser_and_wasm_opt()?;
+    ensure_wasm_opt(&binaryen)?;
+    ensure_browser()?;
     Ok(Tools {
         trunk,
         chromium: PathBuf::from("/usr/bin/chromium"),
@@ -47,10 +52,19 @@ fn cargo_home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".cargo"))
 }
 
-fn path_with(bin: &Path) -> OsString {
-    let mut dirs = vec![bin.to_path_buf()];
+/// Where tools that are not cargo's go: outside the work tree, so a fresh clone finds them.
+fn tools_home() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from(".cache"))
+        .join("idcheck-tools")
+}
+
+fn path_with(first: &[&Path]) -> OsString {
+    let mut dirs: Vec<PathBuf> = first.iter().map(|dir| dir.to_path_buf()).collect();
     if let Some(existing) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&existing).filter(|dir| dir != bin));
+        dirs.extend(std::env::split_paths(&existing).filter(|dir| !first.contains(&dir.as_path())));
     }
     std::env::join_paths(dirs).expect("PATH entries never contain the separator")
 }
@@ -128,8 +142,32 @@ fn ensure_wasm_bindgen(bin: &Path) -> Result<(), String> {
     )
 }
 
-/// Chromium, ChromeDriver and wasm-opt come from Debian's packages.
-fn ensure_browser_and_wasm_opt() -> Result<(), String> {
+/// wasm-opt from the npm package `binaryen` (it runs on the machine's Node.js).
+fn ensure_wasm_opt(prefix: &Path) -> Result<(), String> {
+    let wasm_opt = prefix.join("node_modules/.bin/wasm-opt");
+    if reported_version(&wasm_opt, 2).as_deref() == Some(WASM_OPT_VERSION) {
+        return Ok(());
+    }
+    if cmd::output("npm", &["--version"]).is_none() {
+        return Err("npm is missing: install Node.js and npm, which bring wasm-opt (binaryen)".into());
+    }
+    println!("setup: installing wasm-opt (binaryen {WASM_OPT_VERSION}) with npm");
+    std::fs::create_dir_all(prefix)
+        .map_err(|err| format!("cannot create {}: {err}", prefix.display()))?;
+    cmd::run(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+            .arg(prefix)
+            .arg(format!("binaryen@{WASM_OPT_VERSION}.0.0")),
+    )?;
+    match reported_version(&wasm_opt, 2) {
+        Some(version) if version == WASM_OPT_VERSION => Ok(()),
+        other => Err(format!("wasm-opt reports version {other:?} after installing binaryen {WASM_OPT_VERSION}")),
+    }
+}
+
+/// Chromium and ChromeDriver come from Debian's packages.
+fn ensure_browser() -> Result<(), String> {
     let mut missing = Vec::new();
     let chromium = reported_version(Path::new("/usr/bin/chromium"), 1);
     let driver = reported_version(Path::new("/usr/bin/chromedriver"), 1);
@@ -141,9 +179,6 @@ fn ensure_browser_and_wasm_opt() -> Result<(), String> {
     if chromium.is_none() || driver.is_none() || major(&chromium) != major(&driver) {
         // A driver for another major version cannot drive this browser: reinstall both together.
         missing.extend(["chromium", "chromium-driver"]);
-    }
-    if reported_version(Path::new("wasm-opt"), 2).as_deref() != Some(WASM_OPT_VERSION) {
-        missing.push("binaryen");
     }
     if missing.is_empty() {
         return Ok(());

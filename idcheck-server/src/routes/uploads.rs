@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use idcheck_core::files::sniff;
+use idcheck_core::files::{check_file, sniff};
 use idcheck_core::rules::Violation;
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
@@ -38,18 +38,17 @@ async fn upload(
     request: Request,
 ) -> Result<Json<Value>, ApiError> {
     let headers = request.headers().clone();
-    let bytes = read_body(request, &state).await?;
-    let image = files::check(PROPERTY, bytes.to_vec(), "")
-        .map_err(|violation| ApiError::Validation(vec![violation.with_attempted(Value::Null)]))?;
-    let (store_files, user_id, size) = (state.files.clone(), user.id, image.bytes.len());
-    let kind = image.kind;
+    let bytes = read_body(request).await?;
+    let kind =
+        check_file(PROPERTY, &bytes).map_err(|violation| ApiError::Validation(vec![violation]))?;
+    let (store_files, user_id, size) = (state.files.clone(), user.id, bytes.len());
     let name = state
         .db
         .call(move |c| {
-            let name = store_files.write_upload(image.kind, &image.bytes)?;
+            let name = store_files.write_upload(kind, &bytes)?;
             let inserted = c.execute(
                 "INSERT INTO uploads (name, user_id, content_type, size, created_on) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, user_id, image.kind.mime(), size as i64, clock::now_iso()],
+                params![name, user_id, kind.mime(), size as i64, clock::now_iso()],
             );
             if let Err(err) = inserted {
                 store_files.remove_upload(&name);

@@ -261,7 +261,7 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
                 on:change=on_file
             />
             {optional.then(|| view! {
-                <button type="button" class="idcheck-secondary" on:click=move |_| session.next()>
+                <button type="button" class="idcheck-secondary idcheck-skip" on:click=move |_| session.next()>
                     {move || session.t(Text::CaptureSkip)}
                 </button>
             })}
