@@ -176,10 +176,10 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
             .unwrap_or_else(|_| text.chars().take(200).collect())
     };
     match status {
-        200..=299 => serde_json::from_str(&text).map_err(|err| ApiError::Server {
-            status,
-            message: format!("unreadable answer: {err}"),
-        }),
+        // A success whose body does not parse was cut off on the way (or the server lost the
+        // connection after writing): the request may have been carried out, like a network failure.
+        200..=299 => serde_json::from_str(&text)
+            .map_err(|err| ApiError::Network(format!("the answer was incomplete: {err}"))),
         400 => match serde_json::from_str::<WriteEnvelope<serde_json::Value>>(&text) {
             Ok(WriteEnvelope {
                 errors: Some(errors),

@@ -123,6 +123,11 @@ impl Browser {
     pub async fn submit(&self, name: &str) -> (i64, i64) {
         self.at_step(REVIEW, "review", name).await;
         self.press("Send for review").await;
+        self.submit_finished(name).await
+    }
+
+    /// Waits for the thank-you screen after a submission that was already started.
+    pub async fn submit_finished(&self, name: &str) -> (i64, i64) {
         self.at_step(SUBMITTED, "submitted", name).await;
         self.record_ids().await
     }

@@ -93,7 +93,8 @@ async fn a_passport_check_with_face_and_front() {
     browser.wait_for_text(".idcheck-status strong", "Not accepted").await;
     browser.wait_for_text(".idcheck-notes", "The photo of the front is blurred.").await;
     browser.screenshot("desktop-failed").await;
-    browser.press("Send new images").await;
+    browser.wait_for_text(".idcheck-failure .idcheck-primary", "Send new images").await;
+    browser.click(".idcheck-failure .idcheck-primary").await;
     browser.capture(PHOTO, "photo-again", name).await;
     browser.capture(FRONT, "front-again", name).await;
     let (check_again, document_again) = browser.submit("desktop-again").await;

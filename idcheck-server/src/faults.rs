@@ -6,6 +6,7 @@
 //! request carries; the endpoints that arm faults need no token because they exist only for tests.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -38,6 +39,9 @@ pub enum FaultAction {
     /// Run the handler (so the write commits), then break the answer's body, so the client sees a
     /// failure although the write happened: the case a retry must not duplicate.
     DropAfterWrite,
+    /// Answer 400 naming `property` with `message`, as a validation the client does not know would:
+    /// proves the client shows the server's word on the right field. Nothing is written.
+    Reject,
 }
 
 /// What `POST /api/test/faults` takes.
@@ -53,6 +57,11 @@ pub struct FaultSpec {
     pub action: FaultAction,
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// For `reject`: the property the 400 names, and its message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 fn one() -> u32 {
@@ -135,6 +144,12 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
     };
     match fault.action {
         FaultAction::Error500 => ApiError::InjectedFault.into_response(),
+        FaultAction::Reject => ApiError::bad_request(
+            fault.property.as_deref().unwrap_or("Name"),
+            fault.message.unwrap_or_else(|| "was rejected by the server".into()),
+            serde_json::Value::Null,
+        )
+        .into_response(),
         FaultAction::Delay => {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms.unwrap_or(0))).await;
             next.run(request).await
@@ -144,22 +159,45 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
             let (mut parts, _body) = response.into_parts();
             // The real length would let a client notice nothing; the body now ends in an error.
             parts.headers.remove(header::CONTENT_LENGTH);
-            Response::from_parts(parts, Body::new(BrokenBody))
+            Response::from_parts(parts, Body::new(BrokenBody::new()))
         }
     }
 }
 
-/// A body whose first read fails, which makes hyper abort the connection mid-answer.
-struct BrokenBody;
+/// A body that sends its first byte, pauses so hyper flushes the head and that byte, and then
+/// fails, which makes hyper abort the connection mid-answer. The flush matters: with nothing
+/// received, a browser silently resends the request on a fresh connection (which would write
+/// twice); with the head and a byte received, it reports the failure to the page, as a real
+/// connection lost mid-answer does.
+struct BrokenBody {
+    started: bool,
+    pause: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl BrokenBody {
+    fn new() -> BrokenBody {
+        BrokenBody {
+            started: false,
+            pause: Box::pin(tokio::time::sleep(Duration::from_millis(200))),
+        }
+    }
+}
 
 impl http_body::Body for BrokenBody {
     type Data = Bytes;
     type Error = std::io::Error;
 
     fn poll_frame(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if !self.started {
+            self.started = true;
+            return Poll::Ready(Some(Ok(http_body::Frame::data(Bytes::from_static(b"{")))));
+        }
+        if self.pause.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
         Poll::Ready(Some(Err(std::io::Error::other(
             "connection dropped by fault injection",
         ))))
@@ -202,6 +240,13 @@ async fn arm_fault(
             "path",
             "must start with /",
             json!(spec.path),
+        ));
+    }
+    if spec.action == FaultAction::Reject && spec.property.is_none() {
+        return Err(ApiError::bad_request(
+            "property",
+            "is a required field for the reject action",
+            serde_json::Value::Null,
         ));
     }
     if spec.action == FaultAction::Delay && spec.delay_ms.is_none() {

@@ -222,6 +222,32 @@ async fn drop_after_write_breaks_the_answer_but_keeps_the_write() {
 }
 
 #[tokio::test]
+async fn an_armed_rejection_answers_400_naming_the_property_and_writes_nothing() {
+    let server = Server::start().await;
+    let member = server.token("member").await;
+    let admin = server.token("admin").await;
+    arm(
+        &server,
+        json!({"method": "POST", "path": CHECKS, "action": "reject",
+               "property": "IdentityDocumentNumber", "message": "is not a number this authority issues"}),
+    )
+    .await;
+    let (status, answer) = server.post(CHECKS, &member, identity_check(1)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["Errors"][0]["PropertyName"], "IdentityDocumentNumber");
+    assert_eq!(
+        answer["Message"],
+        "IdentityDocumentNumber: is not a number this authority issues"
+    );
+    assert_eq!(server.count(&admin, CHECKS).await, 0);
+    // A rejection needs the property it names.
+    let (status, _) = server
+        .call(Method::POST, "/api/test/faults", None, Some(json!({"method": "POST", "path": CHECKS, "action": "reject"})))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn faults_can_be_cleared_listed_and_are_validated() {
     let server = Server::start().await;
     let admin = server.token("admin").await;
