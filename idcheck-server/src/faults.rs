@@ -292,6 +292,8 @@ mod tests {
             nth,
             action: FaultAction::Error500,
             delay_ms: None,
+            property: None,
+            message: None,
         }
     }
 
