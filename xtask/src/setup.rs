@@ -32,11 +32,12 @@ pub fn run() -> Result<Tools, String> {
     let binaryen = tools_home().join(format!("binaryen-{WASM_OPT_VERSION}"));
     let binaryen_bin = binaryen.join("node_modules/.bin");
     let path = path_with(&[&binaryen_bin, &bin]);
+    // The quick system-wide installs first, then the long compiles.
+    ensure_browser()?;
     ensure_wasm_target()?;
+    ensure_wasm_opt(&binaryen)?;
     let trunk = ensure_trunk(&bin)?;
     ensure_wasm_bindgen(&bin)?;
-    ensure_wasm_opt(&binaryen)?;
-    ensure_browser()?;
     Ok(Tools {
         trunk,
         chromium: PathBuf::from("/usr/bin/chromium"),
