@@ -26,7 +26,10 @@ pub enum ApiError {
     /// Still throttled after waiting as asked.
     Throttled,
     /// The server failed (5xx) or answered something unreadable.
-    Server { status: u16, message: String },
+    Server {
+        status: u16,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -76,21 +79,27 @@ impl Api {
         &self,
         document: &NewCoworkerIdentityCheckDocument,
     ) -> Result<i64, ApiError> {
-        self.create("/spaces/coworkeridentitycheckdocuments", document).await
+        self.create("/spaces/coworkeridentitycheckdocuments", document)
+            .await
     }
 
     pub async fn check(&self, id: i64) -> Result<CoworkerIdentityCheck, ApiError> {
         let url = self.url(&format!("/spaces/coworkeridentitychecks/{id}"));
-        self.read(|| self.authorised(Request::get(&url)).build()).await
+        self.read(|| self.authorised(Request::get(&url)).build())
+            .await
     }
 
     /// The member's checks, newest first, to find one a lost answer left behind.
-    pub async fn checks_of(&self, coworker_id: i64) -> Result<Vec<CoworkerIdentityCheck>, ApiError> {
+    pub async fn checks_of(
+        &self,
+        coworker_id: i64,
+    ) -> Result<Vec<CoworkerIdentityCheck>, ApiError> {
         let url = self.url(&format!(
             "/spaces/coworkeridentitychecks?CoworkerIdentityCheck_Coworker={coworker_id}&orderBy=Id&dir=Descending&size=25"
         ));
-        let list: ListEnvelope<CoworkerIdentityCheck> =
-            self.read(|| self.authorised(Request::get(&url)).build()).await?;
+        let list: ListEnvelope<CoworkerIdentityCheck> = self
+            .read(|| self.authorised(Request::get(&url)).build())
+            .await?;
         Ok(list.records)
     }
 
@@ -102,8 +111,9 @@ impl Api {
         let url = self.url(&format!(
             "/spaces/coworkeridentitycheckdocuments?CoworkerIdentityCheckDocument_CoworkerIdentityCheck={check_id}&orderBy=Id&dir=Descending&size=25"
         ));
-        let list: ListEnvelope<CoworkerIdentityCheckDocument> =
-            self.read(|| self.authorised(Request::get(&url)).build()).await?;
+        let list: ListEnvelope<CoworkerIdentityCheckDocument> = self
+            .read(|| self.authorised(Request::get(&url)).build())
+            .await?;
         Ok(list.records)
     }
 
@@ -147,12 +157,13 @@ impl Api {
                 .send()
                 .await
                 .map_err(|err| ApiError::Network(err.to_string()))?;
-            if response.status() == 409 && waits < THROTTLE_RETRIES {
-                if let Some(seconds) = retry_after(&response) {
-                    waits += 1;
-                    crate::browser::sleep_ms(seconds.saturating_mul(1000)).await;
-                    continue;
-                }
+            if response.status() == 409
+                && waits < THROTTLE_RETRIES
+                && let Some(seconds) = retry_after(&response)
+            {
+                waits += 1;
+                crate::browser::sleep_ms(seconds.saturating_mul(1000)).await;
+                continue;
             }
             return answer(response).await;
         }
@@ -160,7 +171,12 @@ impl Api {
 }
 
 fn retry_after(response: &Response) -> Option<u32> {
-    let seconds = response.headers().get("Retry-After")?.trim().parse::<u32>().ok()?;
+    let seconds = response
+        .headers()
+        .get("Retry-After")?
+        .trim()
+        .parse::<u32>()
+        .ok()?;
     Some(seconds.clamp(1, 60))
 }
 

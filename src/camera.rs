@@ -2,8 +2,8 @@
 //! and stop every track when done, so no camera light stays on after a capture screen is left.
 
 use js_sys::{Object, Reflect};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamTrack};
 
@@ -48,7 +48,9 @@ impl CameraError {
             .unwrap_or_default();
         match name.as_str() {
             "NotAllowedError" | "SecurityError" | "PermissionDeniedError" => CameraError::Denied,
-            "NotFoundError" | "OverconstrainedError" | "DevicesNotFoundError" => CameraError::NoCamera,
+            "NotFoundError" | "OverconstrainedError" | "DevicesNotFoundError" => {
+                CameraError::NoCamera
+            }
             "NotReadableError" | "TrackStartError" | "AbortError" => CameraError::Busy,
             _ => CameraError::Other(describe(error)),
         }
@@ -187,22 +189,45 @@ pub async fn capture(video: &HtmlVideoElement, options: ImageOptions) -> Result<
     if width == 0 || height == 0 {
         return Err("the camera has not shown a picture yet".into());
     }
-    let canvas = draw(video.unchecked_ref(), video.video_width(), video.video_height(), width, height)?;
+    let canvas = draw(
+        video.unchecked_ref(),
+        video.video_width(),
+        video.video_height(),
+        width,
+        height,
+    )?;
     let jpeg = encode(&canvas, options.quality).await?;
-    Ok(Frame { jpeg, width, height })
+    Ok(Frame {
+        jpeg,
+        width,
+        height,
+    })
 }
 
 /// Re-encodes an image file the member uploaded, with the same size and quality as a capture, so
 /// the operator receives the same kind of file either way (and a 40 MB photo is not sent as is).
-pub async fn reencode(image: &web_sys::HtmlImageElement, options: ImageOptions) -> Result<Frame, String> {
+pub async fn reencode(
+    image: &web_sys::HtmlImageElement,
+    options: ImageOptions,
+) -> Result<Frame, String> {
     let (natural_width, natural_height) = (image.natural_width(), image.natural_height());
     let (width, height) = scaled(natural_width, natural_height, options.max_side);
     if width == 0 || height == 0 {
         return Err("the image is empty".into());
     }
-    let canvas = draw(image.unchecked_ref(), natural_width, natural_height, width, height)?;
+    let canvas = draw(
+        image.unchecked_ref(),
+        natural_width,
+        natural_height,
+        width,
+        height,
+    )?;
     let jpeg = encode(&canvas, options.quality).await?;
-    Ok(Frame { jpeg, width, height })
+    Ok(Frame {
+        jpeg,
+        width,
+        height,
+    })
 }
 
 fn draw(
@@ -271,7 +296,9 @@ async fn encode(canvas: &HtmlCanvasElement, quality: f64) -> Result<Vec<u8>, Str
     let blob = JsFuture::from(promise)
         .await
         .map_err(|err| failure.take().unwrap_or_else(|| describe(err)))?;
-    let blob: web_sys::Blob = blob.dyn_into().map_err(|_| "the browser could not encode the image")?;
+    let blob: web_sys::Blob = blob
+        .dyn_into()
+        .map_err(|_| "the browser could not encode the image")?;
     crate::browser::file_bytes(&blob).await
 }
 

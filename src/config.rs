@@ -58,7 +58,9 @@ const DEFAULT_CHECK_NAME: &str = "Identity check";
 
 /// Reads the configuration from `(name, value)` pairs; the first pair with a name wins, so the
 /// caller lists the mount element's attributes before the query string.
-pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Config, Vec<Problem>> {
+pub fn parse<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Config, Vec<Problem>> {
     let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
     let get = |name: &str| {
         pairs
@@ -73,13 +75,22 @@ pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<
     };
 
     let token = get("token").map(str::to_string).unwrap_or_else(|| {
-        problem("token", "is missing: the component needs a bearer token to call the API".into());
+        problem(
+            "token",
+            "is missing: the component needs a bearer token to call the API".into(),
+        );
         String::new()
     });
     let mut id = |setting: &'static str| match get(setting).map(str::parse::<i64>) {
         Some(Ok(id)) if id > 0 => id,
         Some(_) => {
-            problem(setting, format!("must be a positive whole number, not `{}`", get(setting).unwrap_or("")));
+            problem(
+                setting,
+                format!(
+                    "must be a positive whole number, not `{}`",
+                    get(setting).unwrap_or("")
+                ),
+            );
             0
         }
         None => {
@@ -96,17 +107,20 @@ pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<
         Some("address") => PurposeSetting::Only(Purpose::Address),
         Some("both") => PurposeSetting::Both,
         Some(other) => {
-            problem("verify", format!("must be ask, identity, address or both, not `{other}`"));
+            problem(
+                "verify",
+                format!("must be ask, identity, address or both, not `{other}`"),
+            );
             PurposeSetting::Ask
         }
     };
-    let identity_types = enum_list::<IdentityDocumentType>(get("identity-types"))
-        .unwrap_or_else(|message| {
+    let identity_types =
+        enum_list::<IdentityDocumentType>(get("identity-types")).unwrap_or_else(|message| {
             problem("identity-types", message);
             Vec::new()
         });
-    let address_types = enum_list::<AddressDocumentType>(get("address-types"))
-        .unwrap_or_else(|message| {
+    let address_types =
+        enum_list::<AddressDocumentType>(get("address-types")).unwrap_or_else(|message| {
             problem("address-types", message);
             Vec::new()
         });
@@ -115,7 +129,10 @@ pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<
         None => DEFAULT_IMAGE.max_side,
         Some(Ok(side)) if (640..=4096).contains(&side) => side,
         Some(_) => {
-            problem("image-max", "must be a whole number of pixels from 640 to 4096".into());
+            problem(
+                "image-max",
+                "must be a whole number of pixels from 640 to 4096".into(),
+            );
             DEFAULT_IMAGE.max_side
         }
     };
@@ -131,7 +148,10 @@ pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<
         None | Some("inline") => Uploads::Inline,
         Some("server") => Uploads::Server,
         Some(other) => {
-            problem("uploads", format!("must be server or inline, not `{other}`"));
+            problem(
+                "uploads",
+                format!("must be server or inline, not `{other}`"),
+            );
             Uploads::Inline
         }
     };
@@ -146,11 +166,17 @@ pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<
         None => 10,
         Some(Ok(seconds)) if (1..=3600).contains(&seconds) => seconds,
         Some(_) => {
-            problem("poll-seconds", "must be a whole number of seconds from 1 to 3600".into());
+            problem(
+                "poll-seconds",
+                "must be a whole number of seconds from 1 to 3600".into(),
+            );
             10
         }
     };
-    let api_base = get("api").unwrap_or("/api").trim_end_matches('/').to_string();
+    let api_base = get("api")
+        .unwrap_or("/api")
+        .trim_end_matches('/')
+        .to_string();
     let check_name = get("name").unwrap_or(DEFAULT_CHECK_NAME).to_string();
     if let Some(violation) = idcheck_core::rules::check_name(&check_name) {
         problem("name", violation.message);
@@ -192,7 +218,8 @@ fn enum_list<T: ApiEnum>(value: Option<&str>) -> Result<Vec<T>, String> {
                 .copied()
                 .filter(|choice| choice.code() != 0)
                 .find(|choice| {
-                    choice.api_name().eq_ignore_ascii_case(item) || choice.code().to_string() == item
+                    choice.api_name().eq_ignore_ascii_case(item)
+                        || choice.code().to_string() == item
                 })
                 .ok_or_else(|| {
                     let names: Vec<&str> = T::ALL
@@ -256,7 +283,14 @@ mod tests {
         let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
         assert_eq!(
             settings,
-            ["token", "business", "coworker", "verify", "address-types", "image-quality"]
+            [
+                "token",
+                "business",
+                "coworker",
+                "verify",
+                "address-types",
+                "image-quality"
+            ]
         );
         assert!(problems[4].message.contains("`Castle` is not one of"));
     }

@@ -34,7 +34,9 @@ pub fn step_for(fragment: &str) -> Option<Step> {
         Step::Submitted,
     ];
     let fragment = fragment.trim_start_matches('#');
-    steps.into_iter().find(|step| self::fragment(*step) == fragment)
+    steps
+        .into_iter()
+        .find(|step| self::fragment(*step) == fragment)
 }
 
 fn current_fragment() -> String {

@@ -176,7 +176,6 @@ pub enum Text {
 
 impl Text {
     pub const ALL: [Text; 119] = [
-
         Text::Language,
         Text::WelcomeTitle,
         Text::WelcomeIntro,
@@ -380,7 +379,10 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
             "La autoridad o el país que lo expidió.",
         ],
         Text::DetailsExpires => ["Expiry date", "Fecha de caducidad"],
-        Text::ErrorRequiredNumber => ["Enter the document number.", "Escribe el número del documento."],
+        Text::ErrorRequiredNumber => [
+            "Enter the document number.",
+            "Escribe el número del documento.",
+        ],
         Text::ErrorRequiredIssuedBy => [
             "Enter who issued the document.",
             "Escribe quién expidió el documento.",
@@ -399,7 +401,10 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
             "This document has expired. Use a document that is still valid.",
             "Este documento ha caducado. Usa un documento vigente.",
         ],
-        Text::ErrorServerSaid => ["The server did not accept this:", "El servidor no lo aceptó:"],
+        Text::ErrorServerSaid => [
+            "The server did not accept this:",
+            "El servidor no lo aceptó:",
+        ],
         Text::CapturePhotoTitle => ["Take a photo of your face", "Hazte una foto de la cara"],
         Text::CapturePhotoHint => [
             "Face the camera in good light, without glasses or a hat, and fit your face in the oval.",
@@ -486,7 +491,10 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         Text::ReviewSending => ["Sending…", "Enviando…"],
         Text::ProgressCheck => ["Creating your check", "Creando tu verificación"],
         Text::ProgressImage => ["Sending the images", "Enviando las imágenes"],
-        Text::ProgressDocument => ["Attaching them to your check", "Adjuntándolas a tu verificación"],
+        Text::ProgressDocument => [
+            "Attaching them to your check",
+            "Adjuntándolas a tu verificación",
+        ],
         Text::ProgressDone => ["Sent", "Enviado"],
         Text::Retry => ["Try again", "Reintentar"],
         Text::FailedNetwork => [
@@ -532,7 +540,10 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
             "Pending: waiting for your documents",
             "Pendiente: esperando tus documentos",
         ],
-        Text::StatusSubmitted => ["Submitted: waiting for review", "Enviada: pendiente de revisión"],
+        Text::StatusSubmitted => [
+            "Submitted: waiting for review",
+            "Enviada: pendiente de revisión",
+        ],
         Text::StatusSuccessful => ["Verified", "Verificada"],
         Text::StatusFailed => ["Not accepted", "No aceptada"],
         Text::StatusCancelled => ["Cancelled", "Cancelada"],
@@ -558,8 +569,14 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         Text::DocPassport => ["Passport", "Pasaporte"],
         Text::DocDriversLicense => ["Driving licence", "Permiso de conducir"],
         Text::DocIdCard => ["National identity card", "Documento nacional de identidad"],
-        Text::DocUniformedServiceId => ["Uniformed services ID", "Identificación de servicios uniformados"],
-        Text::DocCertificateOfNaturalization => ["Certificate of naturalisation", "Certificado de naturalización"],
+        Text::DocUniformedServiceId => [
+            "Uniformed services ID",
+            "Identificación de servicios uniformados",
+        ],
+        Text::DocCertificateOfNaturalization => [
+            "Certificate of naturalisation",
+            "Certificado de naturalización",
+        ],
         Text::DocAccessCard => ["Access card", "Tarjeta de acceso"],
         Text::DocMatriculaConsular => ["Matrícula consular", "Matrícula consular (México)"],
         Text::DocResidentCard => ["Residence card", "Tarjeta de residencia"],
@@ -666,11 +683,18 @@ mod tests {
     fn every_text_is_translated_in_every_language() {
         for lang in Lang::ALL {
             for text in Text::ALL {
-                assert!(!t(lang, text).trim().is_empty(), "{text:?} is empty in {lang:?}");
+                assert!(
+                    !t(lang, text).trim().is_empty(),
+                    "{text:?} is empty in {lang:?}"
+                );
             }
         }
         for text in Text::ALL {
-            assert_ne!(t(Lang::En, text), t(Lang::Es, text), "{text:?} is not translated");
+            assert_ne!(
+                t(Lang::En, text),
+                t(Lang::Es, text),
+                "{text:?} is not translated"
+            );
         }
     }
 
@@ -685,11 +709,17 @@ mod tests {
         unique.sort_by_key(|text| format!("{text:?}"));
         unique.dedup();
         assert_eq!(unique.len(), identity.len());
-        assert_eq!(document_text(DocumentKind::Address(AddressDocumentType::VoterCard)), Text::DocVoterCard);
+        assert_eq!(
+            document_text(DocumentKind::Address(AddressDocumentType::VoterCard)),
+            Text::DocVoterCard
+        );
     }
 
     #[test]
     fn placeholders_are_filled() {
-        assert_eq!(fill(t(Lang::Es, Text::StepOf), &[("n", "2"), ("total", "7")]), "Paso 2 de 7");
+        assert_eq!(
+            fill(t(Lang::Es, Text::StepOf), &[("n", "2"), ("total", "7")]),
+            "Paso 2 de 7"
+        );
     }
 }

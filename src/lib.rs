@@ -24,14 +24,17 @@ pub fn page_settings() -> Vec<(String, String)> {
     if let Some(body) = document.body() {
         let attributes = body.attributes();
         for index in 0..attributes.length() {
-            if let Some(attribute) = attributes.item(index) {
-                if let Some(name) = attribute.name().strip_prefix("data-") {
-                    pairs.push((name.to_string(), attribute.value()));
-                }
+            if let Some(attribute) = attributes.item(index)
+                && let Some(name) = attribute.name().strip_prefix("data-")
+            {
+                pairs.push((name.to_string(), attribute.value()));
             }
         }
     }
-    let search = leptos::prelude::window().location().search().unwrap_or_default();
+    let search = leptos::prelude::window()
+        .location()
+        .search()
+        .unwrap_or_default();
     if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
         for entry in params.entries() {
             let Ok(entry) = entry else { continue };

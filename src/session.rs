@@ -69,7 +69,8 @@ impl Session {
     }
 
     pub fn announce(&self, key: Text) {
-        self.announcement.set(t(self.lang.get_untracked(), key).to_string());
+        self.announcement
+            .set(t(self.lang.get_untracked(), key).to_string());
     }
 
     pub fn step(&self) -> Step {
@@ -207,18 +208,18 @@ impl Session {
     ) -> Result<(), ApiError> {
         match milestone {
             Milestone::CreateCheck => {
-                if look_first {
-                    if let Some(id) = self.find_lost_check(api, config).await {
-                        self.flow.update(|flow| flow.record_check_created(id));
-                        return Ok(());
-                    }
+                if look_first && let Some(id) = self.find_lost_check(api, config).await {
+                    self.flow.update(|flow| flow.record_check_created(id));
+                    return Ok(());
                 }
                 let request = self.flow.with_untracked(Flow::check_request);
                 let id = api.create_check(&request).await?;
                 self.flow.update(|flow| flow.record_check_created(id));
             }
             Milestone::StoreImage(slot) => {
-                let image = self.images.with_untracked(|images| images.get(&slot).cloned());
+                let image = self
+                    .images
+                    .with_untracked(|images| images.get(&slot).cloned());
                 let Some(image) = image else {
                     // The browser no longer holds it (a reset): ask for it again.
                     self.flow.update(|flow| flow.discard(slot));
@@ -235,11 +236,9 @@ impl Session {
                 self.flow.update(|flow| flow.record_image_stored(slot, url));
             }
             Milestone::CreateDocument => {
-                if look_first {
-                    if let Some(id) = self.find_lost_document(api).await {
-                        self.flow.update(|flow| flow.record_document_created(id));
-                        return Ok(());
-                    }
+                if look_first && let Some(id) = self.find_lost_document(api).await {
+                    self.flow.update(|flow| flow.record_document_created(id));
+                    return Ok(());
                 }
                 let request = self.flow.with_untracked(Flow::document_request);
                 let id = api.create_document(&request).await?;
@@ -262,7 +261,9 @@ impl Session {
     }
 
     async fn find_lost_document(&self, api: &Api) -> Option<i64> {
-        let check_id = self.flow.with_untracked(|flow| flow.submission().check_id)?;
+        let check_id = self
+            .flow
+            .with_untracked(|flow| flow.submission().check_id)?;
         let documents = api.documents_of(check_id).await.ok()?;
         self.flow.with_untracked(|flow| {
             documents

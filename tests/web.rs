@@ -28,12 +28,20 @@ async fn settle() {
 }
 
 /// Mounts the component with a configuration given as the host would, in `(name, value)` pairs.
-fn mount(host: &web_sys::HtmlElement, settings: &'static [(&'static str, &'static str)]) -> impl Sized {
+fn mount(
+    host: &web_sys::HtmlElement,
+    settings: &'static [(&'static str, &'static str)],
+) -> impl Sized {
     let config = config::parse(settings.iter().copied());
     mount_to(host.clone(), move || view! { <App config=config.clone()/> })
 }
 
-const DEMO: &[(&str, &str)] = &[("token", "t"), ("business", "1"), ("coworker", "1"), ("api", "/nowhere")];
+const DEMO: &[(&str, &str)] = &[
+    ("token", "t"),
+    ("business", "1"),
+    ("coworker", "1"),
+    ("api", "/nowhere"),
+];
 
 #[wasm_bindgen_test]
 async fn welcome_explains_and_asks_for_consent() {
@@ -43,7 +51,12 @@ async fn welcome_explains_and_asks_for_consent() {
 
     let title = query(&host, "h1");
     assert_eq!(title.text_content().unwrap(), "Verify your identity");
-    assert!(document().active_element().unwrap().is_same_node(Some(&title)));
+    assert!(
+        document()
+            .active_element()
+            .unwrap()
+            .is_same_node(Some(&title))
+    );
     let consent = query(&host, "input[name=consent]");
     assert_eq!(consent.get_attribute("type").as_deref(), Some("checkbox"));
     assert_eq!(query(&host, "[role=alert]").text_content().unwrap(), "");
@@ -62,7 +75,10 @@ async fn welcome_explains_and_asks_for_consent() {
     assert_eq!(query(&host, "[role=alert]").text_content().unwrap(), "");
     query(&host, "button.idcheck-primary").click();
     settle().await;
-    assert_eq!(query(&host, "h1").text_content().unwrap(), "What do you need to verify?");
+    assert_eq!(
+        query(&host, "h1").text_content().unwrap(),
+        "What do you need to verify?"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -70,10 +86,18 @@ async fn a_bad_configuration_names_each_setting() {
     let host = fresh_host();
     let _mounted = mount(&host, &[("business", "x"), ("verify", "face")]);
     settle().await;
-    assert_eq!(query(&host, "h1").text_content().unwrap(), "This page is not set up correctly");
-    let listed = query(&host, ".idcheck-config-problems").text_content().unwrap();
+    assert_eq!(
+        query(&host, "h1").text_content().unwrap(),
+        "This page is not set up correctly"
+    );
+    let listed = query(&host, ".idcheck-config-problems")
+        .text_content()
+        .unwrap();
     for setting in ["token", "business", "coworker", "verify"] {
-        assert!(listed.contains(setting), "{setting} is not named in {listed}");
+        assert!(
+            listed.contains(setting),
+            "{setting} is not named in {listed}"
+        );
     }
 }
 
@@ -82,7 +106,13 @@ async fn details_are_checked_when_a_field_is_left() {
     let host = fresh_host();
     let _mounted = mount(
         &host,
-        &[("token", "t"), ("business", "1"), ("coworker", "1"), ("verify", "identity"), ("identity-types", "Passport")],
+        &[
+            ("token", "t"),
+            ("business", "1"),
+            ("coworker", "1"),
+            ("verify", "identity"),
+            ("identity-types", "Passport"),
+        ],
     );
     settle().await;
     query(&host, "input[name=consent]").click();
@@ -92,34 +122,62 @@ async fn details_are_checked_when_a_field_is_left() {
     settle().await;
     query(&host, "button.idcheck-primary").click();
     settle().await;
-    assert_eq!(query(&host, "h1").text_content().unwrap(), "Your document's details");
+    assert_eq!(
+        query(&host, "h1").text_content().unwrap(),
+        "Your document's details"
+    );
 
     // Nothing is said about a field before the member leaves it.
     let number: web_sys::HtmlInputElement = query(&host, "#idcheck-number").unchecked_into();
-    assert_eq!(query(&host, "#idcheck-number-error").text_content().unwrap(), "");
+    assert_eq!(
+        query(&host, "#idcheck-number-error")
+            .text_content()
+            .unwrap(),
+        ""
+    );
     number.focus().unwrap();
     number.blur().unwrap();
     settle().await;
-    assert_eq!(query(&host, "#idcheck-number-error").text_content().unwrap(), "Enter the document number.");
-    assert_eq!(number.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        query(&host, "#idcheck-number-error")
+            .text_content()
+            .unwrap(),
+        "Enter the document number."
+    );
+    assert_eq!(
+        number.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
 
     // A past expiry date is caught with the shared rule.
     let expires: web_sys::HtmlInputElement = query(&host, "#idcheck-expires").unchecked_into();
     expires.focus().unwrap();
     expires.set_value("2001-01-01");
-    expires.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    expires
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
     expires.blur().unwrap();
     settle().await;
     assert_eq!(
-        query(&host, "#idcheck-expires-error").text_content().unwrap(),
+        query(&host, "#idcheck-expires-error")
+            .text_content()
+            .unwrap(),
         "This document has expired. Use a document that is still valid."
     );
 
     // Continue with errors stays on the step and shows every field's problem.
     query(&host, "button.idcheck-primary").click();
     settle().await;
-    assert_eq!(query(&host, "h1").text_content().unwrap(), "Your document's details");
-    assert_eq!(query(&host, "#idcheck-issued-by-error").text_content().unwrap(), "Enter who issued the document.");
+    assert_eq!(
+        query(&host, "h1").text_content().unwrap(),
+        "Your document's details"
+    );
+    assert_eq!(
+        query(&host, "#idcheck-issued-by-error")
+            .text_content()
+            .unwrap(),
+        "Enter who issued the document."
+    );
 }
 
 #[wasm_bindgen_test]
@@ -135,6 +193,12 @@ async fn switching_language_translates_the_step() {
         .unwrap();
     settle().await;
 
-    assert_eq!(query(&host, "h1").text_content().unwrap(), "Verifica tu identidad");
-    assert_eq!(query(&host, ".idcheck").get_attribute("lang").as_deref(), Some("es"));
+    assert_eq!(
+        query(&host, "h1").text_content().unwrap(),
+        "Verifica tu identidad"
+    );
+    assert_eq!(
+        query(&host, ".idcheck").get_attribute("lang").as_deref(),
+        Some("es")
+    );
 }

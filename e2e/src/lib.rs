@@ -56,7 +56,13 @@ impl ApiServer {
     pub async fn start(extra_args: &[&str]) -> ApiServer {
         let dist = required_env("IDCHECK_DIST");
         let mut child = Command::new(required_env("IDCHECK_SERVER_BIN"))
-            .args(["--listen", "127.0.0.1:0", "--database", ":memory:", "--no-rate-limit"])
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--database",
+                ":memory:",
+                "--no-rate-limit",
+            ])
             .arg("--dist")
             .arg(&dist)
             .args(extra_args)
@@ -67,7 +73,11 @@ impl ApiServer {
             .expect("the API server starts");
         let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
         let url = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Some(line) = lines.next_line().await.expect("reading the server's output") {
+            while let Some(line) = lines
+                .next_line()
+                .await
+                .expect("reading the server's output")
+            {
                 if let Some(url) = line.strip_prefix("listening on ") {
                     return url.trim().to_string();
                 }
@@ -78,7 +88,11 @@ impl ApiServer {
         .expect("the API server listens within 30 s");
         // Keep draining its output so it never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        ApiServer { _child: child, url, http: reqwest::Client::new() }
+        ApiServer {
+            _child: child,
+            url,
+            http: reqwest::Client::new(),
+        }
     }
 
     /// Logs a demo user in and returns the bearer token.
@@ -86,14 +100,21 @@ impl ApiServer {
         let answer: serde_json::Value = self
             .http
             .post(format!("{}/api/token", self.url))
-            .form(&[("grant_type", "password"), ("username", login), ("password", password)])
+            .form(&[
+                ("grant_type", "password"),
+                ("username", login),
+                ("password", password),
+            ])
             .send()
             .await
             .expect("the token endpoint answers")
             .json()
             .await
             .expect("the token answer is JSON");
-        answer["access_token"].as_str().expect("an access token").to_string()
+        answer["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_string()
     }
 
     /// The page URL with a configuration for the demo member, plus `extra` query settings.
@@ -112,7 +133,11 @@ impl ApiServer {
             .send()
             .await
             .expect("the API answers");
-        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
         response.json().await.expect("a JSON body")
     }
 
@@ -127,7 +152,11 @@ impl ApiServer {
             .send()
             .await
             .expect("the API answers");
-        assert!(response.status().is_success(), "PUT {path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "PUT {path}: {}",
+            response.status()
+        );
     }
 
     /// Downloads a stored file as the administrator.
@@ -140,7 +169,11 @@ impl ApiServer {
             .send()
             .await
             .expect("the API answers");
-        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
         response.bytes().await.expect("the file's bytes").to_vec()
     }
 
@@ -153,7 +186,11 @@ impl ApiServer {
             .send()
             .await
             .expect("the fault endpoint answers");
-        assert!(response.status().is_success(), "arming {spec}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "arming {spec}: {}",
+            response.status()
+        );
     }
 
     /// How many requests the server received for `METHOD /path` since it started.
@@ -228,7 +265,10 @@ impl Browser {
             "--deny-permission-prompts".into()
         });
         if let Some(file) = camera {
-            args.push(format!("--use-file-for-fake-video-capture={}", file.display()));
+            args.push(format!(
+                "--use-file-for-fake-video-capture={}",
+                file.display()
+            ));
         }
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
@@ -245,7 +285,10 @@ impl Browser {
                 .await
             {
                 Ok(client) => {
-                    return Browser { client, _driver: driver };
+                    return Browser {
+                        client,
+                        _driver: driver,
+                    };
                 }
                 Err(err) => {
                     last_error = Some(err);
@@ -278,7 +321,8 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        self.fail(&format!("`{css}` shows {seen:?}, expected {expected:?}")).await
+        self.fail(&format!("`{css}` shows {seen:?}, expected {expected:?}"))
+            .await
     }
 
     /// Fails the test with `message`, leaving a screenshot and the page's HTML to look at.

@@ -38,12 +38,17 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|err| panic!("clicking `{css}`: {err}"));
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("clicking `{css}`: {err}"));
     }
 
     /// Clicks the step's main button once it reads `label`.
     pub async fn press(&self, label: &str) {
-        self.wait_for_text(".idcheck-nav .idcheck-primary", label).await;
+        self.wait_for_text(".idcheck-nav .idcheck-primary", label)
+            .await;
         self.click(".idcheck-nav .idcheck-primary").await;
     }
 
@@ -81,7 +86,12 @@ impl Browser {
     /// The text the step's alerts show.
     pub async fn alerts(&self) -> String {
         let mut texts = Vec::new();
-        for alert in self.client.find_all(Locator::Css("[role=alert]")).await.unwrap_or_default() {
+        for alert in self
+            .client
+            .find_all(Locator::Css("[role=alert]"))
+            .await
+            .unwrap_or_default()
+        {
             texts.push(alert.text().await.unwrap_or_default());
         }
         texts.join(" ").trim().to_string()
@@ -98,14 +108,16 @@ impl Browser {
     /// Chooses a radio option (`name`, `value`) and continues.
     pub async fn choose(&self, heading: &str, label: &str, name: &str, option: (&str, &str)) {
         self.at_step(heading, label, name).await;
-        self.click(&format!("input[name={}][value=\"{}\"]", option.0, option.1)).await;
+        self.click(&format!("input[name={}][value=\"{}\"]", option.0, option.1))
+            .await;
         self.press("Continue").await;
     }
 
     pub async fn fill_details(&self, details: &Details<'_>, name: &str) {
         self.at_step(DETAILS, "details", name).await;
         self.type_into("#idcheck-number", details.number).await;
-        self.type_into("#idcheck-issued-by", details.issued_by).await;
+        self.type_into("#idcheck-issued-by", details.issued_by)
+            .await;
         self.set_date("#idcheck-expires", details.expires).await;
         self.press("Continue").await;
     }
@@ -114,7 +126,8 @@ impl Browser {
     pub async fn capture(&self, heading: &str, label: &str, name: &str) {
         self.at_step(heading, label, name).await;
         self.press("Take photo").await;
-        self.wait_for_text(".idcheck-nav .idcheck-primary", "Use this photo").await;
+        self.wait_for_text(".idcheck-nav .idcheck-primary", "Use this photo")
+            .await;
         self.screenshot(&format!("{name}-{label}-review")).await;
         self.press("Use this photo").await;
     }
@@ -134,7 +147,12 @@ impl Browser {
 
     /// The check and document ids the thank-you screen shows ("Check 12, document 34").
     pub async fn record_ids(&self) -> (i64, i64) {
-        let text = self.find(".idcheck-records").await.text().await.expect("the ids");
+        let text = self
+            .find(".idcheck-records")
+            .await
+            .text()
+            .await
+            .expect("the ids");
         let numbers: Vec<i64> = text
             .split(|c: char| !c.is_ascii_digit())
             .filter_map(|part| part.parse().ok())

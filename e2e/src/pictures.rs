@@ -23,9 +23,17 @@ impl Card {
                 }
                 let colour = if cy < card_h / 6 {
                     [20, 60, 160] // the header band
-                } else if cx > card_w / 20 && cx < card_w * 3 / 10 && cy > card_h / 4 && cy < card_h * 17 / 20 {
+                } else if cx > card_w / 20
+                    && cx < card_w * 3 / 10
+                    && cy > card_h / 4
+                    && cy < card_h * 17 / 20
+                {
                     [60, 40, 30] // the holder's photo
-                } else if cx > card_w * 4 / 10 && (cy / (card_h / 14)) % 2 == 1 && cy > card_h / 4 && cx < card_w * 19 / 20 {
+                } else if cx > card_w * 4 / 10
+                    && (cy / (card_h / 14)) % 2 == 1
+                    && cy > card_h / 4
+                    && cx < card_w * 19 / 20
+                {
                     [25, 25, 25] // lines of print
                 } else {
                     [245, 242, 235]
@@ -115,7 +123,9 @@ mod tests {
     #[test]
     fn reads_a_jpeg_size_and_rejects_other_bytes() {
         // SOI, then a SOF0 segment declaring 480 rows of 640 columns.
-        let jpeg = [0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xE0, 0x02, 0x80, 0x03, 0, 0, 0, 0];
+        let jpeg = [
+            0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xE0, 0x02, 0x80, 0x03, 0, 0, 0, 0,
+        ];
         assert_eq!(jpeg_size(&jpeg), Some((640, 480)));
         assert_eq!(jpeg_size(b"\x89PNG\r\n\x1a\n0000000000"), None);
     }

@@ -23,27 +23,44 @@ async fn assert_records(
     expected_check: Value,
     files: [bool; 3],
 ) -> Value {
-    let check = server.get_json(&format!("/api/spaces/coworkeridentitychecks/{check_id}")).await;
+    let check = server
+        .get_json(&format!("/api/spaces/coworkeridentitychecks/{check_id}"))
+        .await;
     for (field, value) in expected_check.as_object().expect("an object") {
         assert_eq!(&check[field], value, "check field {field}: {check}");
     }
     assert_eq!(check["BusinessId"], 1);
     assert_eq!(check["CoworkerId"], 1);
-    assert_eq!(check["VerificationStatus"], 2, "a complete document makes the check Submitted");
+    assert_eq!(
+        check["VerificationStatus"], 2,
+        "a complete document makes the check Submitted"
+    );
 
     let document = server
-        .get_json(&format!("/api/spaces/coworkeridentitycheckdocuments/{document_id}"))
+        .get_json(&format!(
+            "/api/spaces/coworkeridentitycheckdocuments/{document_id}"
+        ))
         .await;
     assert_eq!(document["CoworkerIdentityCheckId"], check_id);
     assert_eq!(document["CoworkerId"], 1);
-    let slots = [("PhotoFileName", "photo"), ("DocumentFileName", "document"), ("AdditionalDocumentFileName", "additionaldocument")];
+    let slots = [
+        ("PhotoFileName", "photo"),
+        ("DocumentFileName", "document"),
+        ("AdditionalDocumentFileName", "additionaldocument"),
+    ];
     for ((field, route), present) in slots.into_iter().zip(files) {
         assert_eq!(document[field].is_string(), present, "{field}: {document}");
         if present {
             let bytes = server
-                .get_bytes(&format!("/api/spaces/coworkeridentitycheckdocuments/{document_id}/files/{route}"))
+                .get_bytes(&format!(
+                    "/api/spaces/coworkeridentitycheckdocuments/{document_id}/files/{route}"
+                ))
                 .await;
-            assert_eq!(jpeg_size(&bytes), Some(STORED), "{field} is not an {STORED:?} JPEG");
+            assert_eq!(
+                jpeg_size(&bytes),
+                Some(STORED),
+                "{field} is not an {STORED:?} JPEG"
+            );
         }
     }
     check
@@ -53,14 +70,27 @@ async fn assert_records(
 async fn a_passport_check_with_face_and_front() {
     let server = ApiServer::start(&["--fault-injection"]).await;
     let browser = Browser::start(DESKTOP, Some(&camera_file("passport"))).await;
-    let url = server.page("&uploads=server&image-max=800&poll-seconds=1").await;
+    let url = server
+        .page("&uploads=server&image-max=800&poll-seconds=1")
+        .await;
     let name = "desktop";
 
     browser.consent(&url, name).await;
-    browser.choose(PURPOSE, "purpose", name, ("purpose", "identity")).await;
-    browser.choose(IDENTITY_DOCUMENT, "document", name, ("document", "1")).await;
     browser
-        .fill_details(&Details { number: "PA1234567", issued_by: "Kingdom of Spain", expires: "2031-03-15" }, name)
+        .choose(PURPOSE, "purpose", name, ("purpose", "identity"))
+        .await;
+    browser
+        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
+        .await;
+    browser
+        .fill_details(
+            &Details {
+                number: "PA1234567",
+                issued_by: "Kingdom of Spain",
+                expires: "2031-03-15",
+            },
+            name,
+        )
         .await;
     browser.capture(PHOTO, "photo", name).await;
     browser.capture(FRONT, "front", name).await;
@@ -80,27 +110,42 @@ async fn a_passport_check_with_face_and_front() {
     )
     .await;
     assert!(
-        check["IdentityDocumentExpirationDate"].as_str().unwrap_or("").starts_with("2031-03-15"),
+        check["IdentityDocumentExpirationDate"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("2031-03-15"),
         "{check}"
     );
-    browser.wait_for_text(".idcheck-status strong", "Submitted: waiting for review").await;
+    browser
+        .wait_for_text(".idcheck-status strong", "Submitted: waiting for review")
+        .await;
 
     // A reviewer rejects it; the member sees the notes and sends new images for the same check.
     let mut rejected = check.clone();
     rejected["VerificationStatus"] = json!(4);
     rejected["LastError"] = json!("The photo of the front is blurred.");
-    server.put_json("/api/spaces/coworkeridentitychecks", &rejected).await;
-    browser.wait_for_text(".idcheck-status strong", "Not accepted").await;
-    browser.wait_for_text(".idcheck-notes", "The photo of the front is blurred.").await;
+    server
+        .put_json("/api/spaces/coworkeridentitychecks", &rejected)
+        .await;
+    browser
+        .wait_for_text(".idcheck-status strong", "Not accepted")
+        .await;
+    browser
+        .wait_for_text(".idcheck-notes", "The photo of the front is blurred.")
+        .await;
     browser.screenshot("desktop-failed").await;
-    browser.wait_for_text(".idcheck-failure .idcheck-primary", "Send new images").await;
+    browser
+        .wait_for_text(".idcheck-failure .idcheck-primary", "Send new images")
+        .await;
     browser.click(".idcheck-failure .idcheck-primary").await;
     browser.capture(PHOTO, "photo-again", name).await;
     browser.capture(FRONT, "front-again", name).await;
     let (check_again, document_again) = browser.submit("desktop-again").await;
     assert_eq!(check_again, ids.0, "new images go to the same check");
     assert_ne!(document_again, ids.1, "as a new document record");
-    let check = server.get_json(&format!("/api/spaces/coworkeridentitychecks/{}", ids.0)).await;
+    let check = server
+        .get_json(&format!("/api/spaces/coworkeridentitychecks/{}", ids.0))
+        .await;
     assert_eq!(check["VerificationStatus"], 2);
     browser.close().await;
 }
@@ -113,10 +158,21 @@ async fn a_driving_licence_check_with_face_front_and_back() {
     let name = "phone";
 
     browser.consent(&url, name).await;
-    browser.choose(PURPOSE, "purpose", name, ("purpose", "identity")).await;
-    browser.choose(IDENTITY_DOCUMENT, "document", name, ("document", "2")).await;
     browser
-        .fill_details(&Details { number: "DL-99 2041", issued_by: "DVLA", expires: "2029-12-31" }, name)
+        .choose(PURPOSE, "purpose", name, ("purpose", "identity"))
+        .await;
+    browser
+        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "2"))
+        .await;
+    browser
+        .fill_details(
+            &Details {
+                number: "DL-99 2041",
+                issued_by: "DVLA",
+                expires: "2029-12-31",
+            },
+            name,
+        )
         .await;
     browser.capture(PHOTO, "photo", name).await;
     browser.capture(FRONT, "front", name).await;
@@ -146,12 +202,23 @@ async fn a_proof_of_address_check_with_its_front() {
     let name = "desktop";
 
     browser.consent(&url, &format!("{name}-address")).await;
-    browser.choose(PURPOSE, "purpose-address", name, ("purpose", "address")).await;
-    browser.choose(ADDRESS_DOCUMENT, "document-address", name, ("document", "4")).await;
+    browser
+        .choose(PURPOSE, "purpose-address", name, ("purpose", "address"))
+        .await;
+    browser
+        .choose(
+            ADDRESS_DOCUMENT,
+            "document-address",
+            name,
+            ("document", "4"),
+        )
+        .await;
     browser.capture(FRONT, "front-address", name).await;
     // The back of an address document is optional: look at the step, then skip it.
     browser.at_step(BACK, "back", name).await;
-    browser.wait_for_text(".idcheck-note", "The back is optional for this document.").await;
+    browser
+        .wait_for_text(".idcheck-note", "The back is optional for this document.")
+        .await;
     browser.click("button.idcheck-skip").await;
     let ids = browser.submit(&format!("{name}-address")).await;
 

@@ -10,14 +10,22 @@ const CHECKS: &str = "/api/spaces/coworkeridentitychecks";
 const DOCUMENTS: &str = "/api/spaces/coworkeridentitycheckdocuments";
 
 fn good_details() -> Details<'static> {
-    Details { number: "X1234567", issued_by: "Ministerio del Interior", expires: "2032-06-30" }
+    Details {
+        number: "X1234567",
+        issued_by: "Ministerio del Interior",
+        expires: "2032-06-30",
+    }
 }
 
 /// Walks a passport check to its review step with the camera.
 async fn passport_to_review(browser: &Browser, url: &str, name: &str) {
     browser.consent(url, name).await;
-    browser.choose(PURPOSE, "purpose", name, ("purpose", "identity")).await;
-    browser.choose(IDENTITY_DOCUMENT, "document", name, ("document", "1")).await;
+    browser
+        .choose(PURPOSE, "purpose", name, ("purpose", "identity"))
+        .await;
+    browser
+        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
+        .await;
     browser.fill_details(&good_details(), name).await;
     browser.capture(PHOTO, "photo", name).await;
     browser.capture(FRONT, "front", name).await;
@@ -31,12 +39,20 @@ async fn a_member_who_refuses_the_camera_uploads_files() {
     let dir = scratch("refused");
     let card = Card::new(1000, 630).write_png(&dir.join("card.png"));
     let not_an_image = dir.join("notes.png");
-    std::fs::write(&not_an_image, "these are not the pixels you are looking for".repeat(10)).unwrap();
-    let url = server.page("&uploads=server&image-max=800&verify=identity").await;
+    std::fs::write(
+        &not_an_image,
+        "these are not the pixels you are looking for".repeat(10),
+    )
+    .unwrap();
+    let url = server
+        .page("&uploads=server&image-max=800&verify=identity")
+        .await;
     let name = "phone-refused";
 
     browser.consent(&url, name).await;
-    browser.choose(IDENTITY_DOCUMENT, "document", name, ("document", "1")).await;
+    browser
+        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
+        .await;
     browser.fill_details(&good_details(), name).await;
     browser.at_step(PHOTO, "photo", name).await;
     // The camera is refused: the member is told how to allow it, and can upload instead.
@@ -44,7 +60,12 @@ async fn a_member_who_refuses_the_camera_uploads_files() {
     browser.screenshot("phone-camera-refused").await;
     // A file that is not an image is refused by its bytes, whatever its name says.
     browser.upload(&not_an_image).await;
-    browser.wait_for_text(".idcheck-capture p.idcheck-error", "That file is not a JPEG, PNG or WebP image. Choose a photo.").await;
+    browser
+        .wait_for_text(
+            ".idcheck-capture p.idcheck-error",
+            "That file is not a JPEG, PNG or WebP image. Choose a photo.",
+        )
+        .await;
     browser.upload(&card).await;
     browser.press("Use this photo").await;
     browser.at_step(FRONT, "front", name).await;
@@ -55,9 +76,15 @@ async fn a_member_who_refuses_the_camera_uploads_files() {
     let stored = server.get_json(&format!("{DOCUMENTS}/{document}")).await;
     assert_eq!(stored["CoworkerIdentityCheckId"], check);
     for route in ["photo", "document"] {
-        let bytes = server.get_bytes(&format!("{DOCUMENTS}/{document}/files/{route}")).await;
+        let bytes = server
+            .get_bytes(&format!("{DOCUMENTS}/{document}/files/{route}"))
+            .await;
         // The 1000×630 PNG is re-encoded like a camera frame: a JPEG no longer than 800 px.
-        assert_eq!(idcheck_e2e::pictures::jpeg_size(&bytes), Some((800, 504)), "{route}");
+        assert_eq!(
+            idcheck_e2e::pictures::jpeg_size(&bytes),
+            Some((800, 504)),
+            "{route}"
+        );
     }
     browser.close().await;
 }
@@ -70,18 +97,31 @@ async fn invalid_details_are_caught_before_any_request() {
     let name = "phone-invalid";
 
     browser.consent(&url, name).await;
-    browser.choose(IDENTITY_DOCUMENT, "document", name, ("document", "3")).await;
+    browser
+        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "3"))
+        .await;
     browser.at_step(DETAILS, "details", name).await;
-    browser.type_into("#idcheck-issued-by", "Policía Nacional").await;
+    browser
+        .type_into("#idcheck-issued-by", "Policía Nacional")
+        .await;
     browser.set_date("#idcheck-expires", "2020-02-29").await;
     browser.press("Continue").await;
-    browser.wait_for_text("#idcheck-number-error", "Enter the document number.").await;
     browser
-        .wait_for_text("#idcheck-expires-error", "This document has expired. Use a document that is still valid.")
+        .wait_for_text("#idcheck-number-error", "Enter the document number.")
+        .await;
+    browser
+        .wait_for_text(
+            "#idcheck-expires-error",
+            "This document has expired. Use a document that is still valid.",
+        )
         .await;
     browser.screenshot("phone-details-invalid").await;
     browser.wait_for_text("h1", DETAILS).await;
-    assert_eq!(server.request_count(&format!("POST {CHECKS}")).await, 0, "no check was sent");
+    assert_eq!(
+        server.request_count(&format!("POST {CHECKS}")).await,
+        0,
+        "no check was sent"
+    );
     browser.close().await;
 }
 
@@ -101,11 +141,20 @@ async fn a_field_the_server_refuses_is_shown_on_its_step() {
     // The member is taken back to the details, with the server's words on the number.
     browser.wait_for_text("h1", DETAILS).await;
     browser
-        .wait_for_text("#idcheck-number-error", "The server did not accept this: is not a number this authority issues")
+        .wait_for_text(
+            "#idcheck-number-error",
+            "The server did not accept this: is not a number this authority issues",
+        )
         .await;
     browser.screenshot("phone-details-rejected").await;
     // What they entered is still there; they correct it and send again.
-    let typed = browser.find("#idcheck-number").await.prop("value").await.unwrap().unwrap_or_default();
+    let typed = browser
+        .find("#idcheck-number")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
     assert_eq!(typed, "X1234567");
     browser.type_into("#idcheck-number", "X7654321").await;
     browser.press("Continue").await;
@@ -138,25 +187,43 @@ async fn a_failure_mid_submission_is_retried_into_exactly_one_check_and_document
     passport_to_review(&browser, &url, name).await;
     browser.press("Send for review").await;
     browser
-        .wait_for_text(".idcheck-failure p", "The connection was lost. Nothing you entered is lost: try again.")
+        .wait_for_text(
+            ".idcheck-failure p",
+            "The connection was lost. Nothing you entered is lost: try again.",
+        )
         .await;
     browser.screenshot("phone-submit-failed").await;
     browser.press("Try again").await;
     browser
-        .wait_for_text(".idcheck-failure p", "The server had a problem. Nothing you entered is lost: try again.")
+        .wait_for_text(
+            ".idcheck-failure p",
+            "The server had a problem. Nothing you entered is lost: try again.",
+        )
         .await;
     browser.press("Try again").await;
     browser
-        .wait_for_text(".idcheck-failure p", "The connection was lost. Nothing you entered is lost: try again.")
+        .wait_for_text(
+            ".idcheck-failure p",
+            "The connection was lost. Nothing you entered is lost: try again.",
+        )
         .await;
     browser.press("Try again").await;
     let (check, document) = browser.submit_finished(name).await;
 
-    let checks = server.get_json(&format!("{CHECKS}?CoworkerIdentityCheck_Coworker=1")).await;
+    let checks = server
+        .get_json(&format!("{CHECKS}?CoworkerIdentityCheck_Coworker=1"))
+        .await;
     assert_eq!(checks["TotalItems"], 1, "exactly one check: {checks}");
     assert_eq!(checks["Records"][0]["Id"], check);
-    let documents = server.get_json(&format!("{DOCUMENTS}?CoworkerIdentityCheckDocument_CoworkerIdentityCheck={check}")).await;
-    assert_eq!(documents["TotalItems"], 1, "exactly one document: {documents}");
+    let documents = server
+        .get_json(&format!(
+            "{DOCUMENTS}?CoworkerIdentityCheckDocument_CoworkerIdentityCheck={check}"
+        ))
+        .await;
+    assert_eq!(
+        documents["TotalItems"], 1,
+        "exactly one document: {documents}"
+    );
     assert_eq!(documents["Records"][0]["Id"], document);
     let stored = server.get_json(&format!("{CHECKS}/{check}")).await;
     assert_eq!(stored["VerificationStatus"], 2);

@@ -273,7 +273,10 @@ impl Flow {
     pub fn choose_document(&mut self, kind: DocumentKind) {
         if self.answers_locked()
             || Some(kind_purpose(kind)) != self.purpose
-            || !self.settings.document_choices(kind_purpose(kind)).contains(&kind)
+            || !self
+                .settings
+                .document_choices(kind_purpose(kind))
+                .contains(&kind)
         {
             return;
         }
@@ -291,7 +294,11 @@ impl Flow {
 
     /// The browser accepted an image for `slot` (its bytes are held by the shell).
     pub fn captured(&mut self, slot: Slot) {
-        if !self.captures_locked() && self.kind.is_some_and(|kind| used_slots(kind).contains(&slot)) {
+        if !self.captures_locked()
+            && self
+                .kind
+                .is_some_and(|kind| used_slots(kind).contains(&slot))
+        {
             self.captured.insert(slot);
         }
     }
@@ -379,10 +386,12 @@ impl Flow {
         }
         if self.step != Step::Review {
             let steps = self.steps();
-            if let Some(index) = steps.iter().position(|s| *s == self.step) {
-                if let Some(next) = steps.get(index + 1) {
-                    self.step = *next;
-                }
+            if let Some(next) = steps
+                .iter()
+                .position(|s| *s == self.step)
+                .and_then(|index| steps.get(index + 1))
+            {
+                self.step = *next;
             }
         }
         Ok(self.step)
@@ -394,10 +403,10 @@ impl Flow {
             return self.step;
         }
         let steps = self.steps();
-        if let Some(index) = steps.iter().position(|s| *s == self.step) {
-            if index > 0 {
-                self.step = steps[index - 1];
-            }
+        if let Some(index) = steps.iter().position(|s| *s == self.step)
+            && index > 0
+        {
+            self.step = steps[index - 1];
         }
         self.step
     }
@@ -430,9 +439,9 @@ impl Flow {
     /// `None` for properties the member cannot change (they come from the host's configuration).
     pub fn step_for_property(&self, property: &str) -> Option<Step> {
         match property {
-            "IdentityDocumentNumber" | "IdentityDocumentIssuedBy" | "IdentityDocumentExpirationDate" => {
-                Some(Step::Details)
-            }
+            "IdentityDocumentNumber"
+            | "IdentityDocumentIssuedBy"
+            | "IdentityDocumentExpirationDate" => Some(Step::Details),
             "IdentityDocumentType" | "AddressDocumentType" | "VerificationType" => {
                 Some(Step::DocumentType)
             }
@@ -510,7 +519,8 @@ impl Flow {
             Some(DocumentKind::Identity(document)) => {
                 request.identity_document_type = Some(document);
                 request.identity_document_number = Some(self.details.number.trim().to_string());
-                request.identity_document_issued_by = Some(self.details.issued_by.trim().to_string());
+                request.identity_document_issued_by =
+                    Some(self.details.issued_by.trim().to_string());
                 request.identity_document_expiration_date = Some(
                     Date::parse(self.details.expires.trim())
                         .map(Date::to_api_datetime)
@@ -546,7 +556,10 @@ impl Flow {
 
     /// The free text that carries the submission's reference.
     pub fn reference_note(&self) -> String {
-        format!("Submitted by the member with idcheck (reference {})", self.submission.reference)
+        format!(
+            "Submitted by the member with idcheck (reference {})",
+            self.submission.reference
+        )
     }
 
     /// Whether a record's free text (a check's `Description`, a document's `Notes`) shows that it
@@ -718,15 +731,15 @@ mod tests {
         );
         flow.edit_details(good_details());
         assert_eq!(flow.next(today()), Ok(Step::Capture(Slot::Photo)));
-        assert_eq!(
-            flow.next(today()),
-            Err(Blocker::CaptureNeeded(Slot::Photo))
-        );
+        assert_eq!(flow.next(today()), Err(Blocker::CaptureNeeded(Slot::Photo)));
     }
 
     #[test]
     fn an_optional_back_can_be_skipped() {
-        let mut flow = Flow::new(settings(PurposeSetting::Only(Purpose::Address)), "ref-1".into());
+        let mut flow = Flow::new(
+            settings(PurposeSetting::Only(Purpose::Address)),
+            "ref-1".into(),
+        );
         flow.set_consent(true);
         assert_eq!(flow.next(today()), Ok(Step::DocumentType));
         flow.choose_document(DocumentKind::Address(AddressDocumentType::VoterCard));
@@ -769,7 +782,10 @@ mod tests {
         assert_eq!(check.business_id, Some(1));
         assert_eq!(check.coworker_id, Some(7));
         assert_eq!(check.verification_type, Some(VerificationType::IdDocument));
-        assert_eq!(check.identity_document_type, Some(IdentityDocumentType::Passport));
+        assert_eq!(
+            check.identity_document_type,
+            Some(IdentityDocumentType::Passport)
+        );
         assert_eq!(check.identity_document_number.as_deref(), Some("X1234567"));
         assert_eq!(
             check.identity_document_expiration_date.as_deref(),
@@ -777,12 +793,17 @@ mod tests {
         );
         assert!(rules::check_identity_check(&check, today()).is_empty());
         assert!(flow.is_ours(check.description.as_deref()));
-        assert!(!flow.is_ours(Some("Submitted by the member with idcheck (reference other)")));
+        assert!(!flow.is_ours(Some(
+            "Submitted by the member with idcheck (reference other)"
+        )));
         assert!(!flow.is_ours(None));
 
         let address = to_review(DocumentKind::Address(AddressDocumentType::Mortgage));
         let check = address.check_request();
-        assert_eq!(check.address_document_type, Some(AddressDocumentType::Mortgage));
+        assert_eq!(
+            check.address_document_type,
+            Some(AddressDocumentType::Mortgage)
+        );
         assert_eq!(check.identity_document_number, None);
     }
 
@@ -837,7 +858,10 @@ mod tests {
         let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
         flow.record_check_created(3);
         flow.record_image_stored(Slot::Photo, "u".into());
-        assert_eq!(flow.reopen_for("NewPhotoUrl"), Some(Step::Capture(Slot::Photo)));
+        assert_eq!(
+            flow.reopen_for("NewPhotoUrl"),
+            Some(Step::Capture(Slot::Photo))
+        );
         assert!(!flow.is_captured(Slot::Photo));
         assert_eq!(flow.next_milestone(), Milestone::StoreImage(Slot::Front));
     }
@@ -893,7 +917,8 @@ mod tests {
     #[test]
     fn the_host_can_restrict_document_types() {
         let mut restricted = settings(PurposeSetting::Ask);
-        restricted.identity_types = vec![IdentityDocumentType::IdCard, IdentityDocumentType::Passport];
+        restricted.identity_types =
+            vec![IdentityDocumentType::IdCard, IdentityDocumentType::Passport];
         assert_eq!(
             restricted.document_choices(Purpose::Identity),
             vec![

@@ -146,7 +146,9 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
         FaultAction::Error500 => ApiError::InjectedFault.into_response(),
         FaultAction::Reject => ApiError::bad_request(
             fault.property.as_deref().unwrap_or("Name"),
-            fault.message.unwrap_or_else(|| "was rejected by the server".into()),
+            fault
+                .message
+                .unwrap_or_else(|| "was rejected by the server".into()),
             serde_json::Value::Null,
         )
         .into_response(),

@@ -234,7 +234,10 @@ async fn an_armed_rejection_answers_400_naming_the_property_and_writes_nothing()
     .await;
     let (status, answer) = server.post(CHECKS, &member, identity_check(1)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(answer["Errors"][0]["PropertyName"], "IdentityDocumentNumber");
+    assert_eq!(
+        answer["Errors"][0]["PropertyName"],
+        "IdentityDocumentNumber"
+    );
     assert_eq!(
         answer["Message"],
         "IdentityDocumentNumber: is not a number this authority issues"
@@ -242,7 +245,12 @@ async fn an_armed_rejection_answers_400_naming_the_property_and_writes_nothing()
     assert_eq!(server.count(&admin, CHECKS).await, 0);
     // A rejection needs the property it names.
     let (status, _) = server
-        .call(Method::POST, "/api/test/faults", None, Some(json!({"method": "POST", "path": CHECKS, "action": "reject"})))
+        .call(
+            Method::POST,
+            "/api/test/faults",
+            None,
+            Some(json!({"method": "POST", "path": CHECKS, "action": "reject"})),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -31,15 +31,20 @@ pub fn run() -> Result<(), String> {
     });
     let out = cmd::root().join("target/bench.json");
     std::fs::create_dir_all(out.parent().expect("target/ has a parent"))
-        .and_then(|()| std::fs::write(&out, serde_json::to_string_pretty(&json).expect("plain JSON")))
+        .and_then(|()| {
+            std::fs::write(
+                &out,
+                serde_json::to_string_pretty(&json).expect("plain JSON"),
+            )
+        })
         .map_err(|err| format!("cannot write {}: {err}", out.display()))?;
     println!("written to {}", out.display());
     Ok(())
 }
 
 fn measure(dist: &Path) -> Result<Vec<Asset>, String> {
-    let entries = std::fs::read_dir(dist)
-        .map_err(|err| format!("cannot read {}: {err}", dist.display()))?;
+    let entries =
+        std::fs::read_dir(dist).map_err(|err| format!("cannot read {}: {err}", dist.display()))?;
     let mut assets = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -49,7 +54,8 @@ fn measure(dist: &Path) -> Result<Vec<Asset>, String> {
             Some("css") => "css",
             _ => continue,
         };
-        let bytes = std::fs::read(entry.path()).map_err(|err| format!("cannot read {name}: {err}"))?;
+        let bytes =
+            std::fs::read(entry.path()).map_err(|err| format!("cannot read {name}: {err}"))?;
         assets.push(Asset {
             kind,
             file: name,
@@ -59,7 +65,10 @@ fn measure(dist: &Path) -> Result<Vec<Asset>, String> {
         });
     }
     if !assets.iter().any(|asset| asset.kind == "wasm") {
-        return Err(format!("no .wasm in {}: did the build run?", dist.display()));
+        return Err(format!(
+            "no .wasm in {}: did the build run?",
+            dist.display()
+        ));
     }
     assets.sort_by_key(|asset| asset.kind);
     Ok(assets)
@@ -82,7 +91,10 @@ fn brotli_len(bytes: &[u8]) -> usize {
 }
 
 fn print_table(assets: &[Asset]) {
-    println!("{:<6} {:>10} {:>10} {:>10}  file", "asset", "raw", "gzip", "brotli");
+    println!(
+        "{:<6} {:>10} {:>10} {:>10}  file",
+        "asset", "raw", "gzip", "brotli"
+    );
     for asset in assets {
         println!(
             "{:<6} {:>10} {:>10} {:>10}  {}",

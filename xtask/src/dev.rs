@@ -29,8 +29,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .ok_or("the API server announced no demo member")?;
     let token = server.token(&member.0, &member.1)?;
     println!();
-    println!("idcheck is ready. Open this URL (signed in as the demo member {}):", member.0);
-    println!("  {}/?token={token}&business=1&coworker=1&uploads=server", server.url);
+    println!(
+        "idcheck is ready. Open this URL (signed in as the demo member {}):",
+        member.0
+    );
+    println!(
+        "  {}/?token={token}&business=1&coworker=1&uploads=server",
+        server.url
+    );
     println!("Press Ctrl-C to stop.");
     server.wait()
 }

@@ -44,7 +44,11 @@ impl Server {
                 println!("{line}");
             }
         });
-        Ok(Server { child, url, demo_users })
+        Ok(Server {
+            child,
+            url,
+            demo_users,
+        })
     }
 
     pub fn wait(mut self) -> Result<(), String> {
@@ -64,8 +68,9 @@ impl Server {
             form_escape(password)
         );
         let response = post_form(&self.url, "/api/token", &body)?;
-        let json: serde_json::Value = serde_json::from_str(&response)
-            .map_err(|err| format!("the token endpoint answered something that is not JSON: {err}"))?;
+        let json: serde_json::Value = serde_json::from_str(&response).map_err(|err| {
+            format!("the token endpoint answered something that is not JSON: {err}")
+        })?;
         json["access_token"]
             .as_str()
             .map(str::to_string)
@@ -120,7 +125,10 @@ fn post_form(base: &str, path: &str, body: &str) -> Result<String, String> {
         .split_once("\r\n\r\n")
         .ok_or("the server's answer has no body")?;
     if !head.starts_with("HTTP/1.1 200") {
-        return Err(format!("POST {path} answered: {}", head.lines().next().unwrap_or("")));
+        return Err(format!(
+            "POST {path} answered: {}",
+            head.lines().next().unwrap_or("")
+        ));
     }
     Ok(payload.to_string())
 }

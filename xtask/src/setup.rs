@@ -92,15 +92,19 @@ fn ensure_trunk(bin: &Path) -> Result<PathBuf, String> {
     }
     println!("setup: installing trunk {TRUNK_VERSION} (takes several minutes, once)");
     // --locked: trunk's newest compatible dependencies no longer build together.
-    cmd::run(cmd::cargo().args([
-        "install",
-        "trunk",
-        "--version",
-        TRUNK_VERSION,
-        "--locked",
-        "--force",
-        "--root",
-    ]).arg(cargo_home()))?;
+    cmd::run(
+        cmd::cargo()
+            .args([
+                "install",
+                "trunk",
+                "--version",
+                TRUNK_VERSION,
+                "--locked",
+                "--force",
+                "--root",
+            ])
+            .arg(cargo_home()),
+    )?;
     Ok(trunk)
 }
 
@@ -138,7 +142,14 @@ fn ensure_wasm_bindgen(bin: &Path) -> Result<(), String> {
     // Not --locked: the registry lacks one of its locked dependencies.
     cmd::run(
         cmd::cargo()
-            .args(["install", "wasm-bindgen-cli", "--version", &wanted, "--force", "--root"])
+            .args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &wanted,
+                "--force",
+                "--root",
+            ])
             .arg(cargo_home()),
     )
 }
@@ -150,20 +161,30 @@ fn ensure_wasm_opt(prefix: &Path) -> Result<(), String> {
         return Ok(());
     }
     if cmd::output("npm", &["--version"]).is_none() {
-        return Err("npm is missing: install Node.js and npm, which bring wasm-opt (binaryen)".into());
+        return Err(
+            "npm is missing: install Node.js and npm, which bring wasm-opt (binaryen)".into(),
+        );
     }
     println!("setup: installing wasm-opt (binaryen {WASM_OPT_VERSION}) with npm");
     std::fs::create_dir_all(prefix)
         .map_err(|err| format!("cannot create {}: {err}", prefix.display()))?;
     cmd::run(
         Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--prefix",
+            ])
             .arg(prefix)
             .arg(format!("binaryen@{WASM_OPT_VERSION}.0.0")),
     )?;
     match reported_version(&wasm_opt, 2) {
         Some(version) if version == WASM_OPT_VERSION => Ok(()),
-        other => Err(format!("wasm-opt reports version {other:?} after installing binaryen {WASM_OPT_VERSION}")),
+        other => Err(format!(
+            "wasm-opt reports version {other:?} after installing binaryen {WASM_OPT_VERSION}"
+        )),
     }
 }
 

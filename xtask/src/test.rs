@@ -46,7 +46,10 @@ pub fn run() -> Result<(), String> {
         if layer.problem.is_some() && layer.tally.failed == 0 {
             layer.tally.failed = 1;
         }
-        println!("{:<12} {:>6}  {:>6}", layer.name, layer.tally.passed, layer.tally.failed);
+        println!(
+            "{:<12} {:>6}  {:>6}",
+            layer.name, layer.tally.passed, layer.tally.failed
+        );
         if let Some(problem) = &layer.problem {
             println!("  {problem}");
         }
@@ -89,7 +92,13 @@ fn browser(tools: &setup::Tools) -> Layer {
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60")
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-            .args(["test", "-p", "idcheck", "--target", "wasm32-unknown-unknown"]),
+            .args([
+                "test",
+                "-p",
+                "idcheck",
+                "--target",
+                "wasm32-unknown-unknown",
+            ]),
     )
 }
 
@@ -133,7 +142,11 @@ fn layer(name: &'static str, command: &mut Command) -> Layer {
         }
         Err(err) => (Tally::default(), Some(err)),
     };
-    Layer { name, tally, problem }
+    Layer {
+        name,
+        tally,
+        problem,
+    }
 }
 
 /// Adds up the `test result: ok. N passed; M failed; …` lines of cargo's test harness and of
@@ -147,7 +160,9 @@ fn count(output: &str) -> Tally {
         for part in rest.split([';', '.']) {
             let mut words = part.split_whitespace();
             if let (Some(number), Some(label)) = (words.next(), words.next()) {
-                let Ok(number) = number.parse::<u64>() else { continue };
+                let Ok(number) = number.parse::<u64>() else {
+                    continue;
+                };
                 match label {
                     "passed" => tally.passed += number,
                     "failed" => tally.failed += number,

@@ -92,7 +92,11 @@ pub fn Capture(side: Slot) -> impl IntoView {
 fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
     let slot = side;
     let session = expect_context::<Session>();
-    let facing = if slot == Slot::Photo { Facing::User } else { Facing::Environment };
+    let facing = if slot == Slot::Photo {
+        Facing::User
+    } else {
+        Facing::Environment
+    };
     let video = NodeRef::<leptos::html::Video>::new();
     let preview = RwSignal::new(Preview::Starting);
     let camera = StoredValue::new_local(None::<Camera>);
@@ -121,7 +125,10 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
                 let _ = preview.try_set(Preview::Unavailable(error));
                 return;
             }
-            if camera.try_update_value(|slot| *slot = Some(opened)).is_none() {
+            if camera
+                .try_update_value(|slot| *slot = Some(opened))
+                .is_none()
+            {
                 return;
             }
             let _ = preview.try_set(Preview::Live);
@@ -141,7 +148,9 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
     });
 
     let take = move |_| {
-        let Some(element) = video.get_untracked() else { return };
+        let Some(element) = video.get_untracked() else {
+            return;
+        };
         if busy.get_untracked() || preview.get_untracked() != Preview::Live {
             return;
         }
@@ -174,7 +183,9 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
 
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
         input.set_value(""); // the same file can be chosen again after an error
         busy.set(true);
         file_error.set(None);
@@ -205,7 +216,11 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
                 .map(|error| format!("{} {}", session.t(Text::ErrorServerSaid), error.message))
         })
     };
-    let guide_class = if slot == Slot::Photo { "idcheck-guide idcheck-guide-face" } else { "idcheck-guide idcheck-guide-card" };
+    let guide_class = if slot == Slot::Photo {
+        "idcheck-guide idcheck-guide-face"
+    } else {
+        "idcheck-guide idcheck-guide-card"
+    };
     let input_id = format!("idcheck-file-{}", slot.field_prefix().to_ascii_lowercase());
 
     view! {
@@ -278,14 +293,22 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
 
 /// Checks a picked file with the shared file rules (type sniffed from the bytes, size), then
 /// re-encodes it like a camera frame.
-async fn accept_file(file: &web_sys::File, options: crate::config::ImageOptions) -> Result<camera::Frame, Text> {
-    let bytes = browser::file_bytes(file).await.map_err(|_| Text::FileUnreadable)?;
-    let image_type = files::check_file("file", &bytes).map_err(|violation| violation_text(&violation))?;
+async fn accept_file(
+    file: &web_sys::File,
+    options: crate::config::ImageOptions,
+) -> Result<camera::Frame, Text> {
+    let bytes = browser::file_bytes(file)
+        .await
+        .map_err(|_| Text::FileUnreadable)?;
+    let image_type =
+        files::check_file("file", &bytes).map_err(|violation| violation_text(&violation))?;
     let url = browser::object_url(&bytes, image_type.mime()).map_err(|_| Text::FileUnreadable)?;
     let decoded = decode_image(&url).await;
     browser::revoke_object_url(&url);
     let image = decoded.ok_or(Text::FileUnreadable)?;
-    camera::reencode(&image, options).await.map_err(|_| Text::FileUnreadable)
+    camera::reencode(&image, options)
+        .await
+        .map_err(|_| Text::FileUnreadable)
 }
 
 async fn decode_image(url: &str) -> Option<web_sys::HtmlImageElement> {

@@ -19,12 +19,17 @@ fn value(kind: DocumentKind) -> String {
 #[component]
 pub fn DocumentStep() -> impl IntoView {
     let session = expect_context::<Session>();
-    let purpose = session.flow.with_untracked(|flow| flow.purpose()).unwrap_or(Purpose::Identity);
+    let purpose = session
+        .flow
+        .with_untracked(|flow| flow.purpose())
+        .unwrap_or(Purpose::Identity);
     let title = match purpose {
         Purpose::Identity => Text::DocumentTitleIdentity,
         Purpose::Address => Text::DocumentTitleAddress,
     };
-    let choices = session.flow.with_untracked(|flow| flow.settings().document_choices(purpose));
+    let choices = session
+        .flow
+        .with_untracked(|flow| flow.settings().document_choices(purpose));
     let chosen = move || session.flow.with(|flow| flow.document_kind());
     view! {
         <section class="idcheck-document">

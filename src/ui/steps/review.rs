@@ -21,7 +21,11 @@ fn slot_text(slot: Slot) -> Text {
 pub fn Review() -> impl IntoView {
     let session = expect_context::<Session>();
     let running = move || matches!(session.submit.get(), SubmitState::Running(_));
-    let started = move || session.flow.with(|flow| flow.submission().check_id.is_some());
+    let started = move || {
+        session
+            .flow
+            .with(|flow| flow.submission().check_id.is_some())
+    };
     let purpose = move || session.flow.with(|flow| flow.purpose());
     let kind = move || session.flow.with(|flow| flow.document_kind());
     let details = move || session.flow.with(|flow| flow.details().clone());
@@ -39,19 +43,26 @@ pub fn Review() -> impl IntoView {
     };
 
     let thumbnails = move || {
-        session.flow.with(|flow| flow.slots_to_send()).into_iter().map(|slot| {
-            let url = session.images.with(|images| images.get(&slot).map(|image| image.url.clone()));
-            view! {
-                <figure class="idcheck-thumb">
-                    <img src=url.unwrap_or_default() alt=move || session.t(slot_text(slot))/>
-                    <figcaption>
-                        {move || session.t(slot_text(slot))}
-                        " "
-                        {change(Step::Capture(slot))}
-                    </figcaption>
-                </figure>
-            }
-        }).collect_view()
+        session
+            .flow
+            .with(|flow| flow.slots_to_send())
+            .into_iter()
+            .map(|slot| {
+                let url = session
+                    .images
+                    .with(|images| images.get(&slot).map(|image| image.url.clone()));
+                view! {
+                    <figure class="idcheck-thumb">
+                        <img src=url.unwrap_or_default() alt=move || session.t(slot_text(slot))/>
+                        <figcaption>
+                            {move || session.t(slot_text(slot))}
+                            " "
+                            {change(Step::Capture(slot))}
+                        </figcaption>
+                    </figure>
+                }
+            })
+            .collect_view()
     };
 
     view! {
@@ -131,19 +142,25 @@ fn SubmitProgress() -> impl IntoView {
             let submission = flow.submission();
             match milestone {
                 Milestone::CreateCheck => submission.check_id.is_some(),
-                Milestone::StoreImage(_) => submission.check_id.is_some()
-                    && flow.slots_to_send().iter().all(|slot| submission.stored.contains_key(slot)),
+                Milestone::StoreImage(_) => {
+                    submission.check_id.is_some()
+                        && flow
+                            .slots_to_send()
+                            .iter()
+                            .all(|slot| submission.stored.contains_key(slot))
+                }
                 Milestone::CreateDocument | Milestone::Done => submission.document_id.is_some(),
             }
         })
     };
     let current = move || match session.submit.get() {
-        SubmitState::Running(milestone) | SubmitState::Failed { at: milestone, .. } => Some(milestone),
+        SubmitState::Running(milestone) | SubmitState::Failed { at: milestone, .. } => {
+            Some(milestone)
+        }
         SubmitState::Idle => None,
     };
-    let same_row = |a: Milestone, b: Milestone| {
-        std::mem::discriminant(&a) == std::mem::discriminant(&b)
-    };
+    let same_row =
+        |a: Milestone, b: Milestone| std::mem::discriminant(&a) == std::mem::discriminant(&b);
     view! {
         <Show when=move || current().is_some() || done(Milestone::CreateCheck)>
             <ol class="idcheck-milestones" aria-label=move || session.t(Text::ReviewSending)>

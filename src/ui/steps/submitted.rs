@@ -32,7 +32,10 @@ pub fn Submitted() -> impl IntoView {
     let session = expect_context::<Session>();
     let (check_id, document_id) = session.flow.with_untracked(|flow| {
         let submission = flow.submission();
-        (submission.check_id.unwrap_or_default(), submission.document_id.unwrap_or_default())
+        (
+            submission.check_id.unwrap_or_default(),
+            submission.document_id.unwrap_or_default(),
+        )
     });
     let known = RwSignal::new(Known::Checking);
     let (api, every) = session.config.with_value(|config| {
@@ -66,7 +69,10 @@ pub fn Submitted() -> impl IntoView {
     let records = move || {
         fill(
             session.t(Text::SubmittedRecords),
-            &[("check", &check_id.to_string()), ("document", &document_id.to_string())],
+            &[
+                ("check", &check_id.to_string()),
+                ("document", &document_id.to_string()),
+            ],
         )
     };
     let status_words = move || match known.get() {
