@@ -202,3 +202,80 @@ async fn switching_language_translates_the_step() {
         Some("es")
     );
 }
+
+/// Waits (up to 20 s) until `ready` holds, re-checking after each tick of the page.
+async fn eventually(what: &str, ready: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if ready() {
+            return;
+        }
+        idcheck::browser::sleep_ms(100).await;
+    }
+    panic!("{what} did not happen");
+}
+
+fn live_tracks(video: &web_sys::HtmlVideoElement) -> Vec<web_sys::MediaStreamTrack> {
+    video
+        .src_object()
+        .map(|stream| {
+            stream
+                .get_tracks()
+                .iter()
+                .map(|track| track.unchecked_into::<web_sys::MediaStreamTrack>())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn leaving_a_capture_screen_stops_the_camera() {
+    let host = fresh_host();
+    let _mounted = mount(
+        &host,
+        &[
+            ("token", "t"),
+            ("business", "1"),
+            ("coworker", "1"),
+            ("verify", "address"),
+        ],
+    );
+    settle().await;
+    query(&host, "input[name=consent]").click();
+    query(&host, "button.idcheck-primary").click();
+    settle().await;
+    query(&host, "input[name=document]").click();
+    settle().await;
+    query(&host, "button.idcheck-primary").click();
+    settle().await;
+    assert_eq!(
+        query(&host, "h1").text_content().unwrap(),
+        "Photograph the front of your document"
+    );
+
+    let video: web_sys::HtmlVideoElement = query(&host, "video").unchecked_into();
+    eventually("the camera preview", || {
+        host.query_selector(".idcheck-nav .idcheck-primary")
+            .unwrap()
+            .and_then(|button| button.text_content())
+            .as_deref()
+            == Some("Take photo")
+    })
+    .await;
+    let tracks = live_tracks(&video);
+    assert!(
+        tracks
+            .iter()
+            .all(|track| track.ready_state() == web_sys::MediaStreamTrackState::Live)
+    );
+
+    // Back to the document type: the capture screen is gone, and so is every camera track.
+    query(&host, ".idcheck-nav button.idcheck-secondary:last-child").click();
+    settle().await;
+    assert_eq!(
+        query(&host, "h1").text_content().unwrap(),
+        "Which document shows your address?"
+    );
+    for track in tracks {
+        assert_eq!(track.ready_state(), web_sys::MediaStreamTrackState::Ended);
+    }
+}
