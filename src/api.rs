@@ -4,8 +4,7 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use idcheck_core::model::{
-    ApiValidationError, CoworkerIdentityCheck, CoworkerIdentityCheckDocument, CreatedValue,
-    ListEnvelope, NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument, WriteEnvelope,
+    NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument, VerificationStatus,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -17,7 +16,7 @@ pub enum ApiError {
     /// carried out.
     Network(String),
     /// The API refused the data: one entry per property, as the API names them.
-    Rejected(Vec<ApiValidationError>),
+    Rejected(Vec<FieldError>),
     /// The token is missing, wrong or expired (401).
     Unauthorized,
     /// The token's user lacks a role (403).
@@ -49,10 +48,69 @@ pub struct Api {
     token: String,
 }
 
+/// One entry of an envelope's `Errors`: the property the API names and what it says of it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FieldError {
+    #[serde(rename = "PropertyName")]
+    pub property: String,
+    #[serde(rename = "Message")]
+    pub message: String,
+}
+
+/// The parts of the API's write envelope the component reads (`AttemptedValue` and the rest are
+/// skipped: the member knows what they typed).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Envelope {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    value: Option<Created>,
+    #[serde(default)]
+    errors: Option<Vec<FieldError>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Created {
+    id: i64,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Uploaded {
     url: String,
+}
+
+/// The part of a check record the component reads back: its status, the reviewer's words, and the
+/// free text that carries a submission's reference. Reading only these (serde skips the rest of
+/// the record) keeps the shipped bundle small.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CheckState {
+    pub id: i64,
+    #[serde(default)]
+    pub verification_status: VerificationStatus,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// The part of a document record the component reads back.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DocumentState {
+    pub id: i64,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// The records of a list envelope; the paging fields are not needed here.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Records<T> {
+    records: Vec<T>,
 }
 
 impl Api {
@@ -83,35 +141,29 @@ impl Api {
             .await
     }
 
-    pub async fn check(&self, id: i64) -> Result<CoworkerIdentityCheck, ApiError> {
+    pub async fn check(&self, id: i64) -> Result<CheckState, ApiError> {
         let url = self.url(&format!("/spaces/coworkeridentitychecks/{id}"));
         self.read(|| self.authorised(Request::get(&url)).build())
             .await
     }
 
     /// The member's checks, newest first, to find one a lost answer left behind.
-    pub async fn checks_of(
-        &self,
-        coworker_id: i64,
-    ) -> Result<Vec<CoworkerIdentityCheck>, ApiError> {
+    pub async fn checks_of(&self, coworker_id: i64) -> Result<Vec<CheckState>, ApiError> {
         let url = self.url(&format!(
             "/spaces/coworkeridentitychecks?CoworkerIdentityCheck_Coworker={coworker_id}&orderBy=Id&dir=Descending&size=25"
         ));
-        let list: ListEnvelope<CoworkerIdentityCheck> = self
+        let list: Records<CheckState> = self
             .read(|| self.authorised(Request::get(&url)).build())
             .await?;
         Ok(list.records)
     }
 
     /// The documents of a check, to find one a lost answer left behind.
-    pub async fn documents_of(
-        &self,
-        check_id: i64,
-    ) -> Result<Vec<CoworkerIdentityCheckDocument>, ApiError> {
+    pub async fn documents_of(&self, check_id: i64) -> Result<Vec<DocumentState>, ApiError> {
         let url = self.url(&format!(
             "/spaces/coworkeridentitycheckdocuments?CoworkerIdentityCheckDocument_CoworkerIdentityCheck={check_id}&orderBy=Id&dir=Descending&size=25"
         ));
-        let list: ListEnvelope<CoworkerIdentityCheckDocument> = self
+        let list: Records<DocumentState> = self
             .read(|| self.authorised(Request::get(&url)).build())
             .await?;
         Ok(list.records)
@@ -133,7 +185,7 @@ impl Api {
 
     async fn create<T: serde::Serialize>(&self, path: &str, body: &T) -> Result<i64, ApiError> {
         let url = self.url(path);
-        let envelope: WriteEnvelope<CreatedValue> = self
+        let envelope: Envelope = self
             .read(|| self.authorised(Request::post(&url)).json(body))
             .await?;
         envelope
@@ -186,21 +238,23 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
         .text()
         .await
         .map_err(|err| ApiError::Network(err.to_string()))?;
+    let envelope = serde_json::from_str::<Envelope>(&text).ok();
     let message = || {
-        serde_json::from_str::<WriteEnvelope<serde_json::Value>>(&text)
-            .map(|envelope| envelope.message)
-            .unwrap_or_else(|_| text.chars().take(200).collect())
+        envelope
+            .as_ref()
+            .and_then(|envelope| envelope.message.clone())
+            .unwrap_or_else(|| text.chars().take(200).collect())
     };
     match status {
         // A success whose body does not parse was cut off on the way (or the server lost the
         // connection after writing): the request may have been carried out, like a network failure.
         200..=299 => serde_json::from_str(&text)
             .map_err(|err| ApiError::Network(format!("the answer was incomplete: {err}"))),
-        400 => match serde_json::from_str::<WriteEnvelope<serde_json::Value>>(&text) {
-            Ok(WriteEnvelope {
-                errors: Some(errors),
-                ..
-            }) if !errors.is_empty() => Err(ApiError::Rejected(errors)),
+        400 => match envelope
+            .as_ref()
+            .and_then(|envelope| envelope.errors.clone())
+        {
+            Some(errors) if !errors.is_empty() => Err(ApiError::Rejected(errors)),
             _ => Err(ApiError::Server {
                 status,
                 message: message(),

@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use idcheck_core::files::{self, ImageType};
 use idcheck_core::flow::{Blocker, Flow, Milestone, Step};
-use idcheck_core::model::ApiValidationError;
 use idcheck_core::slots::Slot;
 use leptos::prelude::*;
 
-use crate::api::{Api, ApiError};
+use crate::api::{Api, ApiError, FieldError};
 use crate::browser;
 use crate::camera::Frame;
 use crate::config::{Config, Uploads};
@@ -42,7 +41,7 @@ pub struct Session {
     /// Why the last "Continue" did not move on.
     pub blocker: RwSignal<Option<Blocker>>,
     /// What the API rejected in the last submission, shown on the fields it names.
-    pub server_errors: RwSignal<Vec<ApiValidationError>>,
+    pub server_errors: RwSignal<Vec<FieldError>>,
     pub submit: RwSignal<SubmitState>,
     /// The text of the live region: progress and errors for screen readers.
     pub announcement: RwSignal<String>,
@@ -119,7 +118,7 @@ impl Session {
         self.flow.update(|flow| flow.captured(slot));
         self.blocker.set(None);
         self.server_errors
-            .update(|errors| errors.retain(|e| e.property_name != slot.new_url_property()));
+            .update(|errors| errors.retain(|e| e.property != slot.new_url_property()));
         Ok(())
     }
 
@@ -223,10 +222,9 @@ impl Session {
                 let Some(image) = image else {
                     // The browser no longer holds it (a reset): ask for it again.
                     self.flow.update(|flow| flow.discard(slot));
-                    return Err(ApiError::Rejected(vec![ApiValidationError {
-                        attempted_value: serde_json::Value::Null,
+                    return Err(ApiError::Rejected(vec![FieldError {
                         message: "is a required file for this document".into(),
-                        property_name: slot.new_url_property().into(),
+                        property: slot.new_url_property().into(),
                     }]));
                 };
                 let url = match config.uploads {
@@ -278,7 +276,7 @@ impl Session {
             // Send the member to the first step that owns a rejected property, with the message.
             let reopened = errors.iter().find_map(|rejected| {
                 self.flow
-                    .try_update(|flow| flow.reopen_for(&rejected.property_name))
+                    .try_update(|flow| flow.reopen_for(&rejected.property))
                     .flatten()
             });
             self.server_errors.set(errors.clone());

@@ -229,3 +229,56 @@ async fn a_failure_mid_submission_is_retried_into_exactly_one_check_and_document
     assert_eq!(stored["VerificationStatus"], 2);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_browser_back_button_moves_between_steps_and_keeps_the_answers() {
+    let server = ApiServer::start(&[]).await;
+    let browser = Browser::start(PHONE, None).await;
+    let url = server.page("").await;
+    let name = "phone-history";
+
+    browser.consent(&url, name).await;
+    browser
+        .choose(PURPOSE, "purpose", name, ("purpose", "identity"))
+        .await;
+    browser
+        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "3"))
+        .await;
+    browser.at_step(DETAILS, "details", name).await;
+    browser.type_into("#idcheck-number", "12345678Z").await;
+    browser.type_into("#idcheck-issued-by", "DGP").await;
+
+    browser.client.back().await.expect("back");
+    browser.wait_for_text("h1", IDENTITY_DOCUMENT).await;
+    let chosen = browser
+        .find("input[name=document][value=\"3\"]")
+        .await
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(
+        chosen.as_deref(),
+        Some("true"),
+        "the document type is still chosen"
+    );
+    browser.client.back().await.expect("back");
+    browser.wait_for_text("h1", PURPOSE).await;
+    browser.client.forward().await.expect("forward");
+    browser.client.forward().await.expect("forward");
+    browser.wait_for_text("h1", DETAILS).await;
+    let number = browser
+        .find("#idcheck-number")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(number.as_deref(), Some("12345678Z"));
+    let issued_by = browser
+        .find("#idcheck-issued-by")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(issued_by.as_deref(), Some("DGP"));
+    browser.close().await;
+}

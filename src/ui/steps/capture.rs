@@ -212,7 +212,7 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
         session.server_errors.with(|errors| {
             errors
                 .iter()
-                .find(|error| error.property_name == slot.new_url_property())
+                .find(|error| error.property == slot.new_url_property())
                 .map(|error| format!("{} {}", session.t(Text::ErrorServerSaid), error.message))
         })
     };

@@ -120,7 +120,7 @@ fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoVie
         session.server_errors.with(|errors| {
             errors
                 .iter()
-                .find(|error| error.property_name == field.property())
+                .find(|error| error.property == field.property())
                 .map(|error| error.message.clone())
         })
     };
@@ -167,7 +167,7 @@ fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoVie
                         flow.edit_details(answers);
                     });
                     session.server_errors.update(|errors| {
-                        errors.retain(|error| error.property_name != field.property())
+                        errors.retain(|error| error.property != field.property())
                     });
                 }
                 on:blur=move |_| touched.update(|touched| {

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use idcheck_core::model::{CoworkerIdentityCheck, VerificationStatus};
+use idcheck_core::model::VerificationStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::Api;
+use crate::api::{Api, CheckState};
 use crate::i18n::{Text, fill, status_text};
 use crate::session::Session;
 use crate::ui::StepHeading;
@@ -53,7 +53,7 @@ pub fn Submitted() -> impl IntoView {
             }
             let api = api.clone();
             spawn_local(async move {
-                let answer: Result<CoworkerIdentityCheck, _> = api.check(check_id).await;
+                let answer: Result<CheckState, _> = api.check(check_id).await;
                 let _ = known.try_set(match answer {
                     Ok(check) => Known::Status(check.verification_status, check.last_error),
                     Err(_) => Known::Unavailable,
