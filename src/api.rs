@@ -8,6 +8,10 @@ use idcheck_core::model::{
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// Why a call did not succeed.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,15 +41,33 @@ impl ApiError {
     pub fn is_ambiguous(&self) -> bool {
         matches!(self, ApiError::Network(_) | ApiError::Server { .. })
     }
+
+    /// A stable name for the kind of failure, for the host's `idcheck:error` event.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Network(_) => "network",
+            ApiError::Rejected(_) => "rejected",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::Throttled => "throttled",
+            ApiError::Server { .. } => "server",
+        }
+    }
 }
 
 /// How many throttled answers are waited out before giving up.
 const THROTTLE_RETRIES: u32 = 3;
 
-#[derive(Debug, Clone, PartialEq)]
+/// The API client of one mounted instance.
+#[derive(Clone)]
 pub struct Api {
     base: String,
-    token: String,
+    /// The bearer token in use: the configured one, or the provider's latest answer.
+    token: Rc<RefCell<Option<String>>>,
+    /// The host's function that hands out fresh tokens, so a portal never puts a long-lived token
+    /// in its page.
+    provider: Option<js_sys::Function>,
 }
 
 /// One entry of an envelope's `Errors`: the property the API names and what it says of it.
@@ -114,10 +136,16 @@ struct Records<T> {
 }
 
 impl Api {
-    pub fn new(base: impl Into<String>, token: impl Into<String>) -> Api {
+    pub fn new(
+        base: impl Into<String>,
+        token: impl Into<String>,
+        provider: Option<js_sys::Function>,
+    ) -> Api {
+        let token = token.into();
         Api {
             base: base.into(),
-            token: token.into(),
+            token: Rc::new(RefCell::new((!token.is_empty()).then_some(token))),
+            provider,
         }
     }
 
@@ -125,8 +153,35 @@ impl Api {
         format!("{}{path}", self.base)
     }
 
-    fn authorised(&self, builder: RequestBuilder) -> RequestBuilder {
-        builder.header("Authorization", &format!("Bearer {}", self.token))
+    /// The token to send: the current one, or (when there is none, or `fresh` after a 401) the
+    /// provider's answer. The provider may return the token or a promise of it.
+    async fn bearer(&self, fresh: bool) -> Result<String, ApiError> {
+        if !fresh && let Some(token) = self.token.borrow().clone() {
+            return Ok(token);
+        }
+        let Some(provider) = &self.provider else {
+            return self.token.borrow().clone().ok_or(ApiError::Unauthorized);
+        };
+        let answer = provider
+            .call0(&JsValue::NULL)
+            .map_err(|_| ApiError::Unauthorized)?;
+        let answer = match answer.dyn_into::<js_sys::Promise>() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .map_err(|_| ApiError::Unauthorized)?,
+            Err(value) => value,
+        };
+        let token = answer
+            .as_string()
+            .filter(|token| !token.trim().is_empty())
+            .ok_or(ApiError::Unauthorized)?;
+        *self.token.borrow_mut() = Some(token.clone());
+        Ok(token)
+    }
+
+    /// Forgets the token, so nothing of a member's session stays in memory after a reset.
+    pub fn forget_token(&self) {
+        self.token.borrow_mut().take();
     }
 
     pub async fn create_check(&self, check: &NewCoworkerIdentityCheck) -> Result<i64, ApiError> {
@@ -143,8 +198,7 @@ impl Api {
 
     pub async fn check(&self, id: i64) -> Result<CheckState, ApiError> {
         let url = self.url(&format!("/spaces/coworkeridentitychecks/{id}"));
-        self.read(|| self.authorised(Request::get(&url)).build())
-            .await
+        self.read(|| Request::get(&url)).await
     }
 
     /// The member's checks, newest first, to find one a lost answer left behind.
@@ -152,9 +206,7 @@ impl Api {
         let url = self.url(&format!(
             "/spaces/coworkeridentitychecks?CoworkerIdentityCheck_Coworker={coworker_id}&orderBy=Id&dir=Descending&size=25"
         ));
-        let list: Records<CheckState> = self
-            .read(|| self.authorised(Request::get(&url)).build())
-            .await?;
+        let list: Records<CheckState> = self.read(|| Request::get(&url)).await?;
         Ok(list.records)
     }
 
@@ -163,9 +215,7 @@ impl Api {
         let url = self.url(&format!(
             "/spaces/coworkeridentitycheckdocuments?CoworkerIdentityCheckDocument_CoworkerIdentityCheck={check_id}&orderBy=Id&dir=Descending&size=25"
         ));
-        let list: Records<DocumentState> = self
-            .read(|| self.authorised(Request::get(&url)).build())
-            .await?;
+        let list: Records<DocumentState> = self.read(|| Request::get(&url)).await?;
         Ok(list.records)
     }
 
@@ -173,12 +223,10 @@ impl Api {
     pub async fn upload(&self, bytes: &[u8], mime: &str) -> Result<String, ApiError> {
         let url = self.url("/uploads");
         let uploaded: Uploaded = self
-            .read(|| {
-                let body = js_sys::Uint8Array::from(bytes);
-                self.authorised(Request::post(&url))
-                    .header("Content-Type", mime)
-                    .body(body)
-            })
+            .send_with(
+                || Request::post(&url).header("Content-Type", mime),
+                |builder| builder.body(js_sys::Uint8Array::from(bytes)),
+            )
             .await?;
         Ok(uploaded.url)
     }
@@ -186,7 +234,7 @@ impl Api {
     async fn create<T: serde::Serialize>(&self, path: &str, body: &T) -> Result<i64, ApiError> {
         let url = self.url(path);
         let envelope: Envelope = self
-            .read(|| self.authorised(Request::post(&url)).json(body))
+            .send_with(|| Request::post(&url), |builder| builder.json(body))
             .await?;
         envelope
             .value
@@ -197,18 +245,36 @@ impl Api {
             })
     }
 
-    /// Sends the request `build` makes (again after each throttled answer) and reads the answer.
+    /// Sends a request without a body.
     async fn read<T: DeserializeOwned>(
         &self,
-        build: impl Fn() -> Result<Request, gloo_net::Error>,
+        start: impl Fn() -> RequestBuilder,
+    ) -> Result<T, ApiError> {
+        self.send_with(start, RequestBuilder::build).await
+    }
+
+    /// Sends the request `start` and `finish` make, with the bearer token, and reads the answer.
+    /// A throttled answer is waited out and sent again; a 401 asks the token provider for a fresh
+    /// token and sends again once.
+    async fn send_with<T: DeserializeOwned>(
+        &self,
+        start: impl Fn() -> RequestBuilder,
+        finish: impl Fn(RequestBuilder) -> Result<Request, gloo_net::Error>,
     ) -> Result<T, ApiError> {
         let mut waits = 0;
+        let mut fresh_token = false;
         loop {
-            let request = build().map_err(|err| ApiError::Network(err.to_string()))?;
+            let token = self.bearer(fresh_token).await?;
+            let builder = start().header("Authorization", &format!("Bearer {token}"));
+            let request = finish(builder).map_err(|err| ApiError::Network(err.to_string()))?;
             let response = request
                 .send()
                 .await
                 .map_err(|err| ApiError::Network(err.to_string()))?;
+            if response.status() == 401 && !fresh_token && self.provider.is_some() {
+                fresh_token = true;
+                continue;
+            }
             if response.status() == 409
                 && waits < THROTTLE_RETRIES
                 && let Some(seconds) = retry_after(&response)

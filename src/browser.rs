@@ -1,5 +1,5 @@
 //! Small wrappers over browser facilities the rest of the component needs: the local date, timers,
-//! random references, reading files and object URLs. Nothing here knows about the flow.
+//! random references, reading files and decoding images. Nothing here knows about the flow.
 
 use idcheck_core::date::Date;
 use wasm_bindgen::JsCast;
@@ -53,18 +53,23 @@ pub async fn file_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// A URL the page can show an image from; revoke it when the image is dropped.
-pub fn object_url(bytes: &[u8], mime: &str) -> Result<String, String> {
+/// The bytes as a `Blob` of type `mime`.
+pub fn blob(bytes: &[u8], mime: &str) -> Result<web_sys::Blob, String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(describe)?;
-    web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(describe)
 }
 
-pub fn revoke_object_url(url: &str) {
-    let _ = web_sys::Url::revoke_object_url(url);
+/// Decodes an image without giving it a URL: a strict Content-Security-Policy (`img-src 'self'`)
+/// forbids `blob:` and `data:` images, but not decoding into a bitmap drawn on a canvas.
+pub async fn decode(blob: &web_sys::Blob) -> Result<web_sys::ImageBitmap, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let promise = window
+        .create_image_bitmap_with_blob(blob)
+        .map_err(describe)?;
+    let bitmap = JsFuture::from(promise).await.map_err(describe)?;
+    Ok(bitmap.unchecked_into())
 }
 
 /// A readable text for a JavaScript exception.

@@ -207,10 +207,10 @@ pub async fn capture(video: &HtmlVideoElement, options: ImageOptions) -> Result<
 /// Re-encodes an image file the member uploaded, with the same size and quality as a capture, so
 /// the operator receives the same kind of file either way (and a 40 MB photo is not sent as is).
 pub async fn reencode(
-    image: &web_sys::HtmlImageElement,
+    image: &web_sys::ImageBitmap,
     options: ImageOptions,
 ) -> Result<Frame, String> {
-    let (natural_width, natural_height) = (image.natural_width(), image.natural_height());
+    let (natural_width, natural_height) = (image.width(), image.height());
     let (width, height) = scaled(natural_width, natural_height, options.max_side);
     if width == 0 || height == 0 {
         return Err("the image is empty".into());
@@ -265,7 +265,7 @@ fn draw(
             f64::from(height),
         )
     } else {
-        context.draw_image_with_html_image_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+        context.draw_image_with_image_bitmap_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
             source.unchecked_ref(),
             0.0,
             0.0,

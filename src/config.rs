@@ -33,6 +33,24 @@ pub const DEFAULT_IMAGE: ImageOptions = ImageOptions {
     quality: 0.9,
 };
 
+/// Where the component runs: a member's own browser, or a shared tablet at a front desk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mode {
+    Member,
+    Kiosk(Kiosk),
+}
+
+/// A kiosk's timings. Attended and shared: an idle member is asked whether they are still there,
+/// then the component resets; a finished member sees a thank-you, then it resets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Kiosk {
+    pub idle_seconds: u32,
+    pub countdown_seconds: u32,
+    pub thanks_seconds: u32,
+    /// Offer a full-screen button.
+    pub fullscreen: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The API's base URL, without a trailing slash (`/api`, `https://spaces.nexudus.com/api`).
@@ -45,6 +63,10 @@ pub struct Config {
     pub lang: Option<Lang>,
     /// Seconds between two status checks after submitting.
     pub poll_seconds: u32,
+    pub mode: Mode,
+    /// Whether the steps follow the browser's back button (the standalone page; a widget shares
+    /// the host's history and stays out of it).
+    pub history: bool,
 }
 
 /// One setting the component cannot work with, named as the host wrote it.
@@ -57,9 +79,11 @@ pub struct Problem {
 const DEFAULT_CHECK_NAME: &str = "Identity check";
 
 /// Reads the configuration from `(name, value)` pairs; the first pair with a name wins, so the
-/// caller lists the mount element's attributes before the query string.
+/// caller lists the mount element's attributes before the query string. A host with a token
+/// provider needs no `token`.
 pub fn parse<'a>(
     pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    has_token_provider: bool,
 ) -> Result<Config, Vec<Problem>> {
     let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
     let get = |name: &str| {
@@ -75,10 +99,13 @@ pub fn parse<'a>(
     };
 
     let token = get("token").map(str::to_string).unwrap_or_else(|| {
-        problem(
-            "token",
-            "is missing: the component needs a bearer token to call the API".into(),
-        );
+        if !has_token_provider {
+            problem(
+                "token",
+                "is missing: the component needs a bearer token (or a token provider) to call the API"
+                    .into(),
+            );
+        }
         String::new()
     });
     let mut id = |setting: &'static str| match get(setting).map(str::parse::<i64>) {
@@ -173,6 +200,52 @@ pub fn parse<'a>(
             10
         }
     };
+    let mut seconds = |setting: &'static str,
+                       default: u32,
+                       range: std::ops::RangeInclusive<u32>| {
+        match get(setting).map(str::parse::<u32>) {
+            None => default,
+            Some(Ok(value)) if range.contains(&value) => value,
+            Some(_) => {
+                problem(
+                    setting,
+                    format!(
+                        "must be a whole number of seconds from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                );
+                default
+            }
+        }
+    };
+    let idle_seconds = seconds("idle-seconds", 90, 10..=3600);
+    let countdown_seconds = seconds("countdown-seconds", 15, 3..=120);
+    let thanks_seconds = seconds("thanks-seconds", 10, 3..=600);
+    let mut switch = |setting: &'static str, default: bool| match get(setting) {
+        None => default,
+        Some("true" | "on" | "yes" | "1") => true,
+        Some("false" | "off" | "no" | "0") => false,
+        Some(other) => {
+            problem(setting, format!("must be true or false, not `{other}`"));
+            default
+        }
+    };
+    let fullscreen = switch("fullscreen", false);
+    let history = switch("history", false);
+    let mode = match get("mode") {
+        None | Some("member") => Mode::Member,
+        Some("kiosk") => Mode::Kiosk(Kiosk {
+            idle_seconds,
+            countdown_seconds,
+            thanks_seconds,
+            fullscreen,
+        }),
+        Some(other) => {
+            problem("mode", format!("must be member or kiosk, not `{other}`"));
+            Mode::Member
+        }
+    };
     let api_base = get("api")
         .unwrap_or("/api")
         .trim_end_matches('/')
@@ -200,6 +273,8 @@ pub fn parse<'a>(
         uploads,
         lang,
         poll_seconds,
+        mode,
+        history,
     })
 }
 
@@ -242,7 +317,11 @@ mod tests {
 
     #[test]
     fn a_minimal_configuration_gets_the_defaults() {
-        let config = parse([("token", "t"), ("business", "1"), ("coworker", "7")]).unwrap();
+        let config = parse(
+            [("token", "t"), ("business", "1"), ("coworker", "7")],
+            false,
+        )
+        .unwrap();
         assert_eq!(config.api_base, "/api");
         assert_eq!(config.settings.check_name, "Identity check");
         assert_eq!(config.settings.purpose, PurposeSetting::Ask);
@@ -252,15 +331,18 @@ mod tests {
 
     #[test]
     fn attributes_come_before_the_query_string() {
-        let config = parse([
-            ("business", "2"),
-            ("token", "t"),
-            ("business", "1"),
-            ("coworker", "7"),
-            ("api", "https://example.test/api/"),
-            ("verify", "both"),
-            ("identity-types", "passport, 3"),
-        ])
+        let config = parse(
+            [
+                ("business", "2"),
+                ("token", "t"),
+                ("business", "1"),
+                ("coworker", "7"),
+                ("api", "https://example.test/api/"),
+                ("verify", "both"),
+                ("identity-types", "passport, 3"),
+            ],
+            false,
+        )
         .unwrap();
         assert_eq!(config.settings.business_id, 2);
         assert_eq!(config.api_base, "https://example.test/api");
@@ -273,12 +355,15 @@ mod tests {
 
     #[test]
     fn every_bad_setting_is_reported_by_name() {
-        let problems = parse([
-            ("business", "abc"),
-            ("verify", "face"),
-            ("address-types", "Passport,Castle"),
-            ("image-quality", "2"),
-        ])
+        let problems = parse(
+            [
+                ("business", "abc"),
+                ("verify", "face"),
+                ("address-types", "Passport,Castle"),
+                ("image-quality", "2"),
+            ],
+            false,
+        )
         .unwrap_err();
         let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
         assert_eq!(
@@ -293,5 +378,47 @@ mod tests {
             ]
         );
         assert!(problems[4].message.contains("`Castle` is not one of"));
+    }
+
+    #[test]
+    fn a_token_provider_stands_in_for_the_token() {
+        assert!(parse([("business", "1"), ("coworker", "7")], true).is_ok());
+    }
+
+    #[test]
+    fn kiosk_mode_takes_its_timings() {
+        let config = parse(
+            [
+                ("token", "t"),
+                ("business", "1"),
+                ("coworker", "7"),
+                ("mode", "kiosk"),
+                ("idle-seconds", "30"),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            config.mode,
+            Mode::Kiosk(Kiosk {
+                idle_seconds: 30,
+                countdown_seconds: 15,
+                thanks_seconds: 10,
+                fullscreen: false
+            })
+        );
+        let problems = parse(
+            [
+                ("token", "t"),
+                ("business", "1"),
+                ("coworker", "7"),
+                ("mode", "lobby"),
+                ("idle-seconds", "1"),
+            ],
+            false,
+        )
+        .unwrap_err();
+        let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
+        assert_eq!(settings, ["idle-seconds", "mode"]);
     }
 }

@@ -172,10 +172,17 @@ pub enum Text {
     DocMortgage,
     DocVehicleRegistration,
     DocVoterCard,
+    Cancel,
+    KioskStillThere,
+    KioskResetIn,
+    KioskKeepGoing,
+    KioskThanks,
+    KioskNextPerson,
+    KioskFullscreen,
 }
 
 impl Text {
-    pub const ALL: [Text; 119] = [
+    pub const ALL: [Text; 126] = [
         Text::Language,
         Text::WelcomeTitle,
         Text::WelcomeIntro,
@@ -295,6 +302,13 @@ impl Text {
         Text::DocMortgage,
         Text::DocVehicleRegistration,
         Text::DocVoterCard,
+        Text::Cancel,
+        Text::KioskStillThere,
+        Text::KioskResetIn,
+        Text::KioskKeepGoing,
+        Text::KioskThanks,
+        Text::KioskNextPerson,
+        Text::KioskFullscreen,
     ];
 }
 
@@ -588,6 +602,19 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         Text::DocMortgage => ["Mortgage statement", "Documento de hipoteca"],
         Text::DocVehicleRegistration => ["Vehicle registration", "Permiso de circulación"],
         Text::DocVoterCard => ["Voter card", "Tarjeta electoral"],
+        Text::Cancel => ["Cancel", "Cancelar"],
+        Text::KioskStillThere => ["Are you still there?", "¿Sigues ahí?"],
+        Text::KioskResetIn => [
+            "For your privacy, this will start again in {seconds} seconds.",
+            "Por tu privacidad, esto volverá a empezar en {seconds} segundos.",
+        ],
+        Text::KioskKeepGoing => ["I'm still here", "Sigo aquí"],
+        Text::KioskThanks => [
+            "Thank you! This screen clears in {seconds} seconds for the next person.",
+            "¡Gracias! Esta pantalla se borrará en {seconds} segundos para la siguiente persona.",
+        ],
+        Text::KioskNextPerson => ["Finish now", "Terminar ahora"],
+        Text::KioskFullscreen => ["Full screen", "Pantalla completa"],
     };
     match lang {
         Lang::En => en,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use idcheck_core::files::{self, ImageType};
-use idcheck_core::flow::{Blocker, Flow, Milestone, Step};
+use idcheck_core::flow::{Blocker, Flow, Milestone, Purpose, Step};
 use idcheck_core::slots::Slot;
 use leptos::prelude::*;
 
@@ -13,13 +13,13 @@ use crate::api::{Api, ApiError, FieldError};
 use crate::browser;
 use crate::camera::Frame;
 use crate::config::{Config, Uploads};
+use crate::host::{Detail, Event, Host};
 use crate::i18n::{Lang, Text, t};
 
-/// An accepted image, encoded as JPEG, with a URL the page shows it from.
+/// An accepted image, encoded as JPEG.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Image {
     pub jpeg: Arc<Vec<u8>>,
-    pub url: String,
     pub width: u32,
     pub height: u32,
 }
@@ -35,6 +35,9 @@ pub enum SubmitState {
 #[derive(Clone, Copy)]
 pub struct Session {
     pub config: StoredValue<Config>,
+    /// The page around this instance: events, token provider, reset.
+    pub host: StoredValue<Host, LocalStorage>,
+    pub api: StoredValue<Api, LocalStorage>,
     pub lang: RwSignal<Lang>,
     pub flow: RwSignal<Flow>,
     pub images: RwSignal<BTreeMap<Slot, Image>>,
@@ -48,9 +51,16 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(config: Config, lang: Lang) -> Session {
+    pub fn new(config: Config, lang: Lang, host: Host) -> Session {
         let flow = Flow::new(config.settings.clone(), browser::random_reference());
+        let api = Api::new(
+            config.api_base.clone(),
+            config.token.clone(),
+            host.token_provider.clone(),
+        );
         Session {
+            host: StoredValue::new_local(host),
+            api: StoredValue::new_local(api),
             config: StoredValue::new(config),
             lang: RwSignal::new(lang),
             flow: RwSignal::new(flow),
@@ -60,6 +70,16 @@ impl Session {
             submit: RwSignal::new(SubmitState::Idle),
             announcement: RwSignal::new(String::new()),
         }
+    }
+
+    /// The id of one of this instance's elements, unique on the page even with several instances.
+    pub fn id(&self, name: &str) -> String {
+        self.host
+            .with_value(|host| format!("{}-{name}", host.id_prefix))
+    }
+
+    pub fn emit(&self, event: Event, detail: &[(&str, Detail<'_>)]) {
+        self.host.with_value(|host| host.emit(event, detail));
     }
 
     /// The translated text for `key`, tracked so views follow a language switch.
@@ -101,45 +121,34 @@ impl Session {
             .unwrap_or(false)
     }
 
-    /// Keeps an accepted frame for `slot`, replacing (and releasing) any earlier one.
-    pub fn keep_image(&self, slot: Slot, frame: Frame) -> Result<(), String> {
-        let url = browser::object_url(&frame.jpeg, ImageType::Jpeg.mime())?;
+    /// Keeps an accepted frame for `slot`, replacing any earlier one.
+    pub fn keep_image(&self, slot: Slot, frame: Frame) {
         let image = Image {
             jpeg: Arc::new(frame.jpeg),
-            url,
             width: frame.width,
             height: frame.height,
         };
         self.images.update(|images| {
-            if let Some(old) = images.insert(slot, image) {
-                browser::revoke_object_url(&old.url);
-            }
+            images.insert(slot, image);
         });
         self.flow.update(|flow| flow.captured(slot));
         self.blocker.set(None);
         self.server_errors
             .update(|errors| errors.retain(|e| e.property != slot.new_url_property()));
-        Ok(())
     }
 
     pub fn discard_image(&self, slot: Slot) {
         self.flow.update(|flow| flow.discard(slot));
         if !self.flow.with_untracked(|flow| flow.is_captured(slot)) {
             self.images.update(|images| {
-                if let Some(old) = images.remove(&slot) {
-                    browser::revoke_object_url(&old.url);
-                }
+                images.remove(&slot);
             });
         }
     }
 
-    /// Releases every image, e.g. before new images are asked for.
+    /// Drops every image, e.g. before new images are asked for.
     pub fn forget_images(&self) {
-        self.images.update(|images| {
-            for (_, image) in std::mem::take(images) {
-                browser::revoke_object_url(&image.url);
-            }
-        });
+        self.images.update(|images| images.clear());
     }
 
     /// The member asks for new images after a reviewer failed the check.
@@ -175,7 +184,7 @@ impl Session {
 
     async fn run_submission(self, mut look_first: bool) {
         let config = self.config.get_value();
-        let api = Api::new(config.api_base.clone(), config.token.clone());
+        let api = self.api.get_value();
         self.server_errors.set(Vec::new());
         loop {
             let Some(milestone) = self.flow.try_with_untracked(Flow::next_milestone) else {
@@ -184,6 +193,7 @@ impl Session {
             if milestone == Milestone::Done {
                 self.announce(Text::ProgressDone);
                 self.submit.set(SubmitState::Idle);
+                self.emit_completed();
                 return;
             }
             self.submit.set(SubmitState::Running(milestone));
@@ -214,6 +224,10 @@ impl Session {
                 let request = self.flow.with_untracked(Flow::check_request);
                 let id = api.create_check(&request).await?;
                 self.flow.update(|flow| flow.record_check_created(id));
+                self.emit(
+                    Event::CheckCreated,
+                    &[("checkId", Detail::Number(id as f64))],
+                );
             }
             Milestone::StoreImage(slot) => {
                 let image = self
@@ -241,6 +255,7 @@ impl Session {
                 let request = self.flow.with_untracked(Flow::document_request);
                 let id = api.create_document(&request).await?;
                 self.flow.update(|flow| flow.record_document_created(id));
+                self.emit_document_created(id);
             }
             Milestone::Done => {}
         }
@@ -271,7 +286,50 @@ impl Session {
         })
     }
 
+    fn emit_document_created(&self, document_id: i64) {
+        let check_id = self
+            .flow
+            .with_untracked(|flow| flow.submission().check_id)
+            .unwrap_or_default();
+        self.emit(
+            Event::DocumentCreated,
+            &[
+                ("checkId", Detail::Number(check_id as f64)),
+                ("documentId", Detail::Number(document_id as f64)),
+            ],
+        );
+    }
+
+    fn emit_completed(&self) {
+        let (check_id, document_id, purpose) = self.flow.with_untracked(|flow| {
+            let submission = flow.submission();
+            (
+                submission.check_id.unwrap_or_default(),
+                submission.document_id.unwrap_or_default(),
+                match flow.purpose() {
+                    Some(Purpose::Address) => "address",
+                    _ => "identity",
+                },
+            )
+        });
+        self.emit(
+            Event::Completed,
+            &[
+                ("checkId", Detail::Number(check_id as f64)),
+                ("documentId", Detail::Number(document_id as f64)),
+                ("purpose", Detail::Text(purpose)),
+            ],
+        );
+    }
+
     fn failed(&self, at: Milestone, error: ApiError) {
+        self.emit(
+            Event::Error,
+            &[
+                ("code", Detail::Text(error.code())),
+                ("message", Detail::Text(t(Lang::En, failure_text(&error)))),
+            ],
+        );
         if let ApiError::Rejected(errors) = &error {
             // Send the member to the first step that owns a rejected property, with the message.
             let reopened = errors.iter().find_map(|rejected| {
@@ -283,9 +341,7 @@ impl Session {
             if reopened.is_some() {
                 if let Some(Step::Capture(slot)) = reopened {
                     self.images.update(|images| {
-                        if let Some(old) = images.remove(&slot) {
-                            browser::revoke_object_url(&old.url);
-                        }
+                        images.remove(&slot);
                     });
                 }
                 self.submit.set(SubmitState::Idle);

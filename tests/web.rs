@@ -32,7 +32,7 @@ fn mount(
     host: &web_sys::HtmlElement,
     settings: &'static [(&'static str, &'static str)],
 ) -> impl Sized {
-    let config = config::parse(settings.iter().copied());
+    let config = config::parse(settings.iter().copied(), false);
     mount_to(host.clone(), move || view! { <App config=config.clone()/> })
 }
 

@@ -1,12 +1,14 @@
 //! The component's views. They render the session's state and forward the member's actions; the
 //! rules that decide what comes next live in `idcheck-core`.
 
+pub mod kiosk;
 pub mod steps;
 
 use idcheck_core::flow::Step;
 use leptos::prelude::*;
 
-use crate::config::{Config, Problem};
+use crate::config::{Config, Mode, Problem};
+use crate::host::{Detail, Event, Host};
 use crate::i18n::{Lang, Text, fill, t};
 use crate::session::Session;
 
@@ -32,13 +34,19 @@ fn preferred_language() -> Lang {
 
 /// The whole component, for a configuration read from the host.
 #[component]
-pub fn App(config: Result<Config, Vec<Problem>>) -> impl IntoView {
+pub fn App(
+    config: Result<Config, Vec<Problem>>,
+    #[prop(optional)] host: Option<Host>,
+) -> impl IntoView {
     match config {
         Ok(config) => {
             let lang = config.lang.unwrap_or_else(preferred_language);
-            let session = Session::new(config, lang);
+            let history = config.history;
+            let session = Session::new(config, lang, host.unwrap_or_default());
             provide_context(session);
-            crate::history::follow(session);
+            if history {
+                crate::history::follow(session);
+            }
             view! { <FlowView session/> }.into_any()
         }
         Err(problems) => view! { <ConfigProblems problems/> }.into_any(),
@@ -48,12 +56,57 @@ pub fn App(config: Result<Config, Vec<Problem>>) -> impl IntoView {
 #[component]
 fn FlowView(session: Session) -> impl IntoView {
     let step = Memo::new(move |_| session.step());
+    // Tell the host where the member is.
+    Effect::new(move |_| {
+        let step = step.get();
+        let (position, total) = session.flow.with_untracked(|flow| flow.position());
+        session.emit(
+            Event::StepChanged,
+            &[
+                ("step", Detail::Text(crate::history::fragment(step))),
+                ("position", Detail::Number(position as f64)),
+                ("total", Detail::Number(total as f64)),
+            ],
+        );
+    });
+    let (kiosk, embedded) = session
+        .config
+        .with_value(|config| (config.mode, !config.history));
+    let kiosk = match kiosk {
+        Mode::Kiosk(kiosk) => Some(kiosk),
+        Mode::Member => None,
+    };
+    // A widget or a kiosk can be left at any step; the standalone page is left by closing it.
+    let cancellable = embedded || kiosk.is_some();
+    let activity = kiosk::Activity::new();
     view! {
-        <div class="idcheck" lang=move || session.lang.get().tag()>
+        <div
+            class="idcheck"
+            class:idcheck-kiosk=kiosk.is_some()
+            lang=move || session.lang.get().tag()
+            on:pointerdown=move |_| activity.touch()
+            on:keydown=move |_| activity.touch()
+            on:input=move |_| activity.touch()
+        >
             <header class="idcheck-bar">
                 <Progress/>
-                <LanguageSwitch lang=session.lang/>
+                <div class="idcheck-bar-actions">
+                    <LanguageSwitch lang=session.lang/>
+                    {kiosk.filter(|kiosk| kiosk.fullscreen).map(|_| view! { <kiosk::FullScreen/> })}
+                    {cancellable.then(|| view! {
+                        <button type="button" class="idcheck-link idcheck-cancel" on:click=move |_| {
+                            session.emit(
+                                Event::Cancelled,
+                                &[("step", Detail::Text(crate::history::fragment(session.flow.with_untracked(|flow| flow.step()))))],
+                            );
+                            session.host.with_value(|host| host.request_reset());
+                        }>
+                            {move || session.t(Text::Cancel)}
+                        </button>
+                    })}
+                </div>
             </header>
+            {kiosk.map(|kiosk| view! { <kiosk::Guard kiosk activity/> })}
             <main class="idcheck-step">
                 {move || match step.get() {
                     Step::Welcome => view! { <steps::welcome::Welcome/> }.into_any(),
@@ -77,6 +130,7 @@ fn FlowView(session: Session) -> impl IntoView {
 fn Progress() -> impl IntoView {
     let session = expect_context::<Session>();
     let position = Memo::new(move |_| session.flow.with(|flow| flow.position()));
+    let label_id = session.id("progress-label");
     let label = move || {
         let (n, total) = position.get();
         fill(
@@ -86,9 +140,9 @@ fn Progress() -> impl IntoView {
     };
     view! {
         <div class="idcheck-progress">
-            <span id="idcheck-progress-label">{label}</span>
+            <span id=label_id.clone()>{label}</span>
             <progress
-                aria-labelledby="idcheck-progress-label"
+                aria-labelledby=label_id
                 max=move || position.get().1
                 value=move || position.get().0
             ></progress>
@@ -197,7 +251,7 @@ pub fn StepNav(#[prop(optional)] back: bool) -> impl IntoView {
 pub fn BlockerMessage() -> impl IntoView {
     let session = expect_context::<Session>();
     view! {
-        <p class="idcheck-error" role="alert" id="idcheck-step-error">
+        <p class="idcheck-error" role="alert" id=session.id("step-error")>
             {move || {
                 session
                     .blocker
@@ -205,5 +259,43 @@ pub fn BlockerMessage() -> impl IntoView {
                     .map(|blocker| session.t(crate::session::blocker_text(&blocker)))
             }}
         </p>
+    }
+}
+
+/// An accepted image, drawn on a canvas. A canvas rather than an `<img>`: a host's strict
+/// Content-Security-Policy forbids `blob:` and `data:` image URLs.
+#[component]
+pub fn Picture(image: crate::session::Image, class: &'static str, label: Text) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        let Some(canvas) = canvas.get() else { return };
+        let jpeg = image.jpeg.clone();
+        leptos::task::spawn_local(async move {
+            let Ok(blob) = crate::browser::blob(&jpeg, "image/jpeg") else {
+                return;
+            };
+            let Ok(bitmap) = crate::browser::decode(&blob).await else {
+                return;
+            };
+            canvas.set_width(bitmap.width());
+            canvas.set_height(bitmap.height());
+            if let Ok(Some(context)) = canvas.get_context("2d") {
+                use wasm_bindgen::JsCast;
+                let context: web_sys::CanvasRenderingContext2d = context.unchecked_into();
+                let _ = context.draw_image_with_image_bitmap(&bitmap, 0.0, 0.0);
+            }
+            bitmap.close();
+        });
+    });
+    view! {
+        <canvas
+            node_ref=canvas
+            class=class
+            role="img"
+            aria-label=move || session.t(label)
+            width=image.width
+            height=image.height
+        ></canvas>
     }
 }

@@ -6,14 +6,12 @@ use idcheck_core::files;
 use idcheck_core::slots::{Need, Slot, slot_need};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::browser;
 use crate::camera::{self, Camera, CameraError, Facing};
 use crate::i18n::{Text, violation_text};
 use crate::session::Session;
-use crate::ui::{BlockerMessage, StepHeading};
+use crate::ui::{BlockerMessage, Picture, StepHeading};
 
 /// What the preview area shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,11 +61,9 @@ pub fn Capture(side: Slot) -> impl IntoView {
                 fallback=move || view! { <LiveCapture side=slot optional/> }
             >
                 <div class="idcheck-frame">
-                    <img
-                        class="idcheck-shot"
-                        src=move || image().map(|image| image.url).unwrap_or_default()
-                        alt=move || session.t(Text::CapturePreviewAlt)
-                    />
+                    {move || image().map(|image| view! {
+                        <Picture image class="idcheck-shot" label=Text::CapturePreviewAlt/>
+                    })}
                 </div>
                 <p>{move || session.t(Text::CaptureReviewHint)}</p>
                 <div class="idcheck-nav">
@@ -103,8 +99,21 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
     let devices = RwSignal::new(Vec::<String>::new());
     let file_error = RwSignal::new(None::<Text>);
     let busy = RwSignal::new(false);
-    // Bumped to (re)open the camera, with the device to use.
-    let wanted_device = RwSignal::new(None::<String>);
+    // A kiosk remembers the camera its staff picked for each side; a member's own device does not
+    // keep anything.
+    let kiosk = session
+        .config
+        .with_value(|config| matches!(config.mode, crate::config::Mode::Kiosk(_)));
+    let facing_name = if facing == Facing::User {
+        "user"
+    } else {
+        "environment"
+    };
+    let remembered = kiosk
+        .then(|| crate::ui::kiosk::remembered_camera(facing_name))
+        .flatten();
+    // Set to (re)open the camera, with the device to use.
+    let wanted_device = RwSignal::new(remembered);
 
     let open = move |device: Option<String>| {
         camera.update_value(|camera| *camera = None); // stops the old stream first
@@ -160,9 +169,7 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
             match camera::capture(&element, options).await {
                 Ok(frame) => {
                     camera.update_value(|camera| *camera = None);
-                    if session.keep_image(slot, frame).is_err() {
-                        let _ = file_error.try_set(Some(Text::FileUnreadable));
-                    }
+                    session.keep_image(slot, frame);
                 }
                 Err(_) => {
                     let _ = file_error.try_set(Some(Text::CameraFailed));
@@ -178,7 +185,11 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
         let index = current
             .and_then(|current| list.iter().position(|id| *id == current))
             .map_or(0, |index| (index + 1) % list.len().max(1));
-        wanted_device.set(list.get(index).cloned());
+        let next = list.get(index).cloned();
+        if kiosk && let Some(device) = &next {
+            crate::ui::kiosk::remember_camera(facing_name, device);
+        }
+        wanted_device.set(next);
     };
 
     let on_file = move |ev: leptos::ev::Event| {
@@ -195,9 +206,7 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
             match result {
                 Ok(frame) => {
                     camera.update_value(|camera| *camera = None);
-                    if session.keep_image(slot, frame).is_err() {
-                        let _ = file_error.try_set(Some(Text::FileUnreadable));
-                    }
+                    session.keep_image(slot, frame);
                 }
                 Err(text) => {
                     let _ = file_error.try_set(Some(text));
@@ -221,7 +230,10 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
     } else {
         "idcheck-guide idcheck-guide-card"
     };
-    let input_id = format!("idcheck-file-{}", slot.field_prefix().to_ascii_lowercase());
+    let input_id = session.id(&format!(
+        "file-{}",
+        slot.field_prefix().to_ascii_lowercase()
+    ));
 
     view! {
         <div class="idcheck-frame" aria-busy=move || (preview.get() == Preview::Starting).to_string()>
@@ -302,18 +314,13 @@ async fn accept_file(
         .map_err(|_| Text::FileUnreadable)?;
     let image_type =
         files::check_file("file", &bytes).map_err(|violation| violation_text(&violation))?;
-    let url = browser::object_url(&bytes, image_type.mime()).map_err(|_| Text::FileUnreadable)?;
-    let decoded = decode_image(&url).await;
-    browser::revoke_object_url(&url);
-    let image = decoded.ok_or(Text::FileUnreadable)?;
-    camera::reencode(&image, options)
+    let blob = browser::blob(&bytes, image_type.mime()).map_err(|_| Text::FileUnreadable)?;
+    let image = browser::decode(&blob)
         .await
-        .map_err(|_| Text::FileUnreadable)
-}
-
-async fn decode_image(url: &str) -> Option<web_sys::HtmlImageElement> {
-    let image = web_sys::HtmlImageElement::new().ok()?;
-    image.set_src(url);
-    JsFuture::from(image.decode()).await.ok()?;
-    Some(image.unchecked_into())
+        .map_err(|_| Text::FileUnreadable)?;
+    let frame = camera::reencode(&image, options)
+        .await
+        .map_err(|_| Text::FileUnreadable);
+    image.close();
+    frame
 }

@@ -33,9 +33,9 @@ impl Field {
 
     fn id(self) -> &'static str {
         match self {
-            Field::Number => "idcheck-number",
-            Field::IssuedBy => "idcheck-issued-by",
-            Field::Expires => "idcheck-expires",
+            Field::Number => "number",
+            Field::IssuedBy => "issued-by",
+            Field::Expires => "expires",
         }
     }
 
@@ -136,8 +136,9 @@ fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoVie
             .with(|flow| field.check(flow.details()))
             .map(|violation| session.t(violation_text(&violation)).to_string())
     };
-    let error_id = format!("{}-error", field.id());
-    let hint_id = format!("{}-hint", field.id());
+    let input_id = session.id(field.id());
+    let error_id = format!("{input_id}-error");
+    let hint_id = format!("{input_id}-hint");
     let hint = (field == Field::IssuedBy).then(|| {
         view! { <span class="idcheck-hint" id=hint_id.clone()>{move || session.t(Text::DetailsIssuedByHint)}</span> }
     });
@@ -148,10 +149,10 @@ fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoVie
     };
     view! {
         <div class="idcheck-field">
-            <label for=field.id()>{move || session.t(field.label())}</label>
+            <label for=input_id.clone()>{move || session.t(field.label())}</label>
             {hint}
             <input
-                id=field.id()
+                id=input_id
                 name=field.property()
                 type=if field == Field::Expires { "date" } else { "text" }
                 autocomplete="off"
@@ -169,6 +170,13 @@ fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoVie
                     session.server_errors.update(|errors| {
                         errors.retain(|error| error.property != field.property())
                     });
+                }
+                on:focus=move |ev| {
+                    // Keep the field in view above an on-screen keyboard (phones, kiosk tablets).
+                    let field: web_sys::HtmlElement = event_target(&ev);
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Center);
+                    field.scroll_into_view_with_scroll_into_view_options(&options);
                 }
                 on:blur=move |_| touched.update(|touched| {
                     touched.insert(field);

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{Text, document_text};
 use crate::session::{Session, SubmitState, failure_text, milestone_text};
-use crate::ui::{BlockerMessage, StepHeading};
+use crate::ui::{BlockerMessage, Picture, StepHeading};
 
 fn slot_text(slot: Slot) -> Text {
     match slot {
@@ -48,12 +48,12 @@ pub fn Review() -> impl IntoView {
             .with(|flow| flow.slots_to_send())
             .into_iter()
             .map(|slot| {
-                let url = session
-                    .images
-                    .with(|images| images.get(&slot).map(|image| image.url.clone()));
+                let image = session.images.with(|images| images.get(&slot).cloned());
                 view! {
                     <figure class="idcheck-thumb">
-                        <img src=url.unwrap_or_default() alt=move || session.t(slot_text(slot))/>
+                        {image.map(|image| view! {
+                            <Picture image class="idcheck-thumb-picture" label=slot_text(slot)/>
+                        })}
                         <figcaption>
                             {move || session.t(slot_text(slot))}
                             " "

@@ -7,7 +7,7 @@ use idcheck_core::model::VerificationStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{Api, CheckState};
+use crate::api::CheckState;
 use crate::i18n::{Text, fill, status_text};
 use crate::session::Session;
 use crate::ui::StepHeading;
@@ -38,12 +38,10 @@ pub fn Submitted() -> impl IntoView {
         )
     });
     let known = RwSignal::new(Known::Checking);
-    let (api, every) = session.config.with_value(|config| {
-        (
-            Api::new(config.api_base.clone(), config.token.clone()),
-            Duration::from_secs(u64::from(config.poll_seconds)),
-        )
-    });
+    let api = session.api.get_value();
+    let every = session
+        .config
+        .with_value(|config| Duration::from_secs(u64::from(config.poll_seconds)));
 
     let poll = {
         let api = api.clone();
