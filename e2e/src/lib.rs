@@ -219,6 +219,8 @@ pub fn scratch(name: &str) -> PathBuf {
 pub struct Browser {
     pub client: Client,
     _driver: Child,
+    /// A CSS selector every lookup is confined to (one widget on a page that has several).
+    scope: std::cell::RefCell<String>,
 }
 
 impl Browser {
@@ -288,6 +290,7 @@ impl Browser {
                     return Browser {
                         client,
                         _driver: driver,
+                        scope: std::cell::RefCell::new(String::new()),
                     };
                 }
                 Err(err) => {
@@ -299,12 +302,29 @@ impl Browser {
         panic!("could not start a Chromium session: {last_error:?}");
     }
 
+    /// Confines every later lookup to the elements inside `scope` (a CSS selector), or lifts the
+    /// confinement with `""`.
+    pub fn within(&self, scope: &str) {
+        *self.scope.borrow_mut() = scope.to_string();
+    }
+
+    /// `css` inside the current scope.
+    pub fn scoped(&self, css: &str) -> String {
+        let scope = self.scope.borrow();
+        if scope.is_empty() {
+            css.to_string()
+        } else {
+            format!("{scope} {css}")
+        }
+    }
+
     /// Waits for an element (up to 30 s: these machines are slow) and returns it.
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        let css = self.scoped(css);
         self.client
             .wait()
             .at_most(Duration::from_secs(30))
-            .for_element(Locator::Css(css))
+            .for_element(Locator::Css(&css))
             .await
             .unwrap_or_else(|err| panic!("no element matches `{css}`: {err}"))
     }
@@ -313,7 +333,7 @@ impl Browser {
     pub async fn wait_for_text(&self, css: &str, expected: &str) {
         let mut seen = String::new();
         for _ in 0..120 {
-            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+            if let Ok(element) = self.client.find(Locator::Css(&self.scoped(css))).await {
                 seen = element.text().await.unwrap_or_default();
                 if seen == expected {
                     return;

@@ -61,6 +61,8 @@ impl Browser {
 
     /// Sets a date input (its typed form depends on the browser's locale) and leaves the field.
     pub async fn set_date(&self, css: &str, iso: &str) {
+        let css = self.scoped(css);
+        let css = css.as_str();
         let script = "const field = document.querySelector(arguments[0]); field.focus(); \
                       field.value = arguments[1]; field.dispatchEvent(new Event('input', {bubbles: true})); \
                       field.blur();";
@@ -74,7 +76,7 @@ impl Browser {
     pub async fn upload(&self, file: &Path) {
         let input = self
             .client
-            .find(Locator::Css("input[type=file]"))
+            .find(Locator::Css(&self.scoped("input[type=file]")))
             .await
             .expect("the upload control is there");
         input
@@ -88,7 +90,7 @@ impl Browser {
         let mut texts = Vec::new();
         for alert in self
             .client
-            .find_all(Locator::Css("[role=alert]"))
+            .find_all(Locator::Css(&self.scoped("[role=alert]")))
             .await
             .unwrap_or_default()
         {
@@ -100,9 +102,22 @@ impl Browser {
     /// Opens the page and agrees on the welcome screen.
     pub async fn consent(&self, url: &str, name: &str) {
         self.client.goto(url).await.expect("the page opens");
+        self.agree(name).await;
+    }
+
+    /// Agrees on the welcome screen.
+    pub async fn agree(&self, name: &str) {
         self.at_step(WELCOME, "welcome", name).await;
         self.click("input[name=consent]").await;
         self.press("Continue").await;
+    }
+
+    /// Evaluates a JavaScript expression in the page and returns its value.
+    pub async fn js(&self, expression: &str) -> serde_json::Value {
+        self.client
+            .execute(&format!("return {expression};"), Vec::new())
+            .await
+            .unwrap_or_else(|err| panic!("evaluating `{expression}`: {err}"))
     }
 
     /// Chooses a radio option (`name`, `value`) and continues.
@@ -115,10 +130,16 @@ impl Browser {
 
     pub async fn fill_details(&self, details: &Details<'_>, name: &str) {
         self.at_step(DETAILS, "details", name).await;
-        self.type_into("#idcheck-number", details.number).await;
-        self.type_into("#idcheck-issued-by", details.issued_by)
+        // By name, not id: ids differ between instances on one page.
+        self.type_into("input[name=IdentityDocumentNumber]", details.number)
             .await;
-        self.set_date("#idcheck-expires", details.expires).await;
+        self.type_into("input[name=IdentityDocumentIssuedBy]", details.issued_by)
+            .await;
+        self.set_date(
+            "input[name=IdentityDocumentExpirationDate]",
+            details.expires,
+        )
+        .await;
         self.press("Continue").await;
     }
 

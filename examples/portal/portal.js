@@ -51,8 +51,11 @@ window.clearInterval = (id) => {
 };
 
 const events = { a: [], b: [] };
+const violations = [];
+document.addEventListener("securitypolicyviolation", (event) => violations.push(event.violatedDirective));
 window.portal = {
   events,
+  violations,
   tokenCalls: 0,
   liveTracks: () => streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === "live").length,
   listeners: () => listeners.size,
