@@ -179,10 +179,12 @@ pub enum Text {
     KioskThanks,
     KioskNextPerson,
     KioskFullscreen,
+    WelcomeTitleAddress,
+    WelcomeWhatAddressDocument,
 }
 
 impl Text {
-    pub const ALL: [Text; 126] = [
+    pub const ALL: [Text; 128] = [
         Text::Language,
         Text::WelcomeTitle,
         Text::WelcomeIntro,
@@ -309,6 +311,8 @@ impl Text {
         Text::KioskThanks,
         Text::KioskNextPerson,
         Text::KioskFullscreen,
+        Text::WelcomeTitleAddress,
+        Text::WelcomeWhatAddressDocument,
     ];
 }
 
@@ -615,6 +619,11 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         ],
         Text::KioskNextPerson => ["Finish now", "Terminar ahora"],
         Text::KioskFullscreen => ["Full screen", "Pantalla completa"],
+        Text::WelcomeTitleAddress => ["Confirm your address", "Confirma tu domicilio"],
+        Text::WelcomeWhatAddressDocument => [
+            "Photos of a document that shows your address, such as a lease or an insurance policy.",
+            "Fotos de un documento con tu domicilio, como un contrato de alquiler o una póliza de seguro.",
+        ],
     };
     match lang {
         Lang::En => en,

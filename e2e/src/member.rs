@@ -11,6 +11,8 @@ use crate::Browser;
 
 /// The headings of the steps, as an English-speaking member reads them.
 pub const WELCOME: &str = "Verify your identity";
+/// The welcome of a host that asks only for a proof of address.
+pub const WELCOME_ADDRESS: &str = "Confirm your address";
 pub const PURPOSE: &str = "What do you need to verify?";
 pub const IDENTITY_DOCUMENT: &str = "Which identity document will you use?";
 pub const ADDRESS_DOCUMENT: &str = "Which document shows your address?";
@@ -105,9 +107,10 @@ impl Browser {
         self.agree(name).await;
     }
 
-    /// Agrees on the welcome screen.
+    /// Agrees on the welcome screen (whichever purpose it introduces).
     pub async fn agree(&self, name: &str) {
-        self.at_step(WELCOME, "welcome", name).await;
+        self.find("input[name=consent]").await;
+        self.screenshot(&format!("{name}-welcome")).await;
         self.click("input[name=consent]").await;
         self.press("Continue").await;
     }

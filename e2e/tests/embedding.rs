@@ -144,7 +144,7 @@ async fn two_instances_on_one_page_keep_to_themselves_and_report_through_events(
         ["idcheck:step:welcome"]
     );
     browser.within("#widget-b");
-    browser.wait_for_text("h1", WELCOME).await;
+    browser.wait_for_text("h1", WELCOME_ADDRESS).await;
     let agreed = browser
         .find("input[name=consent]")
         .await
@@ -152,6 +152,35 @@ async fn two_instances_on_one_page_keep_to_themselves_and_report_through_events(
         .await
         .unwrap();
     assert_eq!(agreed.as_deref(), Some("false"));
+    // The member leaves the element's check: the host hears it, and the element starts afresh.
+    browser.click("input[name=consent]").await;
+    browser.click(".idcheck-cancel").await;
+    browser.within("");
+    let cancelled = browser.js("window.portal.events.b").await;
+    let last = cancelled
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["name"] == "idcheck:cancelled")
+        .cloned();
+    assert_eq!(
+        last.expect("a cancelled event")["detail"]["step"],
+        "welcome"
+    );
+    browser.within("#widget-b");
+    browser.wait_for_text("h1", WELCOME_ADDRESS).await;
+    let agreed = browser
+        .find("input[name=consent]")
+        .await
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(
+        agreed.as_deref(),
+        Some("false"),
+        "nothing kept after cancelling"
+    );
     browser.within("");
     assert_eq!(
         browser.js("window.portal.violations.length").await,
@@ -199,7 +228,7 @@ async fn unmount_stops_the_camera_and_leaves_no_listener_or_timer() {
     // Another mount and unmount leaves exactly as many listeners behind: nothing accumulates.
     browser.click("#mount-a").await;
     browser.within("#widget-a");
-    browser.wait_for_text("h1", WELCOME).await;
+    browser.wait_for_text("h1", WELCOME_ADDRESS).await;
     browser.within("");
     browser.click("#unmount-a").await;
     assert_eq!(browser.js("window.portal.listeners()").await, after_first);

@@ -70,7 +70,7 @@ fn measure(dist: &Path) -> Result<Vec<Asset>, String> {
             dist.display()
         ));
     }
-    assets.sort_by_key(|asset| asset.kind);
+    assets.sort_by(|a, b| (a.kind, &a.file).cmp(&(b.kind, &b.file)));
     Ok(assets)
 }
 

@@ -1,6 +1,7 @@
 //! Welcome and consent: what will be collected, why, and who receives it. No camera opens and
 //! nothing is sent before the member agrees here.
 
+use idcheck_core::flow::{Purpose, PurposeSetting};
 use leptos::prelude::*;
 
 use crate::i18n::Text;
@@ -11,15 +12,38 @@ use crate::ui::{BlockerMessage, StepHeading, StepNav};
 pub fn Welcome() -> impl IntoView {
     let session = expect_context::<Session>();
     let agreed = move || session.flow.with(|flow| flow.consented());
+    // An address check collects no face photo and no document details: say only what it takes.
+    let address_only = session
+        .flow
+        .with_untracked(|flow| flow.settings().purpose == PurposeSetting::Only(Purpose::Address));
+    let (title, collected): (Text, &[Text]) = if address_only {
+        (
+            Text::WelcomeTitleAddress,
+            &[Text::WelcomeWhatAddressDocument],
+        )
+    } else {
+        (
+            Text::WelcomeTitle,
+            &[
+                Text::WelcomeWhatFace,
+                Text::WelcomeWhatDocument,
+                Text::WelcomeWhatDetails,
+            ],
+        )
+    };
     view! {
         <section class="idcheck-welcome">
-            <StepHeading text=Text::WelcomeTitle/>
+            <StepHeading text=title/>
             <p>{move || session.t(Text::WelcomeIntro)}</p>
             <h2>{move || session.t(Text::WelcomeWhatTitle)}</h2>
             <ul class="idcheck-collect">
-                <li>{move || session.t(Text::WelcomeWhatFace)}</li>
-                <li>{move || session.t(Text::WelcomeWhatDocument)}</li>
-                <li>{move || session.t(Text::WelcomeWhatDetails)}</li>
+                {collected
+                    .iter()
+                    .map(|text| {
+                        let text = *text;
+                        view! { <li>{move || session.t(text)}</li> }
+                    })
+                    .collect_view()}
             </ul>
             <p>{move || session.t(Text::WelcomeWhy)}</p>
             <p>{move || session.t(Text::WelcomeWho)}</p>
