@@ -3,6 +3,9 @@
 //! Nexudus answers it) is waited out here, so callers never see it unless it persists.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use idcheck_core::masstack::{
+    CancelIdentificationRequest, CreateIdentityDocumentIdentificationRequest, Identification,
+};
 use idcheck_core::model::{
     NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument, VerificationStatus,
 };
@@ -28,6 +31,8 @@ pub enum ApiError {
     NotFound(String),
     /// Still throttled after waiting as asked.
     Throttled,
+    /// The record's state forbids the change (HTTP 409 without `Retry-After`).
+    Conflict(String),
     /// The server failed (5xx) or answered something unreadable.
     Server {
         status: u16,
@@ -51,6 +56,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not-found",
             ApiError::Throttled => "throttled",
+            ApiError::Conflict(_) => "conflict",
             ApiError::Server { .. } => "server",
         }
     }
@@ -71,11 +77,12 @@ pub struct Api {
 }
 
 /// One entry of an envelope's `Errors`: the property the API names and what it says of it.
+/// MasStack's `ErrorsResponse` items (`field`, `message`) read into the same shape.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct FieldError {
-    #[serde(rename = "PropertyName")]
+    #[serde(rename = "PropertyName", alias = "field")]
     pub property: String,
-    #[serde(rename = "Message")]
+    #[serde(rename = "Message", alias = "message")]
     pub message: String,
 }
 
@@ -88,7 +95,7 @@ struct Envelope {
     message: Option<String>,
     #[serde(default)]
     value: Option<Created>,
-    #[serde(default)]
+    #[serde(default, alias = "errors")]
     errors: Option<Vec<FieldError>>,
 }
 
@@ -219,6 +226,42 @@ impl Api {
         Ok(list.records)
     }
 
+    /// Creates a MasStack identification with identity document for `org` (seed 004).
+    pub async fn create_identification(
+        &self,
+        org: &str,
+        request: &CreateIdentityDocumentIdentificationRequest,
+    ) -> Result<Identification, ApiError> {
+        let url = self.url(&format!("/orgs/{org}/identifications/identity_document"));
+        self.send_with(|| Request::post(&url), |builder| builder.json(request))
+            .await
+    }
+
+    /// The identification as it stands now.
+    pub async fn identification(&self, org: &str, id: &str) -> Result<Identification, ApiError> {
+        let url = self.url(&format!(
+            "/orgs/{org}/identifications/identity_document/{id}"
+        ));
+        self.read(|| Request::get(&url)).await
+    }
+
+    /// Cancels an identification, saying why (204; 409 once it is finished or cancelled).
+    pub async fn cancel_identification(
+        &self,
+        org: &str,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), ApiError> {
+        let url = self.url(&format!(
+            "/orgs/{org}/identifications/identity_document/{id}"
+        ));
+        let body = CancelIdentificationRequest {
+            reason: Some(reason.to_string()),
+        };
+        self.send_with(|| Request::delete(&url), |builder| builder.json(&body))
+            .await
+    }
+
     /// Stores an image with the server's upload endpoint and returns the URL to name in a record.
     pub async fn upload(&self, bytes: &[u8], mime: &str) -> Result<String, ApiError> {
         let url = self.url("/uploads");
@@ -300,21 +343,32 @@ fn retry_after(response: &Response) -> Option<u32> {
 
 async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
+    let throttled = response.headers().get("Retry-After").is_some();
     let text = response
         .text()
         .await
         .map_err(|err| ApiError::Network(err.to_string()))?;
     let envelope = serde_json::from_str::<Envelope>(&text).ok();
+    // Nexudus says it in `Message`, MasStack in its first error's `message`.
     let message = || {
         envelope
             .as_ref()
-            .and_then(|envelope| envelope.message.clone())
+            .and_then(|envelope| {
+                envelope.message.clone().or_else(|| {
+                    envelope
+                        .errors
+                        .as_ref()?
+                        .first()
+                        .map(|error| error.message.clone())
+                })
+            })
             .unwrap_or_else(|| text.chars().take(200).collect())
     };
     match status {
         // A success whose body does not parse was cut off on the way (or the server lost the
         // connection after writing): the request may have been carried out, like a network failure.
-        200..=299 => serde_json::from_str(&text)
+        // 204 No Content reads as JSON `null`, i.e. `()`.
+        200..=299 => serde_json::from_str(if status == 204 { "null" } else { &text })
             .map_err(|err| ApiError::Network(format!("the answer was incomplete: {err}"))),
         400 => match envelope
             .as_ref()
@@ -329,7 +383,8 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
         401 => Err(ApiError::Unauthorized),
         403 => Err(ApiError::Forbidden(message())),
         404 => Err(ApiError::NotFound(message())),
-        409 => Err(ApiError::Throttled),
+        409 if throttled => Err(ApiError::Throttled),
+        409 => Err(ApiError::Conflict(message())),
         _ => Err(ApiError::Server {
             status,
             message: message(),

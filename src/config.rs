@@ -3,6 +3,7 @@
 //! of a blank page or a failing request later.
 
 use idcheck_core::flow::{Purpose, PurposeSetting, Settings};
+use idcheck_core::masstack::{self, ConfigurationName, ScoringProvider};
 use idcheck_core::model::{AddressDocumentType, ApiEnum, IdentityDocumentType};
 
 use crate::i18n::Lang;
@@ -67,6 +68,27 @@ pub struct Config {
     /// Whether the steps follow the browser's back button (the standalone page; a widget shares
     /// the host's history and stays out of it).
     pub history: bool,
+    pub provider: Provider,
+}
+
+/// Who verifies the identity: the operator, reviewing images in Nexudus, or MasStack.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Provider {
+    Nexudus,
+    MasStack(MasStackSettings),
+}
+
+/// How identifications are created with MasStack (seed 004).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MasStackSettings {
+    /// Base URL of the MasStack API, without a trailing slash (`/v1` on our local server).
+    pub api_base: String,
+    /// The tenant, e.g. `masmovil`.
+    pub org: String,
+    pub configuration: Option<ConfigurationName>,
+    /// An ISO-8601 duration of 30 days at most.
+    pub expires_in: String,
+    pub scoring: Option<ScoringProvider>,
 }
 
 /// One setting the component cannot work with, named as the host wrote it.
@@ -108,8 +130,12 @@ pub fn parse<'a>(
         }
         String::new()
     });
+    // The MasStack provider identifies a person, not a Nexudus coworker: it needs no ids.
+    let provider_name = get("provider").unwrap_or("nexudus");
+    let needs_ids = provider_name != "masstack";
     let mut id = |setting: &'static str| match get(setting).map(str::parse::<i64>) {
         Some(Ok(id)) if id > 0 => id,
+        None if !needs_ids => 0,
         Some(_) => {
             problem(
                 setting,
@@ -246,6 +272,75 @@ pub fn parse<'a>(
             Mode::Member
         }
     };
+    let provider = match provider_name {
+        "nexudus" => Provider::Nexudus,
+        "masstack" => {
+            let org = get("masstack-org").map(str::to_string).unwrap_or_else(|| {
+                problem(
+                    "masstack-org",
+                    "is missing: the MasStack organisation, e.g. masmovil".into(),
+                );
+                String::new()
+            });
+            let configuration = match get("masstack-configuration")
+                .map(str::to_ascii_uppercase)
+                .as_deref()
+            {
+                None => None,
+                Some(name) => ConfigurationName::parse(name).or_else(|| {
+                    problem(
+                        "masstack-configuration",
+                        format!("must be LOW, MEDIUM or HIGH, not `{name}`"),
+                    );
+                    None
+                }),
+            };
+            let scoring = match get("masstack-scoring")
+                .map(str::to_ascii_uppercase)
+                .as_deref()
+            {
+                None => None,
+                Some(name) => ScoringProvider::parse(name).or_else(|| {
+                    problem(
+                        "masstack-scoring",
+                        format!("must be INTERNAL or EXTERNAL, not `{name}`"),
+                    );
+                    None
+                }),
+            };
+            let expires_in = get("masstack-expires-in").unwrap_or(masstack::DEFAULT_EXPIRES_IN);
+            match masstack::parse_duration(expires_in) {
+                Some(seconds) if seconds <= masstack::MAX_EXPIRES_IN_SECONDS => {}
+                Some(_) => problem(
+                    "masstack-expires-in",
+                    "must be 30 days or less (MasStack's limit)".into(),
+                ),
+                None => problem(
+                    "masstack-expires-in",
+                    format!(
+                        "must be an ISO-8601 duration such as P30D or PT72H, not `{expires_in}`"
+                    ),
+                ),
+            }
+            Provider::MasStack(MasStackSettings {
+                api_base: get("masstack-api")
+                    .unwrap_or("/v1")
+                    .trim_end_matches('/')
+                    .to_string(),
+                org,
+                configuration,
+                expires_in: expires_in.to_string(),
+                scoring,
+            })
+        }
+        other => {
+            problem(
+                "provider",
+                format!("must be nexudus or masstack, not `{other}`"),
+            );
+            Provider::Nexudus
+        }
+    };
     let api_base = get("api")
         .unwrap_or("/api")
         .trim_end_matches('/')
@@ -275,6 +370,7 @@ pub fn parse<'a>(
         poll_seconds,
         mode,
         history,
+        provider,
     })
 }
 
@@ -383,6 +479,37 @@ mod tests {
     #[test]
     fn a_token_provider_stands_in_for_the_token() {
         assert!(parse([("business", "1"), ("coworker", "7")], true).is_ok());
+    }
+
+    #[test]
+    fn the_masstack_provider_needs_its_org_and_no_coworker() {
+        let config = parse(
+            [
+                ("token", "t"),
+                ("provider", "masstack"),
+                ("masstack-org", "masmovil"),
+                ("masstack-configuration", "high"),
+            ],
+            false,
+        )
+        .unwrap();
+        let Provider::MasStack(settings) = config.provider else {
+            panic!("not MasStack");
+        };
+        assert_eq!(settings.org, "masmovil");
+        assert_eq!(settings.configuration, Some(ConfigurationName::High));
+        assert_eq!(settings.expires_in, "P30D");
+        let problems = parse(
+            [
+                ("token", "t"),
+                ("provider", "masstack"),
+                ("masstack-expires-in", "P31D"),
+            ],
+            false,
+        )
+        .unwrap_err();
+        let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
+        assert_eq!(settings, ["masstack-org", "masstack-expires-in"]);
     }
 
     #[test]

@@ -379,7 +379,9 @@ pub fn milestone_text(milestone: Milestone) -> Text {
 pub fn failure_text(error: &ApiError) -> Text {
     match error {
         ApiError::Network(_) => Text::FailedNetwork,
-        ApiError::Server { .. } | ApiError::NotFound(_) => Text::FailedServer,
+        ApiError::Server { .. } | ApiError::NotFound(_) | ApiError::Conflict(_) => {
+            Text::FailedServer
+        }
         ApiError::Throttled => Text::FailedThrottled,
         ApiError::Unauthorized => Text::FailedUnauthorized,
         ApiError::Forbidden(_) => Text::FailedForbidden,

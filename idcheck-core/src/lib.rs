@@ -15,11 +15,14 @@
 //! - [`rules`]: the validation rules, reporting violations as the API does.
 //! - [`flow`]: the onboarding flow's state machine: steps, blockers and submission milestones.
 //! - [`error`]: the errors of the core's boundary.
+//! - [`masstack`]: the second provider, MasStack's identity-document identification (seed 004):
+//!   its requests, answers and rules (Spanish NIF/NIE check letters, countries, durations).
 
 pub mod date;
 pub mod error;
 pub mod files;
 pub mod flow;
+pub mod masstack;
 pub mod model;
 pub mod rules;
 pub mod slots;

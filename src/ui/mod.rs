@@ -2,12 +2,13 @@
 //! rules that decide what comes next live in `idcheck-core`.
 
 pub mod kiosk;
+pub mod masstack;
 pub mod steps;
 
 use idcheck_core::flow::Step;
 use leptos::prelude::*;
 
-use crate::config::{Config, Mode, Problem};
+use crate::config::{Config, Mode, Problem, Provider};
 use crate::host::{Detail, Event, Host};
 use crate::i18n::{Lang, Text, fill, t};
 use crate::session::Session;
@@ -42,8 +43,26 @@ pub fn App(
         Ok(config) => {
             let lang = config.lang.unwrap_or_else(preferred_language);
             let history = config.history;
+            let provider = config.provider.clone();
             let session = Session::new(config, lang, host.unwrap_or_default());
             provide_context(session);
+            if let Provider::MasStack(settings) = provider {
+                return view! {
+                    <div class="idcheck" lang=move || session.lang.get().tag()>
+                        <header class="idcheck-bar">
+                            <span></span>
+                            <LanguageSwitch lang=session.lang/>
+                        </header>
+                        <main class="idcheck-step">
+                            <masstack::MasStackView settings/>
+                        </main>
+                        <div class="idcheck-live" role="status" aria-live="polite" aria-atomic="true">
+                            {move || session.announcement.get()}
+                        </div>
+                    </div>
+                }
+                .into_any();
+            }
             if history {
                 crate::history::follow(session);
             }
