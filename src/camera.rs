@@ -185,23 +185,14 @@ pub fn scaled(width: u32, height: u32, max_side: u32) -> (u32, u32) {
 
 /// Grabs the frame `video` shows, scaled and encoded as JPEG by the browser's own encoder.
 pub async fn capture(video: &HtmlVideoElement, options: ImageOptions) -> Result<Frame, String> {
-    let (width, height) = scaled(video.video_width(), video.video_height(), options.max_side);
-    if width == 0 || height == 0 {
-        return Err("the camera has not shown a picture yet".into());
-    }
-    let canvas = draw(
+    let size = (video.video_width(), video.video_height());
+    frame_of(
         video.unchecked_ref(),
-        video.video_width(),
-        video.video_height(),
-        width,
-        height,
-    )?;
-    let jpeg = encode(&canvas, options.quality).await?;
-    Ok(Frame {
-        jpeg,
-        width,
-        height,
-    })
+        size,
+        options,
+        "the camera has not shown a picture yet",
+    )
+    .await
 }
 
 /// Re-encodes an image file the member uploaded, with the same size and quality as a capture, so
@@ -210,18 +201,22 @@ pub async fn reencode(
     image: &web_sys::ImageBitmap,
     options: ImageOptions,
 ) -> Result<Frame, String> {
-    let (natural_width, natural_height) = (image.width(), image.height());
-    let (width, height) = scaled(natural_width, natural_height, options.max_side);
+    let size = (image.width(), image.height());
+    frame_of(image.unchecked_ref(), size, options, "the image is empty").await
+}
+
+/// Scales `source` (a video or a bitmap of `size`) to the configured longest side and encodes it.
+async fn frame_of(
+    source: &JsValue,
+    (source_width, source_height): (u32, u32),
+    options: ImageOptions,
+    empty: &str,
+) -> Result<Frame, String> {
+    let (width, height) = scaled(source_width, source_height, options.max_side);
     if width == 0 || height == 0 {
-        return Err("the image is empty".into());
+        return Err(empty.into());
     }
-    let canvas = draw(
-        image.unchecked_ref(),
-        natural_width,
-        natural_height,
-        width,
-        height,
-    )?;
+    let canvas = draw(source, source_width, source_height, width, height)?;
     let jpeg = encode(&canvas, options.quality).await?;
     Ok(Frame {
         jpeg,

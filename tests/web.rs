@@ -285,27 +285,46 @@ async fn masstack_says_which_check_letter_a_nie_needs() {
     let host = fresh_host();
     let _mounted = mount(
         &host,
-        &[("token", "t"), ("provider", "masstack"), ("masstack-org", "masmovil")],
+        &[
+            ("token", "t"),
+            ("provider", "masstack"),
+            ("masstack-org", "masmovil"),
+        ],
     );
     settle().await;
-    assert_eq!(query(&host, "h1").text_content().unwrap(), "Verify your identity document");
-    assert!(query(&host, ".idcheck-note").text_content().unwrap().contains("No photos are taken"));
+    assert_eq!(
+        query(&host, "h1").text_content().unwrap(),
+        "Verify your identity document"
+    );
+    assert!(
+        query(&host, ".idcheck-note")
+            .text_content()
+            .unwrap()
+            .contains("No photos are taken")
+    );
     query(&host, "input[name=consent]").click();
     query(&host, "button.idcheck-primary").click();
     settle().await;
-    assert_eq!(query(&host, "h1").text_content().unwrap(), "Your identity document");
+    assert_eq!(
+        query(&host, "h1").text_content().unwrap(),
+        "Your identity document"
+    );
 
     query(&host, "input[name=document_type][value=NIE]").click();
     let number: web_sys::HtmlInputElement =
         query(&host, "input[name=\"identity_document.document_number\"]").unchecked_into();
     number.focus().unwrap();
     number.set_value("y-7654321 a");
-    number.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    number
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
     number.blur().unwrap();
     settle().await;
     let error_id = format!("{}-error", number.id());
     assert_eq!(
-        query(&host, &format!("#{error_id}")).text_content().unwrap(),
+        query(&host, &format!("#{error_id}"))
+            .text_content()
+            .unwrap(),
         "The letter does not match the number: it should be G."
     );
 }

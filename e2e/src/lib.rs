@@ -123,57 +123,39 @@ impl ApiServer {
         format!("{}/?token={token}&business=1&coworker=1{extra}", self.url)
     }
 
-    /// `GET`s an API path as the administrator and returns the JSON body.
-    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+    /// Sends `request` as the administrator and fails the test unless it succeeds.
+    async fn as_admin(&self, request: reqwest::RequestBuilder, what: &str) -> reqwest::Response {
         let token = self.token(ADMIN).await;
-        let response = self
-            .http
-            .get(format!("{}{path}", self.url))
+        let response = request
             .bearer_auth(token)
             .send()
             .await
             .expect("the API answers");
         assert!(
             response.status().is_success(),
-            "GET {path}: {}",
+            "{what}: {}",
             response.status()
         );
+        response
+    }
+
+    /// `GET`s an API path as the administrator and returns the JSON body.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let request = self.http.get(format!("{}{path}", self.url));
+        let response = self.as_admin(request, &format!("GET {path}")).await;
         response.json().await.expect("a JSON body")
     }
 
     /// `PUT`s a record as the administrator (e.g. a reviewer's decision).
     pub async fn put_json(&self, path: &str, body: &serde_json::Value) {
-        let token = self.token(ADMIN).await;
-        let response = self
-            .http
-            .put(format!("{}{path}", self.url))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .expect("the API answers");
-        assert!(
-            response.status().is_success(),
-            "PUT {path}: {}",
-            response.status()
-        );
+        let request = self.http.put(format!("{}{path}", self.url)).json(body);
+        self.as_admin(request, &format!("PUT {path}")).await;
     }
 
     /// Downloads a stored file as the administrator.
     pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
-        let token = self.token(ADMIN).await;
-        let response = self
-            .http
-            .get(format!("{}{path}", self.url))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("the API answers");
-        assert!(
-            response.status().is_success(),
-            "GET {path}: {}",
-            response.status()
-        );
+        let request = self.http.get(format!("{}{path}", self.url));
+        let response = self.as_admin(request, &format!("GET {path}")).await;
         response.bytes().await.expect("the file's bytes").to_vec()
     }
 
