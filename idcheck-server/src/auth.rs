@@ -16,7 +16,7 @@ use pbkdf2::pbkdf2_hmac;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, MASSTACK_PREFIX};
 use crate::faults::TEST_PREFIX;
 use crate::ratelimit::retry_after_secs;
 use crate::state::AppState;
@@ -197,10 +197,8 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if !path.starts_with("/api/")
-        || path.starts_with(TEST_PREFIX)
-        || request.method() == Method::OPTIONS
-    {
+    let is_api = path.starts_with("/api/") || path.starts_with(MASSTACK_PREFIX);
+    if !is_api || path.starts_with(TEST_PREFIX) || request.method() == Method::OPTIONS {
         return next.run(request).await;
     }
     let token = request

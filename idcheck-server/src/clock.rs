@@ -1,5 +1,5 @@
 //! The server's clock: "today" for the rules (the core takes it as an argument) and ISO 8601
-//! timestamps for `CreatedOn` / `UpdatedOn`.
+//! timestamps for `CreatedOn` / `UpdatedOn` and MasStack's `created_at` / `expires_at`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -7,7 +7,8 @@ use idcheck_core::date::Date;
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
-fn unix_seconds() -> i64 {
+/// Seconds since 1970-01-01T00:00:00Z.
+pub fn unix_seconds() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -24,6 +25,8 @@ pub fn now_iso() -> String {
     format_unix(unix_seconds())
 }
 
+/// `seconds` since the epoch as the seeds write instants, `2025-01-15T10:30:00Z`. Being fixed-width
+/// UTC, two such texts compare in time order as plain strings.
 pub fn format_unix(seconds: i64) -> String {
     let date = Date::from_days_since_epoch(seconds.div_euclid(SECONDS_PER_DAY));
     let second_of_day = seconds.rem_euclid(SECONDS_PER_DAY);

@@ -109,6 +109,34 @@ const MIGRATIONS: &[&str] = &[
         created_on   TEXT NOT NULL
     );
     "#,
+    // 2: MasStack's identifications with identity document (seed 004). The organisations are
+    // reference data rather than demo data, so they come with the schema and reach old databases.
+    // EXPIRED is never stored: it is a pending identification read after its `expires_at`.
+    r#"
+    CREATE TABLE masstack_orgs (
+        name TEXT PRIMARY KEY
+    );
+    INSERT INTO masstack_orgs (name) VALUES ('masmovil'), ('yoigo');
+    CREATE TABLE masstack_identifications (
+        id                 TEXT PRIMARY KEY,
+        org_id             TEXT NOT NULL REFERENCES masstack_orgs(name),
+        state              TEXT NOT NULL CHECK (state IN ('PENDING', 'COMPLETED', 'CANCELLED')),
+        name               TEXT,
+        last_name          TEXT,
+        document_number    TEXT NOT NULL,
+        document_type      TEXT NOT NULL,
+        country            TEXT,
+        configuration_name TEXT,
+        expires_in         TEXT NOT NULL,
+        expires_at         TEXT NOT NULL,
+        scoring_provider   TEXT,
+        created_at         TEXT NOT NULL,
+        created_by         INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        cancel_reason      TEXT,
+        updated_at         TEXT NOT NULL
+    );
+    CREATE INDEX masstack_identifications_org ON masstack_identifications(org_id);
+    "#,
 ];
 
 /// A demo user as seeded and as announced on start.
@@ -371,6 +399,35 @@ mod tests {
         assert_eq!(coworkers, DEMO_COWORKERS.len() as i64);
         assert!(exists(&connection, "businesses", 2).unwrap());
         assert!(!exists(&connection, "businesses", 3).unwrap());
+    }
+
+    #[test]
+    fn a_first_release_database_gains_masstack_and_keeps_its_data() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection.execute_batch(MIGRATIONS[0]).unwrap();
+        connection.pragma_update(None, "user_version", 1).unwrap();
+        seed_demo_data(&mut connection).unwrap();
+        migrate(&mut connection).unwrap();
+        let users: i64 = connection
+            .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(users, DEMO_USERS.len() as i64);
+        let mut statement = connection
+            .prepare("SELECT name FROM masstack_orgs ORDER BY name")
+            .unwrap();
+        let orgs: Vec<String> = statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(orgs, ["masmovil", "yoigo"]);
+        let stored_states = connection.execute(
+            "INSERT INTO masstack_identifications (id, org_id, state, document_number, document_type,
+                 expires_in, expires_at, created_at, updated_at)
+             VALUES ('x', 'masmovil', 'EXPIRED', '1', 'NIF', 'P1D', 't', 't', 't')",
+            [],
+        );
+        assert!(stored_states.is_err(), "EXPIRED is derived, never stored");
     }
 
     #[test]

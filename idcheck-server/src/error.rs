@@ -1,18 +1,60 @@
 //! The one error type of every handler, and the one place that turns errors into status codes and
-//! the seeds' envelope, so no handler formats an error body by hand.
+//! bodies, so no handler formats an error body by hand.
+//!
+//! The server speaks two contracts that report errors differently: Nexudus's write envelope
+//! (`/api/…`) and MasStack's `ErrorsResponse` (`/v1/…`). An error does not know which path it
+//! answers, so [`IntoResponse`] renders the Nexudus form and keeps the error in the response; the
+//! [`path_form`] middleware renders it again in MasStack's form on MasStack's paths. Extractors,
+//! middleware and handlers therefore return `ApiError` alike, whichever API they serve.
+
+use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use idcheck_core::masstack::{ErrorItem, ErrorsResponse, MasViolation};
 use idcheck_core::model::{ApiValidationError, WriteEnvelope};
 use idcheck_core::rules::Violation;
 use serde_json::{Value, json};
 
-#[derive(Debug, thiserror::Error)]
+/// The paths of the MasStack contract; everything else answers errors as Nexudus does.
+pub const MASSTACK_PREFIX: &str = "/v1/";
+
+/// Which contract's error body an answer carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorForm {
+    /// Nexudus's write envelope, seed 002.
+    Nexudus,
+    /// MasStack's `ErrorsResponse`, seed 004.
+    MasStack,
+}
+
+impl ErrorForm {
+    pub fn for_path(path: &str) -> ErrorForm {
+        if path.starts_with(MASSTACK_PREFIX) {
+            ErrorForm::MasStack
+        } else {
+            ErrorForm::Nexudus
+        }
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// Rules broken: 400 in exactly the shape of seed 002's 400 answer.
     #[error("validation failed")]
     Validation(Vec<Violation>),
+    /// MasStack's rules broken: 400 listing every violation.
+    #[error("validation failed")]
+    MasValidation(Vec<MasViolation>),
+    /// The record's state forbids the change (MasStack's 409), `field` naming what is in the way.
+    #[error("{message}")]
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
     /// A body that is not what the endpoint reads (malformed JSON, a wrong type): 400, naming the
     /// property when one is to blame.
     #[error("{message}")]
@@ -35,7 +77,9 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
     UnsupportedMediaType(&'static str),
-    /// Nexudus answers a throttled request with 409, not 429.
+    /// Nexudus answers a throttled request with 409, not 429. MasStack's paths share the limits
+    /// and the 409: its `Retry-After` (and the `rate_limited` code) tell it from a state conflict,
+    /// which is how the component already tells the two apart.
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     /// The token endpoint speaks OAuth2, not the envelope: `{"error": …, "error_description": …}`.
@@ -70,7 +114,10 @@ impl ApiError {
 
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::Validation(_) | ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) | ApiError::MasValidation(_) | ApiError::BadRequest { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } | ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
@@ -83,10 +130,15 @@ impl ApiError {
         }
     }
 
-    /// The envelope's `Message`.
+    /// The envelope's `Message`, and the message of a MasStack error that is not a violation.
     fn message(&self) -> String {
         match self {
             ApiError::Validation(_) | ApiError::OAuth { .. } => String::new(),
+            ApiError::MasValidation(violations) => {
+                let lines: Vec<String> = violations.iter().map(MasViolation::to_string).collect();
+                lines.join("\n")
+            }
+            ApiError::Conflict { message, .. } => message.clone(),
             ApiError::BadRequest {
                 property: Some(property),
                 message,
@@ -149,14 +201,37 @@ impl From<std::io::Error> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The answer in `form`, the one place a status and a body are chosen for an error.
+    pub fn render(&self, form: ErrorForm) -> Response {
         let status = self.status();
-        if let ApiError::Internal(detail) = &self {
+        let mut response = match form {
+            ErrorForm::Nexudus => self.nexudus_body(status),
+            ErrorForm::MasStack => (status, Json(self.errors_response())).into_response(),
+        };
+        if let ApiError::RateLimited { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        response
+    }
+
+    /// The answer for a request to `path`, for middleware that knows the path.
+    pub fn response_for_path(self, path: &str) -> Response {
+        self.log();
+        self.render(ErrorForm::for_path(path))
+    }
+
+    fn log(&self) {
+        if let ApiError::Internal(detail) = self {
             // The client gets a generic message; the detail belongs in the server's log.
             eprintln!("idcheck-server: internal error: {detail}");
         }
-        let mut response = match &self {
+    }
+
+    fn nexudus_body(&self, status: StatusCode) -> Response {
+        match self {
             ApiError::Validation(violations) => {
                 (status, Json(WriteEnvelope::<Value>::failure(violations))).into_response()
             }
@@ -168,7 +243,7 @@ impl IntoResponse for ApiError {
             )
                 .into_response(),
             _ => {
-                let errors = match &self {
+                let errors = match self {
                     ApiError::BadRequest {
                         property: Some(property),
                         message,
@@ -186,13 +261,81 @@ impl IntoResponse for ApiError {
                 envelope.errors = errors;
                 (status, Json(envelope)).into_response()
             }
-        };
-        if let ApiError::RateLimited { retry_after_secs } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
+    }
+
+    /// MasStack's body: every violation of a 400, else one entry naming what failed.
+    fn errors_response(&self) -> ErrorsResponse {
+        match self {
+            ApiError::MasValidation(violations) => ErrorsResponse::from_violations(violations),
+            // Nexudus's rules never answer a MasStack path; kept total so no error is lost.
+            ApiError::Validation(violations) => ErrorsResponse {
+                errors: violations
+                    .iter()
+                    .map(|v| ErrorItem {
+                        field: v.property.clone(),
+                        code: "invalid".into(),
+                        message: v.message.clone(),
+                    })
+                    .collect(),
+            },
+            ApiError::BadRequest {
+                property: Some(property),
+                message,
+                ..
+            } => ErrorsResponse::single(property, "invalid_format", message.clone()),
+            _ => {
+                let (field, code) = self.field_and_code();
+                ErrorsResponse::single(field, code, self.message())
+            }
+        }
+    }
+
+    /// The `field` and `code` of a MasStack error that is not about one body field.
+    fn field_and_code(&self) -> (&str, &str) {
+        match self {
+            ApiError::Validation(_) | ApiError::MasValidation(_) => ("body", "invalid"),
+            ApiError::BadRequest { .. } => ("body", "bad_request"),
+            ApiError::Conflict { field, .. } => (field, "conflict"),
+            ApiError::Unauthorized(_) => ("authorization", "unauthenticated"),
+            ApiError::Forbidden { .. } => ("authorization", "forbidden"),
+            ApiError::NotFound { entity, .. } => (entity, "not_found"),
+            ApiError::RouteNotFound { .. } => ("path", "not_found"),
+            ApiError::MethodNotAllowed => ("method", "method_not_allowed"),
+            ApiError::PayloadTooLarge { .. } => ("body", "payload_too_large"),
+            ApiError::UnsupportedMediaType(_) => ("content_type", "unsupported_media_type"),
+            ApiError::RateLimited { .. } => ("request", "rate_limited"),
+            ApiError::OAuth { error, .. } => ("authorization", error),
+            ApiError::InjectedFault => ("server", "injected_fault"),
+            ApiError::Internal(_) => ("server", "internal_error"),
+        }
+    }
+}
+
+/// The error an answer was rendered from, kept so [`path_form`] can render it again.
+#[derive(Clone)]
+struct RenderedError(Arc<ApiError>);
+
+impl IntoResponse for ApiError {
+    /// The Nexudus form; [`path_form`] swaps it for MasStack's on MasStack's paths.
+    fn into_response(self) -> Response {
+        self.log();
+        let mut response = self.render(ErrorForm::Nexudus);
         response
+            .extensions_mut()
+            .insert(RenderedError(Arc::new(self)));
+        response
+    }
+}
+
+/// Middleware: answers the errors of MasStack's paths in MasStack's form, whoever raised them
+/// (an extractor, a handler, authentication or the rate limit inside this layer).
+pub async fn path_form(request: Request, next: Next) -> Response {
+    let form = ErrorForm::for_path(request.uri().path());
+    let response = next.run(request).await;
+    match response.extensions().get::<RenderedError>() {
+        Some(RenderedError(error)) if form != ErrorForm::Nexudus => error.render(form),
+        _ => response,
     }
 }
 
@@ -263,6 +406,109 @@ mod tests {
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(json["Message"], "BusinessId: expected a whole number");
         assert_eq!(json["Errors"][0]["AttemptedValue"], "x");
+    }
+
+    #[tokio::test]
+    async fn the_masstack_form_names_a_field_and_a_code() {
+        use idcheck_core::masstack::field;
+        let cases = [
+            (
+                ApiError::MasValidation(vec![
+                    MasViolation::required(field::REASON),
+                    MasViolation::too_long(field::NAME, 100),
+                ]),
+                StatusCode::BAD_REQUEST,
+                vec![("reason", "required"), ("name", "too_long")],
+            ),
+            (
+                ApiError::bad_request("expires_in", "invalid type", json!(3)),
+                StatusCode::BAD_REQUEST,
+                vec![("expires_in", "invalid_format")],
+            ),
+            (
+                ApiError::BadRequest {
+                    property: None,
+                    message: "The request body is empty; send a JSON object.".into(),
+                    attempted: Value::Null,
+                },
+                StatusCode::BAD_REQUEST,
+                vec![("body", "bad_request")],
+            ),
+            (
+                ApiError::Unauthorized("no token"),
+                StatusCode::UNAUTHORIZED,
+                vec![("authorization", "unauthenticated")],
+            ),
+            (
+                ApiError::not_found("org_id", "acme"),
+                StatusCode::NOT_FOUND,
+                vec![("org_id", "not_found")],
+            ),
+            (
+                ApiError::Conflict {
+                    field: "state",
+                    message: "already CANCELLED".into(),
+                },
+                StatusCode::CONFLICT,
+                vec![("state", "conflict")],
+            ),
+            (
+                ApiError::RateLimited {
+                    retry_after_secs: 2,
+                },
+                StatusCode::CONFLICT,
+                vec![("request", "rate_limited")],
+            ),
+            (
+                ApiError::PayloadTooLarge { limit: 16 * 1024 },
+                StatusCode::PAYLOAD_TOO_LARGE,
+                vec![("body", "payload_too_large")],
+            ),
+            (
+                ApiError::Internal("disk full".into()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                vec![("server", "internal_error")],
+            ),
+        ];
+        for (error, expected_status, expected) in cases {
+            let label = format!("{error:?}");
+            let retries = matches!(error, ApiError::RateLimited { .. });
+            let response = error.render(ErrorForm::MasStack);
+            assert_eq!(response.status(), expected_status, "{label}");
+            assert_eq!(
+                response.headers().contains_key(header::RETRY_AFTER),
+                retries,
+                "{label}"
+            );
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let body: ErrorsResponse = serde_json::from_slice(&bytes).expect(&label);
+            let found: Vec<(&str, &str)> = body
+                .errors
+                .iter()
+                .map(|e| (e.field.as_str(), e.code.as_str()))
+                .collect();
+            assert_eq!(found, expected, "{label}");
+            assert!(body.errors.iter().all(|e| !e.message.is_empty()), "{label}");
+        }
+    }
+
+    #[test]
+    fn the_form_follows_the_path() {
+        let cases = [
+            (
+                "/v1/orgs/masmovil/identifications/identity_document",
+                ErrorForm::MasStack,
+            ),
+            ("/v1/", ErrorForm::MasStack),
+            ("/api/spaces/coworkeridentitychecks", ErrorForm::Nexudus),
+            ("/v1", ErrorForm::Nexudus),
+            ("/", ErrorForm::Nexudus),
+        ];
+        for (path, form) in cases {
+            assert_eq!(ErrorForm::for_path(path), form, "{path}");
+        }
     }
 
     #[tokio::test]

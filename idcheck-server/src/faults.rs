@@ -16,7 +16,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -143,7 +143,8 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
         return next.run(request).await;
     };
     match fault.action {
-        FaultAction::Error500 => ApiError::InjectedFault.into_response(),
+        // This layer sits outside `error::path_form`, so it picks the path's error form itself.
+        FaultAction::Error500 => ApiError::InjectedFault.response_for_path(&path),
         FaultAction::Reject => ApiError::bad_request(
             fault.property.as_deref().unwrap_or("Name"),
             fault
@@ -151,7 +152,7 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
                 .unwrap_or_else(|| "was rejected by the server".into()),
             serde_json::Value::Null,
         )
-        .into_response(),
+        .response_for_path(&path),
         FaultAction::Delay => {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms.unwrap_or(0))).await;
             next.run(request).await

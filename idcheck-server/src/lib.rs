@@ -1,6 +1,7 @@
 //! idcheck-server: the local API server. It implements the Nexudus `CoworkerIdentityCheck` and
-//! `CoworkerIdentityCheckDocument` contract (`shared/seeds` 000–003, `shared/API-NOTES.md`) on
-//! SQLite, so the browser component and its end-to-end tests run on one machine.
+//! `CoworkerIdentityCheckDocument` contract (`shared/seeds` 000–003, `shared/API-NOTES.md`) and,
+//! beside it, MasStack's identification with identity document (seed 004) on SQLite, so the
+//! browser component and its end-to-end tests run on one machine.
 //!
 //! Architecture invariant: every rule (required fields, conditional groups, file slots, accepted
 //! images) comes from `idcheck-core`, the same functions the browser runs; this crate only adds
@@ -9,7 +10,8 @@
 //! - [`config`]: the command line.
 //! - [`db`] and [`store`]: the schema, migrations, demo data and the SQL of each resource.
 //! - [`auth`]: users, roles, password hashes, bearer tokens; [`ratelimit`]: Nexudus's 409s.
-//! - [`routes`]: one router per resource; [`error`]: the one error type and its envelope.
+//! - [`routes`]: one router per resource; [`error`]: the one error type and its two body forms
+//!   (Nexudus's envelope under `/api`, MasStack's `ErrorsResponse` under `/v1`).
 //! - [`files`]: stored images and fetching `New…Url`s; [`faults`]: test-only fault injection.
 
 pub mod auth;
@@ -30,7 +32,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use axum::http::{HeaderValue, Method, Uri, header};
+use axum::http::{HeaderName, HeaderValue, Method, Uri, header};
 use axum::response::IntoResponse;
 use axum::routing::any;
 use axum::{Extension, Router, middleware};
@@ -61,13 +63,16 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::documents::router())
         .layer(Extension(BodyLimit(RECORD_BODY_LIMIT)));
     let uploads = routes::uploads::router().layer(Extension(BodyLimit(UPLOAD_BODY_LIMIT)));
-    let small = routes::token::router().merge(routes::lookups::router());
+    let small = routes::token::router()
+        .merge(routes::lookups::router())
+        .merge(routes::masstack::router());
     let mut api = Router::new().merge(records).merge(uploads).merge(small);
     if state.fault_injection {
         api = api.merge(faults::router());
     }
     let mut router = api
         .route("/api/{*rest}", any(api_not_found))
+        .route("/v1/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed);
     router = match &state.dist {
         Some(dist) => {
@@ -88,7 +93,9 @@ pub fn app(state: AppState) -> Router {
             auth::authenticate,
         ))
         // Routes that set no limit get the small one: a route's own `Extension` runs later and wins.
-        .layer(Extension(BodyLimit(SMALL_BODY_LIMIT)));
+        .layer(Extension(BodyLimit(SMALL_BODY_LIMIT)))
+        // Outside authentication and the handlers, so their errors on MasStack's paths get its form.
+        .layer(middleware::from_fn(error::path_form));
     if state.fault_injection {
         router = router.layer(middleware::from_fn_with_state(
             state.clone(),
@@ -143,7 +150,15 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
                 Method::DELETE,
                 Method::OPTIONS,
             ])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                // What MasStack's actor side sends with `validate`.
+                HeaderName::from_static("x-installation_id"),
+                HeaderName::from_static("x-fingerprint"),
+                HeaderName::from_static("x-location"),
+            ])
             // A throttled browser client must be able to read how long to wait.
             .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION])
             .max_age(Duration::from_secs(600)),

@@ -37,7 +37,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "  {}/?token={token}&business=1&coworker=1&uploads=server",
         server.url
     );
-    println!("The example member portal (embedding, strict CSP): {}/portal/", server.url);
+    println!(
+        "The example member portal (embedding, strict CSP): {}/portal/",
+        server.url
+    );
     println!(
         "The MasStack provider: {}/?token={token}&provider=masstack&masstack-org=masmovil",
         server.url

@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod documents;
 pub mod lookups;
+pub mod masstack;
 pub mod token;
 pub mod uploads;
 

@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod documents;
 pub mod lookups;
+pub mod masstack;
 
 use idcheck_core::model::{ApiEnum, SortDirection};
 use rusqlite::Row;
