@@ -262,20 +262,7 @@ async fn list(
 ) -> Result<Json<ListEnvelope<CoworkerIdentityCheck>>, ApiError> {
     use store::checks::{FILTERS, ORDER_FIELDS, TEXT_FILTERS};
     let query = ListQuery::parse(&query, FILTERS, TEXT_FILTERS, ORDER_FIELDS)?;
-    let (page, size, field, direction) =
-        (query.page, query.size, query.order_field, query.direction);
-    let (total, records) = state
-        .db
-        .call(move |c| Ok(store::checks::list(c, &query)?))
-        .await?;
-    Ok(Json(ListEnvelope::page(
-        total,
-        page,
-        size,
-        records,
-        Some(field.to_string()),
-        Some(direction),
-    )))
+    super::list_page(&state, query, store::checks::list).await
 }
 
 async fn delete(

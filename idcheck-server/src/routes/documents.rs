@@ -437,20 +437,7 @@ async fn list(
 ) -> Result<Json<ListEnvelope<CoworkerIdentityCheckDocument>>, ApiError> {
     use store::documents::{FILTERS, ORDER_FIELDS, TEXT_FILTERS};
     let query = ListQuery::parse(&query, FILTERS, TEXT_FILTERS, ORDER_FIELDS)?;
-    let (page, size, field, direction) =
-        (query.page, query.size, query.order_field, query.direction);
-    let (total, records) = state
-        .db
-        .call(move |c| Ok(store::documents::list(c, &query)?))
-        .await?;
-    Ok(Json(ListEnvelope::page(
-        total,
-        page,
-        size,
-        records,
-        Some(field.to_string()),
-        Some(direction),
-    )))
+    super::list_page(&state, query, store::documents::list).await
 }
 
 async fn delete(

@@ -30,20 +30,7 @@ async fn businesses(
         lookups::BUSINESS_TEXT_FILTERS,
         lookups::BUSINESS_ORDER,
     )?;
-    let (page, size, field, direction) =
-        (query.page, query.size, query.order_field, query.direction);
-    let (total, records) = state
-        .db
-        .call(move |c| Ok(store::lookups::businesses(c, &query)?))
-        .await?;
-    Ok(Json(ListEnvelope::page(
-        total,
-        page,
-        size,
-        records,
-        Some(field.to_string()),
-        Some(direction),
-    )))
+    super::list_page(&state, query, store::lookups::businesses).await
 }
 
 async fn coworkers(
@@ -57,18 +44,5 @@ async fn coworkers(
         lookups::COWORKER_TEXT_FILTERS,
         lookups::COWORKER_ORDER,
     )?;
-    let (page, size, field, direction) =
-        (query.page, query.size, query.order_field, query.direction);
-    let (total, records) = state
-        .db
-        .call(move |c| Ok(store::lookups::coworkers(c, &query)?))
-        .await?;
-    Ok(Json(ListEnvelope::page(
-        total,
-        page,
-        size,
-        records,
-        Some(field.to_string()),
-        Some(direction),
-    )))
+    super::list_page(&state, query, store::lookups::coworkers).await
 }

@@ -8,10 +8,37 @@ pub mod masstack;
 pub mod token;
 pub mod uploads;
 
-use idcheck_core::model::VerificationStatus;
+use axum::Json;
+use idcheck_core::model::{ListEnvelope, VerificationStatus};
 use idcheck_core::rules::Violation;
+use rusqlite::Connection;
 
 use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::ListQuery;
+
+/// Reads one page of a resource and the count of all its records that match.
+pub type FetchPage<T> = fn(&Connection, &ListQuery) -> rusqlite::Result<(u64, Vec<T>)>;
+
+/// Answers a list request: runs `fetch` for the page `query` asks for and wraps the records in the
+/// list envelope, with the paging fields filled in. Every list route is this with its own `fetch`.
+pub async fn list_page<T: Send + 'static>(
+    state: &AppState,
+    query: ListQuery,
+    fetch: FetchPage<T>,
+) -> Result<Json<ListEnvelope<T>>, ApiError> {
+    let (page, size, field, direction) =
+        (query.page, query.size, query.order_field, query.direction);
+    let (total, records) = state.db.call(move |c| Ok(fetch(c, &query)?)).await?;
+    Ok(Json(ListEnvelope::page(
+        total,
+        page,
+        size,
+        records,
+        Some(field.to_string()),
+        Some(direction),
+    )))
+}
 
 /// A path id; anything that is not a positive whole number names no record, so it is a 404.
 pub fn parse_id(entity: &'static str, text: &str) -> Result<i64, ApiError> {
