@@ -42,20 +42,41 @@ pub fn run() -> Result<(), String> {
     Ok(())
 }
 
+/// The files a host loads: those at the top of `dist/` and wasm-bindgen's `snippets/` (not the
+/// example portal).
+fn shipped_files(dist: &Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut files = Vec::new();
+    let mut folders = vec![dist.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|err| format!("cannot read {}: {err}", folder.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_dir() {
+                files.push(path);
+            } else if folder != dist || entry.file_name() == "snippets" {
+                folders.push(path);
+            }
+        }
+    }
+    Ok(files)
+}
+
 fn measure(dist: &Path) -> Result<Vec<Asset>, String> {
-    let entries =
-        std::fs::read_dir(dist).map_err(|err| format!("cannot read {}: {err}", dist.display()))?;
     let mut assets = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
+    for path in shipped_files(dist)? {
+        let name = path
+            .strip_prefix(dist)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
         let kind = match Path::new(&name).extension().and_then(|ext| ext.to_str()) {
             Some("wasm") => "wasm",
             Some("js") => "js",
             Some("css") => "css",
             _ => continue,
         };
-        let bytes =
-            std::fs::read(entry.path()).map_err(|err| format!("cannot read {name}: {err}"))?;
+        let bytes = std::fs::read(&path).map_err(|err| format!("cannot read {name}: {err}"))?;
         assets.push(Asset {
             kind,
             file: name,
