@@ -82,6 +82,12 @@ impl Session {
         self.host.with_value(|host| host.emit(event, detail));
     }
 
+    /// The translated text for `key` as a reactive view. Every call returns the same closure type,
+    /// so the renderer is instantiated once for all translated texts, which keeps the bundle small.
+    pub fn text(self, key: Text) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        move || self.t(key)
+    }
+
     /// The translated text for `key`, tracked so views follow a language switch.
     pub fn t(&self, key: Text) -> &'static str {
         t(self.lang.get(), key)

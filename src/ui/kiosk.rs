@@ -133,7 +133,7 @@ pub fn FullScreen() -> impl IntoView {
                 let _ = root.request_fullscreen();
             }
         }>
-            {move || session.t(Text::KioskFullscreen)}
+            {session.text(Text::KioskFullscreen)}
         </button>
     }
 }

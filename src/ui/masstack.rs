@@ -152,13 +152,13 @@ fn MasWelcome(on_agree: impl Fn() + Copy + 'static) -> impl IntoView {
     view! {
         <section class="idcheck-welcome">
             <StepHeading text=Text::MasWelcomeTitle/>
-            <p>{move || session.t(Text::MasWelcomeIntro)}</p>
-            <h2>{move || session.t(Text::WelcomeWhatTitle)}</h2>
+            <p>{session.text(Text::MasWelcomeIntro)}</p>
+            <h2>{session.text(Text::WelcomeWhatTitle)}</h2>
             <ul class="idcheck-collect">
-                <li>{move || session.t(Text::MasWelcomeWhat)}</li>
+                <li>{session.text(Text::MasWelcomeWhat)}</li>
             </ul>
-            <p class="idcheck-note"><strong>{move || session.t(Text::MasWelcomeNoImages)}</strong></p>
-            <p>{move || session.t(Text::MasWelcomeWho)}</p>
+            <p class="idcheck-note"><strong>{session.text(Text::MasWelcomeNoImages)}</strong></p>
+            <p>{session.text(Text::MasWelcomeWho)}</p>
             <label class="idcheck-consent">
                 <input
                     type="checkbox"
@@ -169,7 +169,7 @@ fn MasWelcome(on_agree: impl Fn() + Copy + 'static) -> impl IntoView {
                         refused.set(false);
                     }
                 />
-                <span>{move || session.t(Text::MasConsent)}</span>
+                <span>{session.text(Text::MasConsent)}</span>
             </label>
             <p class="idcheck-error" role="alert">
                 {move || refused.get().then(|| session.t(Text::WelcomeConsentNeeded))}
@@ -183,7 +183,7 @@ fn MasWelcome(on_agree: impl Fn() + Copy + 'static) -> impl IntoView {
                         session.announce(Text::WelcomeConsentNeeded);
                     }
                 }>
-                    {move || session.t(Text::Continue)}
+                    {session.text(Text::Continue)}
                 </button>
             </div>
         </section>
@@ -265,7 +265,7 @@ fn MasForm(
         let error_id = format!("{id}-error");
         view! {
             <div class="idcheck-field">
-                <label for=id.clone()>{move || session.t(label)}</label>
+                <label for=id.clone()>{session.text(label)}</label>
                 <input
                     id=id
                     name=field
@@ -302,7 +302,7 @@ fn MasForm(
                 {text_field(NAME, Text::MasFirstName, |f| f.first_name.clone(), |f, v| f.first_name = v)}
                 {text_field(LAST_NAME, Text::MasLastName, |f| f.last_name.clone(), |f, v| f.last_name = v)}
                 <fieldset class="idcheck-choices">
-                    <legend>{move || session.t(Text::MasDocumentType)}</legend>
+                    <legend>{session.text(Text::MasDocumentType)}</legend>
                     {kinds
                         .into_iter()
                         .map(|(kind, label)| view! {
@@ -319,7 +319,7 @@ fn MasForm(
                                         });
                                     }
                                 />
-                                <span class="idcheck-choice-text"><strong>{move || session.t(label)}</strong></span>
+                                <span class="idcheck-choice-text"><strong>{session.text(label)}</strong></span>
                             </label>
                         })
                         .collect_view()}
@@ -332,7 +332,7 @@ fn MasForm(
                 </p>
                 <div class="idcheck-nav">
                     <button type="submit" class="idcheck-primary" disabled=move || busy.get()>
-                        {move || session.t(if busy.get() { Text::MasCreating } else { Text::MasCreate })}
+                        {session.text(if busy.get() { Text::MasCreating } else { Text::MasCreate })}
                     </button>
                 </div>
             </form>
@@ -427,7 +427,7 @@ fn MasStarted(
                 {move || fill(session.t(Text::MasIdentification), &[("id", &identification.with(|i| i.as_ref().map(|i| i.id.clone()).unwrap_or_default()))])}
             </p>
             <p class="idcheck-status">
-                <span>{move || session.t(Text::SubmittedStatus)} ": "</span>
+                <span>{session.text(Text::SubmittedStatus)} ": "</span>
                 <strong aria-live="polite" data-state=move || identification.with(|i| i.as_ref().map(|i| i.state.as_str()).unwrap_or_default())>
                     {move || identification.with(|i| i.as_ref().map(|i| session.t(state_text(i.state))))}
                 </strong>
@@ -442,13 +442,13 @@ fn MasStarted(
                         outcome.set(None);
                         cancelling.set(true);
                     }>
-                        {move || session.t(Text::MasCancel)}
+                        {session.text(Text::MasCancel)}
                     </button>
                 </div>
             </Show>
             <Show when=move || cancelling.get()>
                 <div class="idcheck-field">
-                    <label for=reason_id.clone()>{move || session.t(Text::MasCancelReason)}</label>
+                    <label for=reason_id.clone()>{session.text(Text::MasCancelReason)}</label>
                     <textarea
                         id=reason_id.clone()
                         name="reason"
@@ -462,7 +462,7 @@ fn MasStarted(
                         let cancel = cancel.clone();
                         move |_| cancel()
                     }>
-                        {move || session.t(Text::MasCancelConfirm)}
+                        {session.text(Text::MasCancelConfirm)}
                     </button>
                 </div>
             </Show>

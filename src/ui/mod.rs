@@ -120,7 +120,7 @@ fn FlowView(session: Session) -> impl IntoView {
                             );
                             session.host.with_value(|host| host.request_reset());
                         }>
-                            {move || session.t(Text::Cancel)}
+                            {session.text(Text::Cancel)}
                         </button>
                     })}
                 </div>
@@ -239,7 +239,7 @@ pub fn StepHeading(text: Text) -> impl IntoView {
     });
     view! {
         <h1 class="idcheck-heading" tabindex="-1" node_ref=heading>
-            {move || session.t(text)}
+            {session.text(text)}
         </h1>
     }
 }
@@ -251,13 +251,13 @@ pub fn StepNav(#[prop(optional)] back: bool) -> impl IntoView {
     view! {
         <div class="idcheck-nav">
             <button type="button" class="idcheck-primary" on:click=move |_| session.next()>
-                {move || session.t(Text::Continue)}
+                {session.text(Text::Continue)}
             </button>
             {back
                 .then(|| {
                     view! {
                         <button type="button" class="idcheck-secondary" on:click=move |_| session.back()>
-                            {move || session.t(Text::Back)}
+                            {session.text(Text::Back)}
                         </button>
                     }
                 })}
@@ -312,7 +312,7 @@ pub fn Picture(image: crate::session::Image, class: &'static str, label: Text) -
             node_ref=canvas
             class=class
             role="img"
-            aria-label=move || session.t(label)
+            aria-label=session.text(label)
             width=image.width
             height=image.height
         ></canvas>

@@ -54,8 +54,8 @@ pub fn Capture(side: Slot) -> impl IntoView {
     view! {
         <section class="idcheck-capture">
             <StepHeading text=title/>
-            <p>{move || session.t(hint)}</p>
-            {optional.then(|| view! { <p class="idcheck-note">{move || session.t(Text::CaptureBackOptional)}</p> })}
+            <p>{session.text(hint)}</p>
+            {optional.then(|| view! { <p class="idcheck-note">{session.text(Text::CaptureBackOptional)}</p> })}
             <Show
                 when=reviewing
                 fallback=move || view! { <LiveCapture side=slot optional/> }
@@ -65,17 +65,17 @@ pub fn Capture(side: Slot) -> impl IntoView {
                         <Picture image class="idcheck-shot" label=Text::CapturePreviewAlt/>
                     })}
                 </div>
-                <p>{move || session.t(Text::CaptureReviewHint)}</p>
+                <p>{session.text(Text::CaptureReviewHint)}</p>
                 <div class="idcheck-nav">
                     <button type="button" class="idcheck-primary" on:click=move |_| session.next()>
-                        {move || session.t(Text::CaptureUse)}
+                        {session.text(Text::CaptureUse)}
                     </button>
                     <button
                         type="button"
                         class="idcheck-secondary"
                         on:click=move |_| session.discard_image(slot)
                     >
-                        {move || session.t(Text::CaptureRetake)}
+                        {session.text(Text::CaptureRetake)}
                     </button>
                 </div>
             </Show>
@@ -268,32 +268,32 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
                     disabled=move || busy.get()
                     on:click=take
                 >
-                    {move || session.t(Text::CaptureTake)}
+                    {session.text(Text::CaptureTake)}
                 </button>
                 <Show when=move || devices.with(|d| d.len() > 1)>
                     <button type="button" class="idcheck-secondary" on:click=switch>
-                        {move || session.t(Text::CaptureSwitch)}
+                        {session.text(Text::CaptureSwitch)}
                     </button>
                 </Show>
             </Show>
             <label class="idcheck-secondary idcheck-upload" for=input_id.clone()>
-                {move || session.t(Text::CaptureUpload)}
+                {session.text(Text::CaptureUpload)}
             </label>
             <input
                 id=input_id
                 class="idcheck-visually-hidden"
                 type="file"
                 accept=files::accept_attribute()
-                aria-label=move || session.t(Text::CaptureUploadLabel)
+                aria-label=session.text(Text::CaptureUploadLabel)
                 on:change=on_file
             />
             {optional.then(|| view! {
                 <button type="button" class="idcheck-secondary idcheck-skip" on:click=move |_| session.next()>
-                    {move || session.t(Text::CaptureSkip)}
+                    {session.text(Text::CaptureSkip)}
                 </button>
             })}
             <button type="button" class="idcheck-secondary" on:click=move |_| session.back()>
-                {move || session.t(Text::Back)}
+                {session.text(Text::Back)}
             </button>
         </div>
         <p class="idcheck-error" role="alert">

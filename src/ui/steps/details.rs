@@ -100,7 +100,7 @@ pub fn Details() -> impl IntoView {
     view! {
         <section class="idcheck-details">
             <StepHeading text=Text::DetailsTitle/>
-            <p>{move || session.t(Text::DetailsIntro)}</p>
+            <p>{session.text(Text::DetailsIntro)}</p>
             <form class="idcheck-form" novalidate=true on:submit=move |ev| {
                 ev.prevent_default();
                 session.next();
@@ -140,7 +140,7 @@ fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoVie
     let error_id = format!("{input_id}-error");
     let hint_id = format!("{input_id}-hint");
     let hint = (field == Field::IssuedBy).then(|| {
-        view! { <span class="idcheck-hint" id=hint_id.clone()>{move || session.t(Text::DetailsIssuedByHint)}</span> }
+        view! { <span class="idcheck-hint" id=hint_id.clone()>{session.text(Text::DetailsIssuedByHint)}</span> }
     });
     let described_by = if field == Field::IssuedBy {
         format!("{hint_id} {error_id}")
@@ -149,7 +149,7 @@ fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoVie
     };
     view! {
         <div class="idcheck-field">
-            <label for=input_id.clone()>{move || session.t(field.label())}</label>
+            <label for=input_id.clone()>{session.text(field.label())}</label>
             {hint}
             <input
                 id=input_id

@@ -35,7 +35,7 @@ pub fn DocumentStep() -> impl IntoView {
         <section class="idcheck-document">
             <StepHeading text=title/>
             <fieldset class="idcheck-choices">
-                <legend class="idcheck-visually-hidden">{move || session.t(title)}</legend>
+                <legend class="idcheck-visually-hidden">{session.text(title)}</legend>
                 {choices
                     .into_iter()
                     .map(|kind| {
@@ -52,7 +52,7 @@ pub fn DocumentStep() -> impl IntoView {
                                     }
                                 />
                                 <span class="idcheck-choice-text">
-                                    <strong>{move || session.t(document_text(kind))}</strong>
+                                    <strong>{session.text(document_text(kind))}</strong>
                                 </span>
                             </label>
                         }

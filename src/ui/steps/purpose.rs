@@ -15,7 +15,7 @@ pub fn PurposeStep() -> impl IntoView {
         <section class="idcheck-purpose">
             <StepHeading text=Text::PurposeTitle/>
             <fieldset class="idcheck-choices">
-                <legend class="idcheck-visually-hidden">{move || session.t(Text::PurposeTitle)}</legend>
+                <legend class="idcheck-visually-hidden">{session.text(Text::PurposeTitle)}</legend>
                 {Purpose::ALL
                     .into_iter()
                     .map(|purpose| {
@@ -36,8 +36,8 @@ pub fn PurposeStep() -> impl IntoView {
                                     }
                                 />
                                 <span class="idcheck-choice-text">
-                                    <strong>{move || session.t(title)}</strong>
-                                    <span>{move || session.t(hint)}</span>
+                                    <strong>{session.text(title)}</strong>
+                                    <span>{session.text(hint)}</span>
                                 </span>
                             </label>
                         }

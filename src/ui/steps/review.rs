@@ -36,7 +36,7 @@ pub fn Review() -> impl IntoView {
                 <button type="button" class="idcheck-link" on:click=move |_| {
                     session.go_to(step);
                 }>
-                    {move || session.t(Text::ReviewChange)}
+                    {session.text(Text::ReviewChange)}
                 </button>
             </Show>
         }
@@ -55,7 +55,7 @@ pub fn Review() -> impl IntoView {
                             <Picture image class="idcheck-thumb-picture" label=slot_text(slot)/>
                         })}
                         <figcaption>
-                            {move || session.t(slot_text(slot))}
+                            {session.text(slot_text(slot))}
                             " "
                             {change(Step::Capture(slot))}
                         </figcaption>
@@ -70,14 +70,14 @@ pub fn Review() -> impl IntoView {
             <StepHeading text=Text::ReviewTitle/>
             <dl class="idcheck-summary">
                 <div>
-                    <dt>{move || session.t(Text::ReviewWhat)}</dt>
+                    <dt>{session.text(Text::ReviewWhat)}</dt>
                     <dd>{move || session.t(match purpose() {
                         Some(Purpose::Address) => Text::PurposeAddress,
                         _ => Text::PurposeIdentity,
                     })}</dd>
                 </div>
                 <div>
-                    <dt>{move || session.t(Text::ReviewDocument)}</dt>
+                    <dt>{session.text(Text::ReviewDocument)}</dt>
                     <dd>
                         {move || kind().map(|kind| session.t(document_text(kind)))}
                         " "
@@ -86,15 +86,15 @@ pub fn Review() -> impl IntoView {
                 </div>
                 <Show when=move || purpose() == Some(Purpose::Identity)>
                     <div>
-                        <dt>{move || session.t(Text::DetailsNumber)}</dt>
+                        <dt>{session.text(Text::DetailsNumber)}</dt>
                         <dd>{move || details().number} " " {change(Step::Details)}</dd>
                     </div>
                     <div>
-                        <dt>{move || session.t(Text::DetailsIssuedBy)}</dt>
+                        <dt>{session.text(Text::DetailsIssuedBy)}</dt>
                         <dd>{move || details().issued_by}</dd>
                     </div>
                     <div>
-                        <dt>{move || session.t(Text::DetailsExpires)}</dt>
+                        <dt>{session.text(Text::DetailsExpires)}</dt>
                         <dd>{move || details().expires}</dd>
                     </div>
                 </Show>
@@ -120,7 +120,7 @@ pub fn Review() -> impl IntoView {
                 </button>
                 <Show when=move || !running()>
                     <button type="button" class="idcheck-secondary" on:click=move |_| session.back()>
-                        {move || session.t(Text::Back)}
+                        {session.text(Text::Back)}
                     </button>
                 </Show>
             </div>
@@ -163,13 +163,13 @@ fn SubmitProgress() -> impl IntoView {
         |a: Milestone, b: Milestone| std::mem::discriminant(&a) == std::mem::discriminant(&b);
     view! {
         <Show when=move || current().is_some() || done(Milestone::CreateCheck)>
-            <ol class="idcheck-milestones" aria-label=move || session.t(Text::ReviewSending)>
+            <ol class="idcheck-milestones" aria-label=session.text(Text::ReviewSending)>
                 {rows.into_iter().map(|(milestone, text)| view! {
                     <li
                         class:idcheck-done=move || done(milestone)
                         class:idcheck-current=move || current().is_some_and(|c| same_row(c, milestone)) && !done(milestone)
                     >
-                        {move || session.t(text)}
+                        {session.text(text)}
                     </li>
                 }).collect_view()}
             </ol>

@@ -88,7 +88,7 @@ pub fn Submitted() -> impl IntoView {
             <StepHeading text=Text::SubmittedTitle/>
             <p class="idcheck-records">{records}</p>
             <p class="idcheck-status">
-                <span>{move || session.t(Text::SubmittedStatus)} ": "</span>
+                <span>{session.text(Text::SubmittedStatus)} ": "</span>
                 <strong aria-live="polite" data-status=move || match known.get() {
                     Known::Status(status, _) => status.api_name().to_string(),
                     _ => String::new(),
@@ -105,7 +105,7 @@ pub fn Submitted() -> impl IntoView {
             })}
             <Show when=move || session.flow.with(|flow| flow.has_next_purpose())>
                 <button type="button" class="idcheck-primary" on:click=move |_| session.continue_with_next_purpose()>
-                    {move || session.t(Text::NextPurpose)}
+                    {session.text(Text::NextPurpose)}
                 </button>
             </Show>
         </section>

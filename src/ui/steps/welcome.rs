@@ -34,20 +34,20 @@ pub fn Welcome() -> impl IntoView {
     view! {
         <section class="idcheck-welcome">
             <StepHeading text=title/>
-            <p>{move || session.t(Text::WelcomeIntro)}</p>
-            <h2>{move || session.t(Text::WelcomeWhatTitle)}</h2>
+            <p>{session.text(Text::WelcomeIntro)}</p>
+            <h2>{session.text(Text::WelcomeWhatTitle)}</h2>
             <ul class="idcheck-collect">
                 {collected
                     .iter()
                     .map(|text| {
                         let text = *text;
-                        view! { <li>{move || session.t(text)}</li> }
+                        view! { <li>{session.text(text)}</li> }
                     })
                     .collect_view()}
             </ul>
-            <p>{move || session.t(Text::WelcomeWhy)}</p>
-            <p>{move || session.t(Text::WelcomeWho)}</p>
-            <p>{move || session.t(Text::WelcomeCamera)}</p>
+            <p>{session.text(Text::WelcomeWhy)}</p>
+            <p>{session.text(Text::WelcomeWho)}</p>
+            <p>{session.text(Text::WelcomeCamera)}</p>
             <label class="idcheck-consent">
                 <input
                     type="checkbox"
@@ -59,7 +59,7 @@ pub fn Welcome() -> impl IntoView {
                         session.blocker.set(None);
                     }
                 />
-                <span>{move || session.t(Text::WelcomeConsent)}</span>
+                <span>{session.text(Text::WelcomeConsent)}</span>
             </label>
             <BlockerMessage/>
             <StepNav/>
