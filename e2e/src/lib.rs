@@ -53,16 +53,22 @@ pub const ADMIN: (&str, &str) = ("admin@example.com", "admin-demo-password");
 pub const MEMBER: (&str, &str) = ("member@example.com", "member-demo-password");
 
 impl ApiServer {
+    /// Starts the server without rate limits, so tests go at their own pace.
     pub async fn start(extra_args: &[&str]) -> ApiServer {
+        let mut args = vec!["--no-rate-limit"];
+        args.extend_from_slice(extra_args);
+        ApiServer::launch(&args).await
+    }
+
+    /// Starts the server with Nexudus' rate limits (`extra_args` may override single limits).
+    pub async fn start_rate_limited(extra_args: &[&str]) -> ApiServer {
+        ApiServer::launch(extra_args).await
+    }
+
+    async fn launch(extra_args: &[&str]) -> ApiServer {
         let dist = required_env("IDCHECK_DIST");
         let mut child = Command::new(required_env("IDCHECK_SERVER_BIN"))
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--database",
-                ":memory:",
-                "--no-rate-limit",
-            ])
+            .args(["--listen", "127.0.0.1:0", "--database", ":memory:"])
             .arg("--dist")
             .arg(&dist)
             .args(extra_args)

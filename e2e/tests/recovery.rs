@@ -282,3 +282,37 @@ async fn the_browser_back_button_moves_between_steps_and_keeps_the_answers() {
     assert_eq!(issued_by.as_deref(), Some("DGP"));
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_throttled_member_waits_and_the_check_goes_through() {
+    // Every request within 2 s of the member's previous one is refused with 409 + Retry-After,
+    // as Nexudus throttles: the component must wait as asked and carry on.
+    let server = ApiServer::start_rate_limited(&[
+        "--fault-injection",
+        "--rate-limit",
+        "min_interval_ms=2000",
+    ])
+    .await;
+    let dir = scratch("throttled");
+    let camera = Card::new(1280, 720).write_y4m(&dir.join("card.y4m"));
+    let browser = Browser::start(PHONE, Some(&camera)).await;
+    let url = server.page("&uploads=server&image-max=800").await;
+
+    passport_to_review(&browser, &url, "phone-throttled").await;
+    browser.press("Send for review").await;
+    let (check, document) = browser.submit_finished("phone-throttled").await;
+
+    let uploads = server.request_count("POST /api/uploads").await;
+    assert!(
+        uploads > 2,
+        "two images, and at least one refusal waited out ({uploads} requests)"
+    );
+    let documents = server
+        .get_json(&format!(
+            "{DOCUMENTS}?CoworkerIdentityCheckDocument_CoworkerIdentityCheck={check}"
+        ))
+        .await;
+    assert_eq!(documents["TotalItems"], 1);
+    assert_eq!(documents["Records"][0]["Id"], document);
+    browser.close().await;
+}
