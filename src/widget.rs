@@ -65,15 +65,13 @@ struct Instance {
 
 impl Instance {
     fn start(self: &Rc<Self>) {
-        let weak = Rc::downgrade(self);
+        // The mounted view holds its instance (through `reset`), so a mounted component stays on
+        // the page even if the host drops its handle; unmounting drops the view and ends the cycle.
+        let instance = Rc::clone(self);
         let host = Host {
             element: Some(self.element.clone()),
             token_provider: self.provider.clone(),
-            reset: Some(Rc::new(move || {
-                if let Some(instance) = weak.upgrade() {
-                    instance.restart();
-                }
-            })),
+            reset: Some(Rc::new(move || instance.restart())),
             id_prefix: self.id_prefix.clone(),
         };
         let config = config::parse(
