@@ -225,11 +225,20 @@ impl Flow {
         steps
     }
 
-    /// Where the current step stands in `steps()`, 1-based, and how many there are, for a progress bar.
+    /// Where the current step stands, 1-based, and how many steps there will be, for a progress
+    /// bar. Until the answers settle the path, the longest it can still be is counted, so the
+    /// total only ever shrinks as the member chooses (a count that grew would feel like moving
+    /// backwards).
     pub fn position(&self) -> (usize, usize) {
         let steps = self.steps();
         let index = steps.iter().position(|s| *s == self.step).unwrap_or(0);
-        (index + 1, steps.len())
+        let undecided_slots = match (self.kind, self.purpose) {
+            (Some(_), _) => 0,
+            (None, Some(Purpose::Address)) => 2, // a front, maybe a back
+            (None, _) => 3,                      // a face, a front, a back
+        };
+        let undecided_details = usize::from(self.purpose.is_none());
+        (index + 1, steps.len() + undecided_slots + undecided_details)
     }
 
     /// The answers (purpose, document type, details) are fixed once the check exists: they are
@@ -764,6 +773,24 @@ mod tests {
         flow.choose_document(DocumentKind::Identity(IdentityDocumentType::Passport));
         assert_eq!(flow.slots_to_send(), vec![Slot::Photo, Slot::Front]);
         assert!(flow.go_to(Step::Review, today()));
+    }
+
+    #[test]
+    fn the_step_count_only_shrinks_as_answers_settle() {
+        let mut flow = Flow::new(settings(PurposeSetting::Ask), "ref-1".into());
+        assert_eq!(flow.position(), (1, 9));
+        flow.set_consent(true);
+        flow.next(today()).unwrap();
+        assert_eq!(flow.position(), (2, 9));
+        flow.choose_purpose(Purpose::Address);
+        assert_eq!(flow.position(), (2, 7));
+        flow.next(today()).unwrap();
+        flow.choose_document(DocumentKind::Address(AddressDocumentType::VoterCard));
+        assert_eq!(flow.position(), (3, 7));
+        flow.choose_purpose(Purpose::Identity);
+        assert_eq!(flow.position(), (3, 9));
+        flow.choose_document(DocumentKind::Identity(IdentityDocumentType::Passport));
+        assert_eq!(flow.position(), (3, 8));
     }
 
     #[test]
