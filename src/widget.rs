@@ -140,10 +140,12 @@ pub fn mount(element: HtmlElement, config: JsValue) -> Result<Handle, JsValue> {
     Ok(mount_instance(element, settings, provider))
 }
 
+/// What a host's configuration object holds: the settings as `(name, value)` pairs, and the
+/// token provider.
+type HostSettings = (Vec<(String, String)>, Option<Function>);
+
 /// Reads a host's configuration object into setting pairs and the token provider.
-fn settings_from_object(
-    config: &JsValue,
-) -> Result<(Vec<(String, String)>, Option<Function>), JsValue> {
+fn settings_from_object(config: &JsValue) -> Result<HostSettings, JsValue> {
     if config.is_undefined() || config.is_null() {
         return Ok((Vec::new(), None));
     }
