@@ -232,3 +232,68 @@ async fn a_proof_of_address_check_with_its_front() {
     assert_eq!(check["IdentityDocumentNumber"], Value::Null);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn both_checks_one_after_the_other() {
+    let server = ApiServer::start(&[]).await;
+    let browser = Browser::start(PHONE, Some(&camera_file("both"))).await;
+    let url = server
+        .page("&verify=both&uploads=server&image-max=800")
+        .await;
+    let name = "phone-both";
+
+    browser.consent(&url, name).await;
+    browser
+        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
+        .await;
+    browser
+        .fill_details(
+            &Details {
+                number: "B1234567",
+                issued_by: "Both Office",
+                expires: "2030-02-02",
+            },
+            name,
+        )
+        .await;
+    browser.capture(PHOTO, "photo", name).await;
+    browser.capture(FRONT, "front", name).await;
+    let (identity_check, _) = browser.submit(name).await;
+
+    // The address check follows, with the same consent.
+    browser
+        .wait_for_text(
+            ".idcheck-submitted .idcheck-primary",
+            "Continue with your address",
+        )
+        .await;
+    browser.click(".idcheck-submitted .idcheck-primary").await;
+    browser
+        .choose(
+            ADDRESS_DOCUMENT,
+            "document-address",
+            name,
+            ("document", "5"),
+        )
+        .await;
+    browser.capture(FRONT, "front-address", name).await;
+    browser.at_step(BACK, "back-address", name).await;
+    browser.click("button.idcheck-skip").await;
+    let ids = browser.submit(&format!("{name}-address")).await;
+    assert_ne!(ids.0, identity_check);
+
+    let identity = server
+        .get_json(&format!(
+            "/api/spaces/coworkeridentitychecks/{identity_check}"
+        ))
+        .await;
+    assert_eq!(identity["VerificationType"], 1);
+    assert_records(
+        &server,
+        ids,
+        json!({ "VerificationType": 2, "AddressDocumentType": 5 }),
+        [false, true, false],
+    )
+    .await;
+    browser.close().await;
+}
