@@ -248,6 +248,10 @@ pub fn start() {
         return;
     };
     if body.has_attribute("data-idcheck-page") {
+        // The page's "loading" line has done its job.
+        if let Ok(Some(placeholder)) = body.query_selector("[data-idcheck-placeholder]") {
+            placeholder.remove();
+        }
         let mut settings = settings_from_attributes(&body);
         settings.extend(crate::query_settings());
         // The standalone page owns its history; a widget leaves the host's alone.
