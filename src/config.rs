@@ -282,32 +282,24 @@ pub fn parse<'a>(
                 );
                 String::new()
             });
-            let configuration = match get("masstack-configuration")
-                .map(str::to_ascii_uppercase)
-                .as_deref()
-            {
-                None => None,
-                Some(name) => ConfigurationName::parse(name).or_else(|| {
-                    problem(
-                        "masstack-configuration",
-                        format!("must be LOW, MEDIUM or HIGH, not `{name}`"),
-                    );
-                    None
-                }),
-            };
-            let scoring = match get("masstack-scoring")
-                .map(str::to_ascii_uppercase)
-                .as_deref()
-            {
-                None => None,
-                Some(name) => ScoringProvider::parse(name).or_else(|| {
-                    problem(
-                        "masstack-scoring",
-                        format!("must be INTERNAL or EXTERNAL, not `{name}`"),
-                    );
-                    None
-                }),
-            };
+            let configuration = choice(
+                get("masstack-configuration"),
+                ConfigurationName::parse,
+                "LOW, MEDIUM or HIGH",
+            )
+            .unwrap_or_else(|message| {
+                problem("masstack-configuration", message);
+                None
+            });
+            let scoring = choice(
+                get("masstack-scoring"),
+                ScoringProvider::parse,
+                "INTERNAL or EXTERNAL",
+            )
+            .unwrap_or_else(|message| {
+                problem("masstack-scoring", message);
+                None
+            });
             let expires_in = get("masstack-expires-in").unwrap_or(masstack::DEFAULT_EXPIRES_IN);
             match masstack::parse_duration(expires_in) {
                 Some(seconds) if seconds <= masstack::MAX_EXPIRES_IN_SECONDS => {}
@@ -372,6 +364,20 @@ pub fn parse<'a>(
         history,
         provider,
     })
+}
+
+/// One of a string enum's values, upper-cased as the seed spells them; `names` lists the choices
+/// for the message.
+fn choice<T>(
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    names: &str,
+) -> Result<Option<T>, String> {
+    let Some(value) = value else { return Ok(None) };
+    let value = value.to_ascii_uppercase();
+    parse(&value)
+        .map(Some)
+        .ok_or_else(|| format!("must be {names}, not `{value}`"))
 }
 
 /// A comma-separated list of an API enum's values, by name (`Passport`) or number (`1`).

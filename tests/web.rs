@@ -36,6 +36,18 @@ fn mount(
     mount_to(host.clone(), move || view! { <App config=config.clone()/> })
 }
 
+/// Agrees on the welcome step, then picks the first document type offered (for a host that
+/// presets the purpose).
+async fn agree_and_take_the_first_document(host: &web_sys::HtmlElement) {
+    query(host, "input[name=consent]").click();
+    query(host, "button.idcheck-primary").click();
+    settle().await;
+    query(host, "input[name=document]").click();
+    settle().await;
+    query(host, "button.idcheck-primary").click();
+    settle().await;
+}
+
 const DEMO: &[(&str, &str)] = &[
     ("token", "t"),
     ("business", "1"),
@@ -115,13 +127,7 @@ async fn details_are_checked_when_a_field_is_left() {
         ],
     );
     settle().await;
-    query(&host, "input[name=consent]").click();
-    query(&host, "button.idcheck-primary").click();
-    settle().await;
-    query(&host, "input[name=document]").click();
-    settle().await;
-    query(&host, "button.idcheck-primary").click();
-    settle().await;
+    agree_and_take_the_first_document(&host).await;
     assert_eq!(
         query(&host, "h1").text_content().unwrap(),
         "Your document's details"
@@ -240,13 +246,7 @@ async fn leaving_a_capture_screen_stops_the_camera() {
         ],
     );
     settle().await;
-    query(&host, "input[name=consent]").click();
-    query(&host, "button.idcheck-primary").click();
-    settle().await;
-    query(&host, "input[name=document]").click();
-    settle().await;
-    query(&host, "button.idcheck-primary").click();
-    settle().await;
+    agree_and_take_the_first_document(&host).await;
     assert_eq!(
         query(&host, "h1").text_content().unwrap(),
         "Photograph the front of your document"

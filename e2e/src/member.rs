@@ -146,6 +146,16 @@ impl Browser {
         self.press("Continue").await;
     }
 
+    /// A passport check from its document-type step to its review step: choose the passport, type
+    /// `details`, take the face photo and the front with the camera.
+    pub async fn passport(&self, details: &Details<'_>, name: &str) {
+        self.choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
+            .await;
+        self.fill_details(details, name).await;
+        self.capture(PHOTO, "photo", name).await;
+        self.capture(FRONT, "front", name).await;
+    }
+
     /// Takes the slot's photo with the camera, looks at it, and uses it.
     pub async fn capture(&self, heading: &str, label: &str, name: &str) {
         self.at_step(heading, label, name).await;

@@ -66,10 +66,7 @@ async fn two_instances_on_one_page_keep_to_themselves_and_report_through_events(
     let name = "portal";
     browser.agree(name).await;
     browser
-        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
-        .await;
-    browser
-        .fill_details(
+        .passport(
             &Details {
                 number: "P7654321",
                 issued_by: "Harbour Office",
@@ -78,8 +75,6 @@ async fn two_instances_on_one_page_keep_to_themselves_and_report_through_events(
             name,
         )
         .await;
-    browser.capture(PHOTO, "photo", name).await;
-    browser.capture(FRONT, "front", name).await;
     let (check, document) = browser.submit(name).await;
     browser.within("");
     browser.screenshot("portal-desktop-completed").await;
@@ -311,10 +306,7 @@ async fn a_kiosk_forgets_each_member_and_serves_the_next() {
     let name = "kiosk";
     browser.agree(name).await;
     browser
-        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
-        .await;
-    browser
-        .fill_details(
+        .passport(
             &Details {
                 number: "K1234567",
                 issued_by: "Front desk test",
@@ -323,8 +315,6 @@ async fn a_kiosk_forgets_each_member_and_serves_the_next() {
             name,
         )
         .await;
-    browser.capture(PHOTO, "photo", name).await;
-    browser.capture(FRONT, "front", name).await;
     let (first_check, _) = browser.submit(name).await;
     browser
         .wait_for_text(
@@ -382,15 +372,7 @@ async fn a_kiosk_forgets_each_member_and_serves_the_next() {
     // The next member completes a check of their own on the same page.
     browser.agree("kiosk-second").await;
     browser
-        .choose(
-            IDENTITY_DOCUMENT,
-            "document",
-            "kiosk-second",
-            ("document", "1"),
-        )
-        .await;
-    browser
-        .fill_details(
+        .passport(
             &Details {
                 number: "K7654321",
                 issued_by: "Second member",
@@ -399,8 +381,6 @@ async fn a_kiosk_forgets_each_member_and_serves_the_next() {
             "kiosk-second",
         )
         .await;
-    browser.capture(PHOTO, "photo", "kiosk-second").await;
-    browser.capture(FRONT, "front", "kiosk-second").await;
     let (second_check, _) = browser.submit("kiosk-second").await;
     assert_ne!(second_check, first_check);
     let stored = server

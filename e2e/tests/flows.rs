@@ -80,10 +80,7 @@ async fn a_passport_check_with_face_and_front() {
         .choose(PURPOSE, "purpose", name, ("purpose", "identity"))
         .await;
     browser
-        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
-        .await;
-    browser
-        .fill_details(
+        .passport(
             &Details {
                 number: "PA1234567",
                 issued_by: "Kingdom of Spain",
@@ -92,8 +89,6 @@ async fn a_passport_check_with_face_and_front() {
             name,
         )
         .await;
-    browser.capture(PHOTO, "photo", name).await;
-    browser.capture(FRONT, "front", name).await;
     let ids = browser.submit(name).await;
 
     let check = assert_records(
@@ -244,10 +239,7 @@ async fn both_checks_one_after_the_other() {
 
     browser.consent(&url, name).await;
     browser
-        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
-        .await;
-    browser
-        .fill_details(
+        .passport(
             &Details {
                 number: "B1234567",
                 issued_by: "Both Office",
@@ -256,8 +248,6 @@ async fn both_checks_one_after_the_other() {
             name,
         )
         .await;
-    browser.capture(PHOTO, "photo", name).await;
-    browser.capture(FRONT, "front", name).await;
     let (identity_check, _) = browser.submit(name).await;
 
     // The address check follows, with the same consent.

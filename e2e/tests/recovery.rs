@@ -23,12 +23,7 @@ async fn passport_to_review(browser: &Browser, url: &str, name: &str) {
     browser
         .choose(PURPOSE, "purpose", name, ("purpose", "identity"))
         .await;
-    browser
-        .choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
-        .await;
-    browser.fill_details(&good_details(), name).await;
-    browser.capture(PHOTO, "photo", name).await;
-    browser.capture(FRONT, "front", name).await;
+    browser.passport(&good_details(), name).await;
     browser.at_step(REVIEW, "review", name).await;
 }
 

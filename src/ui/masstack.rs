@@ -18,7 +18,7 @@ use crate::config::MasStackSettings;
 use crate::host::{Detail, Event};
 use crate::i18n::{Text, fill};
 use crate::session::{Session, failure_text};
-use crate::ui::StepHeading;
+use crate::ui::{Choice, StepHeading};
 
 /// Where the member is in this branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,21 +306,18 @@ fn MasForm(
                     {kinds
                         .into_iter()
                         .map(|(kind, label)| view! {
-                            <label class="idcheck-choice">
-                                <input
-                                    type="radio"
-                                    name="document_type"
-                                    value=kind.as_str()
-                                    prop:checked=move || form.with(|form| form.kind == Some(kind))
-                                    on:change=move |_| {
-                                        form.update(|form| form.kind = Some(kind));
-                                        touched.update(|touched| {
-                                            touched.insert(TYPE);
-                                        });
-                                    }
-                                />
-                                <span class="idcheck-choice-text"><strong>{session.text(label)}</strong></span>
-                            </label>
+                            <Choice
+                                name="document_type"
+                                value=kind.as_str().to_string()
+                                checked=Signal::derive(move || form.with(|form| form.kind == Some(kind)))
+                                picked=move || {
+                                    form.update(|form| form.kind = Some(kind));
+                                    touched.update(|touched| {
+                                        touched.insert(TYPE);
+                                    });
+                                }
+                                title=label
+                            />
                         })
                         .collect_view()}
                 </fieldset>

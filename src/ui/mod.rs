@@ -318,3 +318,32 @@ pub fn Picture(image: crate::session::Image, class: &'static str, label: Text) -
         ></canvas>
     }
 }
+
+/// One option of a choice among several: a large radio card with a title and, maybe, a hint.
+/// `picked` runs when the member chooses it.
+#[component]
+pub fn Choice(
+    name: &'static str,
+    value: String,
+    checked: Signal<bool>,
+    picked: impl Fn() + 'static,
+    title: Text,
+    #[prop(optional)] hint: Option<Text>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <label class="idcheck-choice">
+            <input
+                type="radio"
+                name=name
+                value=value
+                prop:checked=checked
+                on:change=move |_| picked()
+            />
+            <span class="idcheck-choice-text">
+                <strong>{session.text(title)}</strong>
+                {hint.map(|hint| view! { <span>{session.text(hint)}</span> })}
+            </span>
+        </label>
+    }
+}

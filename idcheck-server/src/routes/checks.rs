@@ -98,20 +98,7 @@ async fn update(
 ) -> Result<Json<WriteEnvelope<CreatedValue>>, ApiError> {
     let body: NewCoworkerIdentityCheck = parse_value(&value)?;
     let extra: CheckUpdate = parse_value(&value)?;
-    let id = match extra.id {
-        None => {
-            return Err(ApiError::Validation(vec![Violation::required(
-                "Id",
-                Value::Null,
-            )]));
-        }
-        Some(id) if id <= 0 => {
-            return Err(ApiError::Validation(vec![Violation::not_positive(
-                "Id", id,
-            )]));
-        }
-        Some(id) => id,
-    };
+    let id = super::update_id(extra.id)?;
     let today = clock::today();
     let now = clock::now_iso();
     let (now_copy, email) = (now.clone(), user.email.clone());

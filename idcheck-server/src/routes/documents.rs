@@ -289,20 +289,7 @@ async fn update(
 ) -> Result<Json<WriteEnvelope<CreatedValue>>, ApiError> {
     let body: NewCoworkerIdentityCheckDocument = parse_value(&value)?;
     let extra: DocumentUpdate = parse_value(&value)?;
-    let id = match extra.id {
-        None => {
-            return Err(ApiError::Validation(vec![Violation::required(
-                "Id",
-                Value::Null,
-            )]));
-        }
-        Some(id) if id <= 0 => {
-            return Err(ApiError::Validation(vec![Violation::not_positive(
-                "Id", id,
-            )]));
-        }
-        Some(id) => id,
-    };
+    let id = super::update_id(extra.id)?;
     let existing = state
         .db
         .call(move |c| Ok(store::documents::load(c, id)?))

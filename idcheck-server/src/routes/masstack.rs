@@ -92,23 +92,11 @@ async fn cancel(
 ) -> Result<StatusCode, ApiError> {
     let request: CancelIdentificationRequest = parse_body(&body)?;
     let reason = masstack::validate_cancel_request(&request);
-    let action = Transition {
+    let cancel = Transition {
         action: IdentificationAction::Cancel,
         verb: "cancelled",
     };
-    state
-        .db
-        .call(move |c| {
-            let transaction = c.transaction()?;
-            let now = clock::now_iso();
-            let current = load_as_of(&transaction, &org_id, &id, &now)?;
-            let reason = reason.map_err(ApiError::MasValidation)?;
-            action.apply(&transaction, &current, Some(&reason), &now)?;
-            transaction.commit()?;
-            Ok(())
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    cancel.run(&state, org_id, id, Some(reason)).await
 }
 
 /// The actor's side: the person has been identified. 204, or 409 unless still pending.
@@ -117,22 +105,11 @@ async fn validate(
     _user: AuthUser,
     Path((org_id, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let action = Transition {
+    let validate = Transition {
         action: IdentificationAction::Validate,
         verb: "validated",
     };
-    state
-        .db
-        .call(move |c| {
-            let transaction = c.transaction()?;
-            let now = clock::now_iso();
-            let current = load_as_of(&transaction, &org_id, &id, &now)?;
-            action.apply(&transaction, &current, None, &now)?;
-            transaction.commit()?;
-            Ok(())
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    validate.run(&state, org_id, id, None).await
 }
 
 /// A change of state, and how its refusal reads.
@@ -144,6 +121,30 @@ struct Transition {
 }
 
 impl Transition {
+    /// Applies the transition to identification `id` of `org_id` in one transaction and answers
+    /// 204. The order of refusals is 404, then 400 (an invalid `reason`), then 409.
+    async fn run(
+        self,
+        state: &AppState,
+        org_id: String,
+        id: String,
+        reason: Option<Result<String, Vec<MasViolation>>>,
+    ) -> Result<StatusCode, ApiError> {
+        state
+            .db
+            .call(move |c| {
+                let transaction = c.transaction()?;
+                let now = clock::now_iso();
+                let current = load_as_of(&transaction, &org_id, &id, &now)?;
+                let reason = reason.transpose().map_err(ApiError::MasValidation)?;
+                self.apply(&transaction, &current, reason.as_deref(), &now)?;
+                transaction.commit()?;
+                Ok(())
+            })
+            .await?;
+        Ok(StatusCode::NO_CONTENT)
+    }
+
     /// Moves `current` on, or answers 409 naming the state that forbids it.
     fn apply(
         self,

@@ -49,6 +49,20 @@ pub fn parse_id(entity: &'static str, text: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::not_found(entity, text))
 }
 
+/// The `Id` a PUT body must carry: present and positive, else the 400 the API gives for it.
+pub fn update_id(id: Option<i64>) -> Result<i64, ApiError> {
+    match id {
+        None => Err(ApiError::Validation(vec![Violation::required(
+            "Id",
+            serde_json::Value::Null,
+        )])),
+        Some(id) if id <= 0 => Err(ApiError::Validation(vec![Violation::not_positive(
+            "Id", id,
+        )])),
+        Some(id) => Ok(id),
+    }
+}
+
 /// Puts violations in the order of `fields` (unknown properties last), keeping the order among
 /// violations of one property: the rules report in field order, and the server's own additions
 /// (references, statuses, files) must not break it.

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{Text, document_text};
 use crate::session::Session;
-use crate::ui::{BlockerMessage, StepHeading, StepNav};
+use crate::ui::{BlockerMessage, Choice, StepHeading, StepNav};
 
 /// The form value of a document type: the API's number, which is stable across languages.
 fn value(kind: DocumentKind) -> String {
@@ -40,21 +40,16 @@ pub fn DocumentStep() -> impl IntoView {
                     .into_iter()
                     .map(|kind| {
                         view! {
-                            <label class="idcheck-choice">
-                                <input
-                                    type="radio"
-                                    name="document"
-                                    value=value(kind)
-                                    prop:checked=move || chosen() == Some(kind)
-                                    on:change=move |_| {
-                                        session.flow.update(|flow| flow.choose_document(kind));
-                                        session.blocker.set(None);
-                                    }
-                                />
-                                <span class="idcheck-choice-text">
-                                    <strong>{session.text(document_text(kind))}</strong>
-                                </span>
-                            </label>
+                            <Choice
+                                name="document"
+                                value=value(kind)
+                                checked=Signal::derive(move || chosen() == Some(kind))
+                                picked=move || {
+                                    session.flow.update(|flow| flow.choose_document(kind));
+                                    session.blocker.set(None);
+                                }
+                                title=document_text(kind)
+                            />
                         }
                     })
                     .collect_view()}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::i18n::Text;
 use crate::session::Session;
-use crate::ui::{BlockerMessage, StepHeading, StepNav};
+use crate::ui::{BlockerMessage, Choice, StepHeading, StepNav};
 
 #[component]
 pub fn PurposeStep() -> impl IntoView {
@@ -24,22 +24,17 @@ pub fn PurposeStep() -> impl IntoView {
                             Purpose::Address => (Text::PurposeAddress, Text::PurposeAddressHint, "address"),
                         };
                         view! {
-                            <label class="idcheck-choice">
-                                <input
-                                    type="radio"
-                                    name="purpose"
-                                    value=value
-                                    prop:checked=move || chosen() == Some(purpose)
-                                    on:change=move |_| {
-                                        session.flow.update(|flow| flow.choose_purpose(purpose));
-                                        session.blocker.set(None);
-                                    }
-                                />
-                                <span class="idcheck-choice-text">
-                                    <strong>{session.text(title)}</strong>
-                                    <span>{session.text(hint)}</span>
-                                </span>
-                            </label>
+                            <Choice
+                                name="purpose"
+                                value=value.to_string()
+                                checked=Signal::derive(move || chosen() == Some(purpose))
+                                picked=move || {
+                                    session.flow.update(|flow| flow.choose_purpose(purpose));
+                                    session.blocker.set(None);
+                                }
+                                title
+                                hint
+                            />
                         }
                     })
                     .collect_view()}
