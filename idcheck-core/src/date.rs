@@ -223,6 +223,28 @@ fn fields_within(fields: &[&str], limits: &[u32]) -> bool {
     })
 }
 
+const SECONDS_PER_DAY: i64 = 86_400;
+
+impl Date {
+    /// The UTC date of an instant given in seconds since 1970-01-01T00:00:00Z.
+    pub fn of_unix_seconds(seconds: i64) -> Date {
+        Date::from_days_since_epoch(seconds.div_euclid(SECONDS_PER_DAY))
+    }
+}
+
+/// An instant (seconds since the epoch) as the seeds write instants, `2025-01-15T10:30:00Z`. Being
+/// fixed-width UTC, two such texts compare in time order as plain strings.
+pub fn format_unix_seconds(seconds: i64) -> String {
+    let second_of_day = seconds.rem_euclid(SECONDS_PER_DAY);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        Date::of_unix_seconds(seconds),
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    )
+}
+
 impl fmt::Display for Date {
     /// `YYYY-MM-DD`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

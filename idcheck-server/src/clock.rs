@@ -5,8 +5,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use idcheck_core::date::Date;
 
-const SECONDS_PER_DAY: i64 = 86_400;
-
 /// Seconds since 1970-01-01T00:00:00Z.
 pub fn unix_seconds() -> i64 {
     SystemTime::now()
@@ -17,7 +15,7 @@ pub fn unix_seconds() -> i64 {
 
 /// Today's date in UTC.
 pub fn today() -> Date {
-    Date::from_days_since_epoch(unix_seconds().div_euclid(SECONDS_PER_DAY))
+    Date::of_unix_seconds(unix_seconds())
 }
 
 /// Now as the seeds write it, `2025-01-15T10:30:00Z`.
@@ -25,17 +23,9 @@ pub fn now_iso() -> String {
     format_unix(unix_seconds())
 }
 
-/// `seconds` since the epoch as the seeds write instants, `2025-01-15T10:30:00Z`. Being fixed-width
-/// UTC, two such texts compare in time order as plain strings.
+/// `seconds` since the epoch as the seeds write instants (see the core's `format_unix_seconds`).
 pub fn format_unix(seconds: i64) -> String {
-    let date = Date::from_days_since_epoch(seconds.div_euclid(SECONDS_PER_DAY));
-    let second_of_day = seconds.rem_euclid(SECONDS_PER_DAY);
-    format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        second_of_day / 3600,
-        second_of_day % 3600 / 60,
-        second_of_day % 60
-    )
+    idcheck_core::date::format_unix_seconds(seconds)
 }
 
 #[cfg(test)]

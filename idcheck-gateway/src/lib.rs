@@ -1,0 +1,167 @@
+//! idcheck-gateway: the small back end an operator runs beside their member portal. The browser
+//! component talks only to it; it talks to Nexudus (and MasStack) with the operator's credentials,
+//! which never leave it. Each member holds a short-lived token bound to their coworker and
+//! business, and every call is scoped to it: a member reads, lists, downloads and writes only
+//! their own records, with the member rules of `idcheck-core` applied before anything is
+//! forwarded.
+//!
+//! A request reads top to bottom: [`member`] says who is calling, [`scope`] what they may touch,
+//! the core's rules whether the body is acceptable, and [`upstream`] (with [`pacer`]) makes the one
+//! call upstream. [`routes`] wires them per resource; [`invitations`] and [`store`] keep the
+//! gateway's own state; [`error`] is the one error type.
+//!
+//! Architecture invariant: no upstream credential appears in an answer, a log line or a URL, and
+//! no member's call reaches the upstream without a [`member::Member`] in its handler's arguments.
+
+pub mod config;
+pub mod error;
+pub mod invitations;
+pub mod member;
+pub mod pacer;
+pub mod routes;
+pub mod scope;
+pub mod state;
+pub mod store;
+pub mod upstream;
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::{Extension, Router};
+use idcheck_core::files::MAX_FILE_BYTES;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::error::GatewayError;
+use crate::routes::BodyLimit;
+use crate::state::AppState;
+
+pub use crate::config::{Command, Config, USAGE, parse_args};
+
+/// A document body may carry three images as base64 `data:` URLs, plus its own fields.
+pub const RECORD_BODY_LIMIT: usize = 3 * (4 * MAX_FILE_BYTES.div_ceil(3) + 64) + 64 * 1024;
+/// An upload carries one raw image.
+pub const UPLOAD_BODY_LIMIT: usize = MAX_FILE_BYTES;
+/// Everything else carries a few fields.
+pub const SMALL_BODY_LIMIT: usize = 16 * 1024;
+
+fn limited(router: Router<AppState>, limit: usize) -> Router<AppState> {
+    router
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(Extension(BodyLimit(limit)))
+}
+
+/// The whole gateway: the member API, the operator's routes, the component and the layers.
+pub fn app(state: AppState) -> Router {
+    let records = Router::new()
+        .merge(routes::checks::router())
+        .merge(routes::documents::router());
+    let small = Router::new()
+        .merge(routes::tokens::router(state.demo_portal.is_some()))
+        .merge(routes::requests::router())
+        .merge(routes::masstack::router());
+    let router = Router::new()
+        .merge(limited(records, RECORD_BODY_LIMIT))
+        .merge(limited(routes::uploads::router(), UPLOAD_BODY_LIMIT))
+        .merge(limited(small, SMALL_BODY_LIMIT))
+        .route("/api/{*rest}", any(not_found))
+        .route("/v1/{*rest}", any(not_found))
+        .method_not_allowed_fallback(method_not_allowed);
+    let router = match &state.dist {
+        Some(dist) => {
+            let index = ServeFile::new(dist.join("index.html"));
+            router.fallback_service(ServeDir::new(dist).fallback(index))
+        }
+        None => router.fallback(no_component),
+    };
+    router
+        .layer(CatchPanicLayer::custom(|_| {
+            GatewayError::Internal("a handler panicked".into()).into_response()
+        }))
+        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn(error::path_form))
+        .with_state(state)
+}
+
+async fn not_found() -> GatewayError {
+    GatewayError::RouteNotFound
+}
+
+async fn method_not_allowed() -> GatewayError {
+    GatewayError::MethodNotAllowed
+}
+
+async fn no_component() -> (axum::http::StatusCode, &'static str) {
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        "idcheck-gateway: no component is served here; start the gateway with --dist DIR to serve one.\n",
+    )
+}
+
+/// One line per API request: the method, the route's pattern (never the path itself, which may
+/// hold an upload's secret name) and the status. No header, query or body is ever logged.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_string());
+    let response = next.run(request).await;
+    if let Some(route) = route
+        .filter(|r| r.starts_with("/api/") || r.starts_with("/v1/") || r.starts_with("/portal/"))
+    {
+        println!("{method} {route} {}", response.status().as_u16());
+    }
+    response
+}
+
+/// Opens everything, announces the address, and serves until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> Result<(), String> {
+    let db = store::Db::open(&config.database)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|err| format!("cannot listen on {}: {err}", config.listen))?;
+    let bound = listener.local_addr().map_err(|err| err.to_string())?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bound}"));
+    let state = AppState::new(&config, db, public_url)?;
+
+    // Other programs (xtask, the tests) read this line: keep its form exact.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on http://{bound}");
+    let _ = out.flush();
+    drop(out);
+
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|err| format!("the gateway stopped: {err}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,182 @@
+//! `/api/spaces/coworkeridentitycheckdocuments` for a member: attach a document to their own
+//! check (with every image the check's type requires), read and list their own, and download the
+//! files of their own documents.
+
+use axum::Router;
+use axum::body::Body as ResponseBody;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use idcheck_core::model::{
+    CoworkerIdentityCheck, NewCoworkerIdentityCheckDocument, VerificationStatus,
+};
+use idcheck_core::rules::{self, Violation};
+use idcheck_core::slots::Slot;
+use serde_json::Value;
+
+use super::checks::{self, scoped_query};
+use super::{JsonObject, load_own, parse_id, private, relay, typed, unexpected, uploads};
+use crate::error::GatewayError;
+use crate::member::Member;
+use crate::scope;
+use crate::state::AppState;
+use crate::upstream::Body;
+
+pub const ENTITY: &str = "CoworkerIdentityCheckDocument";
+const PATH: &str = "/api/spaces/coworkeridentitycheckdocuments";
+const UPSTREAM: &str = "/spaces/coworkeridentitycheckdocuments";
+const COWORKER_FILTER: &str = "CoworkerIdentityCheckDocument_Coworker";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(PATH, get(list).post(create))
+        .route(&format!("{PATH}/{{id}}"), get(get_one))
+        .route(&format!("{PATH}/{{id}}/files/{{slot}}"), get(download))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    JsonObject(body): JsonObject,
+) -> Result<Response, GatewayError> {
+    let mut body = scope::document_body(member, &body);
+    let document: NewCoworkerIdentityCheckDocument = typed(&body)?;
+    let mut violations = rules::check_identity_check_document(&document);
+
+    // The parent must be the member's own check, still waiting for a document.
+    let parent = match document.coworker_identity_check_id.filter(|id| *id > 0) {
+        Some(id) => {
+            let parent = load_own(&state, member, &format!("{}/{id}", checks::UPSTREAM)).await?;
+            let parent = parent
+                .and_then(|record| serde_json::from_value::<CoworkerIdentityCheck>(record).ok());
+            match &parent {
+                None => {
+                    violations.push(Violation::unknown_reference("CoworkerIdentityCheckId", id))
+                }
+                Some(check)
+                    if matches!(
+                        check.verification_status,
+                        VerificationStatus::Successful | VerificationStatus::Cancelled
+                    ) =>
+                {
+                    let mut violation = Violation::invalid_choice("CoworkerIdentityCheckId", id);
+                    violation.message = format!(
+                        "refers to a check that is {} and takes no more documents",
+                        check.verification_status.api_name()
+                    );
+                    violations.push(violation);
+                }
+                Some(_) => {}
+            }
+            parent
+        }
+        None => None,
+    };
+
+    // Each image must be the member's own upload (or a data: URL); it is named by its URL here.
+    let mut present = Vec::new();
+    for slot in Slot::ALL {
+        let Some(url) = document.new_url(slot) else {
+            continue;
+        };
+        let property = slot.new_url_property();
+        match uploads::upstream_url(&state, member, property, url).await? {
+            Ok(public) => {
+                body.insert(property.to_string(), Value::String(public));
+                present.push(slot);
+            }
+            Err(violation) => violations.push(violation),
+        }
+    }
+    // Every image the check's document type requires, as the member rules say.
+    if let Some(kind) = parent
+        .as_ref()
+        .and_then(CoworkerIdentityCheck::document_kind)
+    {
+        let refused: Vec<&str> = violations.iter().map(|v| v.property.as_str()).collect();
+        let missing: Vec<Violation> = rules::check_document_files(kind, &present)
+            .into_iter()
+            .filter(|v| !refused.contains(&v.property.as_str()))
+            .collect();
+        violations.extend(missing);
+    }
+    if !violations.is_empty() {
+        return Err(GatewayError::Validation(violations));
+    }
+    let answer = state
+        .upstream
+        .nexudus(Method::POST, UPSTREAM, Body::Json(Value::Object(body)))
+        .await?;
+    Ok(relay(member, answer))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> Result<Response, GatewayError> {
+    let id = parse_id(ENTITY, &id)?;
+    let record = load_own(&state, member, &format!("{UPSTREAM}/{id}"))
+        .await?
+        .ok_or_else(|| GatewayError::not_found(ENTITY, id))?;
+    Ok(private(
+        axum::Json(scope::readable(member, record)).into_response(),
+    ))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    RawQuery(query): RawQuery,
+) -> Result<Response, GatewayError> {
+    let path = format!(
+        "{UPSTREAM}?{}",
+        scoped_query(query.as_deref(), COWORKER_FILTER, member)
+    );
+    let answer = state
+        .upstream
+        .nexudus(Method::GET, &path, Body::None)
+        .await?;
+    Ok(private(relay(member, answer)))
+}
+
+/// A stored file of the member's own document, as the upstream serves it.
+async fn download(
+    State(state): State<AppState>,
+    member: Member,
+    Path((id, slot)): Path<(String, String)>,
+) -> Result<Response, GatewayError> {
+    let id = parse_id(ENTITY, &id)?;
+    const SLOTS: [&str; 3] = ["photo", "document", "additionaldocument"];
+    let slot = SLOTS
+        .into_iter()
+        .find(|s| s.eq_ignore_ascii_case(&slot))
+        .ok_or_else(|| GatewayError::not_found("File slot", &slot))?;
+    load_own(&state, member, &format!("{UPSTREAM}/{id}"))
+        .await?
+        .ok_or_else(|| GatewayError::not_found(ENTITY, id))?;
+    let answer = state
+        .upstream
+        .nexudus(
+            Method::GET,
+            &format!("{UPSTREAM}/{id}/files/{slot}"),
+            Body::None,
+        )
+        .await?;
+    if answer.status.as_u16() == 404 {
+        return Err(GatewayError::not_found(
+            "File",
+            format!("{slot} of {ENTITY} {id}"),
+        ));
+    }
+    if !answer.is_success() {
+        return Err(unexpected(&answer));
+    }
+    let content_type = answer.content_type.clone();
+    let mut response = ResponseBody::from(answer.body).into_response();
+    if let Some(value) = content_type.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    Ok(private(response))
+}

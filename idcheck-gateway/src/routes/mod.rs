@@ -1,0 +1,172 @@
+//! The gateway's routers, one per resource, and what their handlers share: reading a JSON body,
+//! loading a record only if it is the member's, and relaying an upstream answer as the member may
+//! read it. Each handler reads top to bottom: who (the `Member` or `Operator` argument), the scope,
+//! the member rules, then one upstream call.
+
+pub mod checks;
+pub mod documents;
+pub mod masstack;
+pub mod requests;
+pub mod tokens;
+pub mod uploads;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use idcheck_core::date::Date;
+use serde_json::{Map, Value};
+
+use crate::error::GatewayError;
+use crate::member::Member;
+use crate::scope;
+use crate::state::AppState;
+use crate::store::unix_now;
+use crate::upstream::{self, Answer};
+
+/// A request body that must be a JSON object.
+pub struct JsonObject(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = GatewayError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = read_bytes(request, state).await?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(JsonObject(map)),
+            Ok(_) => Err(GatewayError::BadRequest {
+                property: None,
+                message: "The request body must be a JSON object.".into(),
+            }),
+            Err(err) => Err(GatewayError::BadRequest {
+                property: None,
+                message: format!("The request body is not valid JSON: {err}"),
+            }),
+        }
+    }
+}
+
+/// The raw body, within the route's `DefaultBodyLimit` (413 past it).
+pub async fn read_bytes<S: Send + Sync>(
+    request: Request,
+    state: &S,
+) -> Result<Bytes, GatewayError> {
+    let limit = request
+        .extensions()
+        .get::<BodyLimit>()
+        .map_or(0, |limit| limit.0);
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                GatewayError::PayloadTooLarge { limit }
+            } else {
+                GatewayError::BadRequest {
+                    property: None,
+                    message: "The request body could not be read.".into(),
+                }
+            }
+        })
+}
+
+/// The body limit a router set, for the 413's message.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A typed view of a body for the core's rules; a field of the wrong type is a 400 that says so.
+pub fn typed<T: serde::de::DeserializeOwned>(body: &Map<String, Value>) -> Result<T, GatewayError> {
+    serde_json::from_value(Value::Object(body.clone())).map_err(|err| GatewayError::BadRequest {
+        property: None,
+        message: format!("The request body has a field of the wrong type: {err}"),
+    })
+}
+
+/// Today in UTC, for the rules (the core takes it as an argument).
+pub fn today() -> Date {
+    Date::of_unix_seconds(unix_now())
+}
+
+/// A path id: anything that is not a positive whole number names no record.
+pub fn parse_id(entity: &'static str, text: &str) -> Result<i64, GatewayError> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| GatewayError::not_found(entity, text))
+}
+
+/// Reads `path` upstream and returns the record if it exists and is the member's. Another member's
+/// record and a missing one are the same `None`: the member learns nothing of ids not theirs.
+pub async fn load_own(
+    state: &AppState,
+    member: Member,
+    path: &str,
+) -> Result<Option<Value>, GatewayError> {
+    let answer = state
+        .upstream
+        .nexudus(Method::GET, path, upstream::Body::None)
+        .await?;
+    if answer.status == StatusCode::NOT_FOUND {
+        return Ok(None);
+    }
+    if !answer.is_success() {
+        return Err(unexpected(&answer));
+    }
+    let record = answer.json().ok_or(GatewayError::Upstream)?;
+    Ok(scope::owns(member, &record).then_some(record))
+}
+
+/// An upstream answer the gateway cannot pass on as it is (a 401 of the operator's own account, a
+/// 5xx, something unreadable): the member sees that the service behind failed, nothing more.
+pub fn unexpected(answer: &Answer) -> GatewayError {
+    if answer.status == StatusCode::CONFLICT
+        && let Some(seconds) = answer.retry_after
+    {
+        return GatewayError::Busy {
+            retry_after_secs: seconds,
+        };
+    }
+    GatewayError::Upstream
+}
+
+/// Passes an upstream answer on to the member: its status and JSON body as the member may read
+/// it. The upstream's own refusals (400 with `Errors`, 409 with `Retry-After`) reach the member
+/// unchanged; a failure of the operator's account (401, 403) or of the upstream (5xx) does not.
+pub fn relay(member: Member, answer: Answer) -> Response {
+    match answer.status.as_u16() {
+        200..=299 | 400 | 404 | 409 => {}
+        _ => return unexpected(&answer).into_response(),
+    }
+    if answer.status == StatusCode::CONFLICT && answer.retry_after.is_some() {
+        return unexpected(&answer).into_response();
+    }
+    let body = match answer.json() {
+        Some(value) => Body::from(scope::readable(member, value).to_string()),
+        None if answer.status == StatusCode::NO_CONTENT => Body::empty(),
+        None => return GatewayError::Upstream.into_response(),
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = answer.status;
+    if answer.status != StatusCode::NO_CONTENT {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+    }
+    response
+}
+
+/// Identity images and records: never cached, never sniffed into something else.
+pub fn private(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
