@@ -1,4 +1,4 @@
-//! Building the shipped component (Trunk, release, wasm-opt) and the local API server.
+//! Building the shipped component (Trunk, release, wasm-opt), the local API server and the gateway.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -24,9 +24,28 @@ pub fn dist() -> PathBuf {
     cmd::root().join("dist")
 }
 
-/// Builds the local API server (dev profile: fast to build, and it keeps unwinding panics) and returns
-/// the path of its binary.
-pub fn server() -> Result<PathBuf, String> {
-    cmd::run(cmd::cargo().args(["build", "--quiet", "-p", "idcheck-server"]))?;
-    Ok(cmd::root().join("target/debug/idcheck-server"))
+/// Builds the local API server and the member gateway (dev profile: fast to build, and it keeps
+/// unwinding panics) and returns the paths of their binaries.
+pub fn servers() -> Result<Servers, String> {
+    cmd::run(cmd::cargo().args([
+        "build",
+        "--quiet",
+        "-p",
+        "idcheck-server",
+        "-p",
+        "idcheck-gateway",
+    ]))?;
+    let bin = cmd::root().join("target/debug");
+    Ok(Servers {
+        double: bin.join("idcheck-server"),
+        gateway: bin.join("idcheck-gateway"),
+    })
+}
+
+/// The binaries of the two servers.
+pub struct Servers {
+    /// `idcheck-server`, the stand-in for Nexudus and MasStack.
+    pub double: PathBuf,
+    /// `idcheck-gateway`, the member-facing back end.
+    pub gateway: PathBuf,
 }

@@ -1,52 +1,105 @@
-//! `cargo xtask dev`: build the component, serve it with the local API server and demo data, and print
-//! the URL of a ready demo configuration. Ctrl-C stops the server with this task (same process group).
+//! `cargo xtask dev`: build the component, start the local API server (playing Nexudus and MasStack,
+//! with demo data) and the member gateway in front of it (serving the component), and print URLs
+//! ready to use. Ctrl-C stops both with this task (same process group).
+
+use serde_json::json;
 
 use crate::{build, cmd, server::Server, setup};
+
+/// The double's demo account the gateway signs in with: an operator app holding only the roles the
+/// gateway needs, not an administrator.
+pub const GATEWAY_LOGIN: (&str, &str) = ("gateway@example.com", "gateway-demo-password");
+const ADMIN_LOGIN: (&str, &str) = ("admin@example.com", "admin-demo-password");
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let port = parse_port(args)?;
     let tools = setup::run()?;
     let dist = build::component(&tools)?;
-    let binary = build::server()?;
+    let servers = build::servers()?;
     let data = cmd::root().join("data");
-    let server = Server::start(
-        &binary,
+    let double = Server::start(
+        &servers.double,
+        &[
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--database".into(),
+            data.join("idcheck.sqlite3").display().to_string(),
+            "--files".into(),
+            data.join("files").display().to_string(),
+        ],
+        &[],
+    )?;
+    // MasStack's create and cancel are administrator calls: the gateway makes them with this token.
+    let masstack_token = double.token(ADMIN_LOGIN.0, ADMIN_LOGIN.1)?;
+    let operator_key = random_key();
+    let gateway = Server::start(
+        &servers.gateway,
         &[
             "--listen".into(),
             format!("127.0.0.1:{port}"),
             "--dist".into(),
             dist.display().to_string(),
             "--database".into(),
-            data.join("idcheck.sqlite3").display().to_string(),
-            "--files".into(),
-            data.join("files").display().to_string(),
+            data.join("gateway.sqlite3").display().to_string(),
+            "--upstream-nexudus".into(),
+            format!("{}/api", double.url),
+            "--upstream-masstack".into(),
+            format!("{}/v1", double.url),
+            // The example portal's demo member: coworker 1 of business 1.
+            "--demo-portal".into(),
+            "1:1".into(),
+        ],
+        &[
+            ("IDCHECK_OPERATOR_KEY", &operator_key),
+            ("IDCHECK_UPSTREAM_USER", GATEWAY_LOGIN.0),
+            ("IDCHECK_UPSTREAM_PASSWORD", GATEWAY_LOGIN.1),
+            ("IDCHECK_MASSTACK_TOKEN", &masstack_token),
         ],
     )?;
-    let member = server
-        .demo_users
-        .iter()
-        .find(|(login, _, _)| login.starts_with("member@"))
-        .ok_or("the API server announced no demo member")?;
-    let token = server.token(&member.0, &member.1)?;
+
+    let token = gateway.operator_post(
+        "/api/member-tokens",
+        &json!({"CoworkerId": 1, "BusinessId": 1, "ExpiresInSeconds": 3600}),
+        &operator_key,
+    )?;
+    let token = token["access_token"]
+        .as_str()
+        .ok_or("the gateway minted no member token")?;
+    let requested = gateway.operator_post(
+        "/api/check-requests",
+        &json!({"CoworkerId": 2, "BusinessId": 1, "Verify": "identity"}),
+        &operator_key,
+    )?;
+    let invitation = &requested["Invitation"];
+    let (Some(link), Some(code)) = (invitation["Url"].as_str(), invitation["Code"].as_str()) else {
+        return Err(format!("the gateway made no invitation: {requested}"));
+    };
+
     println!();
-    println!(
-        "idcheck is ready. Open this URL (signed in as the demo member {}):",
-        member.0
-    );
-    println!(
-        "  {}/?token={token}&business=1&coworker=1&uploads=server",
-        server.url
-    );
-    println!(
-        "The example member portal (embedding, strict CSP): {}/portal/",
-        server.url
-    );
+    println!("idcheck is ready. The gateway serves the component; the local API server plays Nexudus.");
+    println!("The demo member (coworker 1), with a member token minted for an hour:");
+    println!("  {}/?token={token}&business=1&coworker=1&uploads=server", gateway.url);
+    println!("A check the operator requested for the second member (coworker 2), by invitation:");
+    println!("  link: {link}");
+    println!("  code: {code}  (type it at the kiosk: {}/?mode=kiosk)", gateway.url);
+    println!("The example member portal (embedding, strict CSP): {}/portal/", gateway.url);
     println!(
         "The MasStack provider: {}/?token={token}&provider=masstack&masstack-org=masmovil",
-        server.url
+        gateway.url
     );
+    println!("operator key: {operator_key}");
+    println!("The local API server (admin API, demo users above): {}", double.url);
     println!("Press Ctrl-C to stop.");
-    server.wait()
+    let stopped = gateway.wait();
+    drop(double);
+    stopped
+}
+
+/// A fresh operator key for this run: 32 random bytes, hex.
+fn random_key() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system has no random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn parse_port(args: &[String]) -> Result<u16, String> {

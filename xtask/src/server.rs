@@ -1,4 +1,5 @@
-//! Starting the local API server as a child process and reading what it announces on start.
+//! Starting the local API server and the gateway as child processes, reading what they announce on
+//! start, and the few calls `dev` makes to them (a login, minting a member token, an invitation).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -10,32 +11,29 @@ pub struct Server {
     child: Child,
     /// `http://ADDR:PORT`, as the server printed it.
     pub url: String,
-    /// `(login, password, roles)` of each demo user the server printed.
-    pub demo_users: Vec<(String, String, String)>,
 }
 
 impl Server {
-    pub fn start(binary: &Path, args: &[String]) -> Result<Server, String> {
+    /// Starts `binary` with `args` and the variables `env` (the gateway's secrets travel there,
+    /// never in arguments).
+    pub fn start(binary: &Path, args: &[String], env: &[(&str, &str)]) -> Result<Server, String> {
         let mut child = Command::new(binary)
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|err| format!("could not start {}: {err}", binary.display()))?;
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = BufReader::new(stdout).lines();
-        let mut demo_users = Vec::new();
         let url = loop {
             let Some(Ok(line)) = lines.next() else {
                 let _ = child.kill();
-                return Err("the API server exited before it was listening".into());
+                return Err(format!("{} exited before it was listening", binary.display()));
             };
             println!("{line}");
             if let Some(url) = line.strip_prefix("listening on ") {
                 break url.trim().to_string();
-            }
-            if let Some(user) = parse_demo_user(&line) {
-                demo_users.push(user);
             }
         };
         // Keep echoing the server's log so a developer sees it.
@@ -47,7 +45,6 @@ impl Server {
         Ok(Server {
             child,
             url,
-            demo_users,
         })
     }
 
@@ -56,7 +53,7 @@ impl Server {
         if status.success() {
             Ok(())
         } else {
-            Err(format!("the API server stopped ({status})"))
+            Err(format!("the server stopped ({status})"))
         }
     }
 
@@ -67,7 +64,7 @@ impl Server {
             form_escape(login),
             form_escape(password)
         );
-        let response = post_form(&self.url, "/api/token", &body)?;
+        let response = post(&self.url, "/api/token", FORM, &body, None)?;
         let json: serde_json::Value = serde_json::from_str(&response).map_err(|err| {
             format!("the token endpoint answered something that is not JSON: {err}")
         })?;
@@ -76,6 +73,25 @@ impl Server {
             .map(str::to_string)
             .ok_or_else(|| format!("the token endpoint gave no access_token: {response}"))
     }
+
+    /// POSTs a JSON body with the operator key (the gateway's operator routes) and returns the
+    /// JSON answer.
+    pub fn operator_post(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        operator_key: &str,
+    ) -> Result<serde_json::Value, String> {
+        let response = post(
+            &self.url,
+            path,
+            "application/json",
+            &body.to_string(),
+            Some(operator_key),
+        )?;
+        serde_json::from_str(&response)
+            .map_err(|err| format!("POST {path} answered something that is not JSON: {err}"))
+    }
 }
 
 impl Drop for Server {
@@ -83,14 +99,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Reads `demo user: NAME password: PASSWORD roles: ROLE,ROLE`.
-fn parse_demo_user(line: &str) -> Option<(String, String, String)> {
-    let rest = line.strip_prefix("demo user: ")?;
-    let (name, rest) = rest.split_once(" password: ")?;
-    let (password, roles) = rest.split_once(" roles: ")?;
-    Some((name.to_string(), password.to_string(), roles.to_string()))
 }
 
 fn form_escape(value: &str) -> String {
@@ -105,14 +113,26 @@ fn form_escape(value: &str) -> String {
         .collect()
 }
 
-/// A one-shot HTTP/1.1 form POST over loopback; enough for the token call, without a client crate.
-fn post_form(base: &str, path: &str, body: &str) -> Result<String, String> {
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A one-shot HTTP/1.1 POST over loopback; enough for the few calls `dev` makes, without a client
+/// crate.
+fn post(
+    base: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+    bearer: Option<&str>,
+) -> Result<String, String> {
     let authority = base.strip_prefix("http://").unwrap_or(base);
     let mut stream =
         TcpStream::connect(authority).map_err(|err| format!("cannot reach {base}: {err}"))?;
+    let authorization = bearer.map_or(String::new(), |token| {
+        format!("Authorization: Bearer {token}\r\n")
+    });
     write!(
         stream,
-        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: {content_type}\r\n{authorization}\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
@@ -136,19 +156,6 @@ fn post_form(base: &str, path: &str, body: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_the_demo_user_line() {
-        assert_eq!(
-            parse_demo_user("demo user: member@example.com password: pw 1 roles: A-Create,A-Read"),
-            Some((
-                "member@example.com".to_string(),
-                "pw 1".to_string(),
-                "A-Create,A-Read".to_string()
-            ))
-        );
-        assert_eq!(parse_demo_user("listening on http://127.0.0.1:1"), None);
-    }
 
     #[test]
     fn escapes_form_values() {

@@ -105,8 +105,8 @@ fn browser(tools: &setup::Tools) -> Layer {
 /// The shipped build driven in real headless Chromium over WebDriver, against the local API server.
 fn end_to_end(tools: &setup::Tools) -> Layer {
     println!("== end-to-end tests");
-    let built = build::component(tools).and_then(|dist| Ok((dist, build::server()?)));
-    let (dist, server) = match built {
+    let built = build::component(tools).and_then(|dist| Ok((dist, build::servers()?)));
+    let (dist, servers) = match built {
         Ok(built) => built,
         Err(err) => {
             return Layer {
@@ -120,7 +120,8 @@ fn end_to_end(tools: &setup::Tools) -> Layer {
         "end-to-end",
         cmd::cargo()
             .env("IDCHECK_DIST", dist)
-            .env("IDCHECK_SERVER_BIN", server)
+            .env("IDCHECK_SERVER_BIN", servers.double)
+            .env("IDCHECK_GATEWAY_BIN", servers.gateway)
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("CHROMIUM", &tools.chromium)
             .args(["test", "-p", "idcheck-e2e", "--", "--test-threads=1"]),
