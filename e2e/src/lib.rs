@@ -1,8 +1,11 @@
-//! The harness of the end-to-end tests: starts the local API server serving the built component, a
-//! ChromeDriver, and a headless Chromium with a fake camera, and offers the few helpers the tests share.
+//! The harness of the end-to-end tests: starts the local API server (playing Nexudus), the member
+//! gateway in front of it serving the built component, a ChromeDriver, and a headless Chromium with a
+//! fake camera, and offers the few helpers the tests share. The browser talks only to the gateway,
+//! as a member with a minted token; the tests read the records back from the API server, as an
+//! operator would.
 //!
 //! `cargo xtask test` builds what the harness needs and says where it is through the environment
-//! (`IDCHECK_DIST`, `IDCHECK_SERVER_BIN`, `CHROMEDRIVER`, `CHROMIUM`); a test run without them fails
+//! (`IDCHECK_DIST`, `IDCHECK_SERVER_BIN`, `IDCHECK_GATEWAY_BIN`, `CHROMEDRIVER`, `CHROMIUM`); a test run without them fails
 //! with a message saying to use `cargo xtask test`.
 
 pub mod member;
@@ -41,97 +44,164 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// The local API server, serving the built component, stopped when dropped.
+/// The two servers a member's browser is tested against, stopped when dropped: the local API
+/// server playing Nexudus and MasStack (the administrator's API), and the member gateway in front
+/// of it, which serves the built component and is the only API the browser talks to.
 pub struct ApiServer {
-    _child: Child,
+    _double: Child,
+    _gateway: Child,
+    /// The gateway: the pages and the member API.
     pub url: String,
+    /// The local API server, for what an operator reads and does (`get_json`, faults…).
+    pub api_url: String,
+    operator_key: String,
     http: reqwest::Client,
 }
 
 /// The demo users the server seeds (see the server's README).
 pub const ADMIN: (&str, &str) = ("admin@example.com", "admin-demo-password");
-pub const MEMBER: (&str, &str) = ("member@example.com", "member-demo-password");
+/// The account the gateway signs in to the local API server with.
+pub const GATEWAY: (&str, &str) = ("gateway@example.com", "gateway-demo-password");
+
+/// Starts `binary` with `args` and `env`, and returns it with the URL it announces.
+async fn spawn_announcing(binary: PathBuf, args: &[String], env: &[(&str, &str)]) -> (Child, String) {
+    let mut child = Command::new(&binary)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|err| panic!("{} starts: {err}", binary.display()));
+    let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+    let url = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.expect("reading the server's output") {
+            if let Some(url) = line.strip_prefix("listening on ") {
+                return url.trim().to_string();
+            }
+        }
+        panic!("{} exited before it was listening", binary.display());
+    })
+    .await
+    .expect("the server listens within 30 s");
+    // Keep draining its output so it never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, url)
+}
 
 impl ApiServer {
-    /// Starts the server without rate limits, so tests go at their own pace.
+    /// Starts both servers; the API server without rate limits, so tests go at their own pace.
     pub async fn start(extra_args: &[&str]) -> ApiServer {
         let mut args = vec!["--no-rate-limit"];
         args.extend_from_slice(extra_args);
         ApiServer::launch(&args).await
     }
 
-    /// Starts the server with Nexudus' rate limits (`extra_args` may override single limits).
+    /// Starts both servers, the API server with Nexudus' rate limits (`extra_args` may override
+    /// single limits).
     pub async fn start_rate_limited(extra_args: &[&str]) -> ApiServer {
         ApiServer::launch(extra_args).await
     }
 
     async fn launch(extra_args: &[&str]) -> ApiServer {
+        let mut args: Vec<String> = ["--listen", "127.0.0.1:0", "--database", ":memory:"]
+            .map(String::from)
+            .to_vec();
+        args.extend(extra_args.iter().map(|a| a.to_string()));
+        let (double, api_url) =
+            spawn_announcing(required_env("IDCHECK_SERVER_BIN"), &args, &[]).await;
+        let http = reqwest::Client::new();
+        let masstack_token = login(&http, &api_url, ADMIN).await;
+        let operator_key = format!("e2e-operator-key-{}-{}", std::process::id(), free_port());
         let dist = required_env("IDCHECK_DIST");
-        let mut child = Command::new(required_env("IDCHECK_SERVER_BIN"))
-            .args(["--listen", "127.0.0.1:0", "--database", ":memory:"])
-            .arg("--dist")
-            .arg(&dist)
-            .args(extra_args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the API server starts");
-        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-        let url = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Some(line) = lines
-                .next_line()
-                .await
-                .expect("reading the server's output")
-            {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    return url.trim().to_string();
-                }
-            }
-            panic!("the API server exited before it was listening");
-        })
-        .await
-        .expect("the API server listens within 30 s");
-        // Keep draining its output so it never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let gateway_args: Vec<String> = vec![
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--database".into(),
+            ":memory:".into(),
+            "--dist".into(),
+            dist.display().to_string(),
+            "--upstream-nexudus".into(),
+            format!("{api_url}/api"),
+            "--upstream-masstack".into(),
+            format!("{api_url}/v1"),
+            "--demo-portal".into(),
+            "1:1".into(),
+        ];
+        let (gateway, url) = spawn_announcing(
+            required_env("IDCHECK_GATEWAY_BIN"),
+            &gateway_args,
+            &[
+                ("IDCHECK_OPERATOR_KEY", &operator_key),
+                ("IDCHECK_UPSTREAM_USER", GATEWAY.0),
+                ("IDCHECK_UPSTREAM_PASSWORD", GATEWAY.1),
+                ("IDCHECK_MASSTACK_TOKEN", &masstack_token),
+            ],
+        )
+        .await;
         ApiServer {
-            _child: child,
+            _double: double,
+            _gateway: gateway,
             url,
-            http: reqwest::Client::new(),
+            api_url,
+            operator_key,
+            http,
         }
     }
 
-    /// Logs a demo user in and returns the bearer token.
-    pub async fn token(&self, (login, password): (&str, &str)) -> String {
-        let answer: serde_json::Value = self
-            .http
-            .post(format!("{}/api/token", self.url))
-            .form(&[
-                ("grant_type", "password"),
-                ("username", login),
-                ("password", password),
-            ])
-            .send()
-            .await
-            .expect("the token endpoint answers")
-            .json()
-            .await
-            .expect("the token answer is JSON");
+    /// A member token for coworker `coworker` of business 1, minted as the operator's back end does.
+    pub async fn member_token(&self, coworker: i64) -> String {
+        let answer = self
+            .operator(
+                "/api/member-tokens",
+                serde_json::json!({"CoworkerId": coworker, "BusinessId": 1}),
+            )
+            .await;
         answer["access_token"]
             .as_str()
-            .expect("an access token")
+            .expect("a member token")
             .to_string()
     }
 
-    /// The page URL with a configuration for the demo member, plus `extra` query settings.
+    /// The operator requests a check (`identity`, `address` or `both`) of `coworker`: the
+    /// invitation's code and link.
+    pub async fn invite(&self, coworker: i64, verify: &str) -> (String, String) {
+        let answer = self
+            .operator(
+                "/api/check-requests",
+                serde_json::json!({"CoworkerId": coworker, "BusinessId": 1, "Verify": verify}),
+            )
+            .await;
+        let invitation = &answer["Invitation"];
+        (
+            invitation["Code"].as_str().expect("a code").to_string(),
+            invitation["Url"].as_str().expect("a link").to_string(),
+        )
+    }
+
+    async fn operator(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(&self.operator_key)
+            .json(&body)
+            .send()
+            .await
+            .expect("the gateway answers");
+        assert!(response.status().is_success(), "POST {path}: {}", response.status());
+        response.json().await.expect("a JSON answer")
+    }
+
+    /// The page URL with a configuration for the demo member (coworker 1) and a freshly minted
+    /// member token, plus `extra` query settings.
     pub async fn page(&self, extra: &str) -> String {
-        let token = self.token(MEMBER).await;
+        let token = self.member_token(1).await;
         format!("{}/?token={token}&business=1&coworker=1{extra}", self.url)
     }
 
     /// Sends `request` as the administrator and fails the test unless it succeeds.
     async fn as_admin(&self, request: reqwest::RequestBuilder, what: &str) -> reqwest::Response {
-        let token = self.token(ADMIN).await;
+        let token = login(&self.http, &self.api_url, ADMIN).await;
         let response = request
             .bearer_auth(token)
             .send()
@@ -147,20 +217,20 @@ impl ApiServer {
 
     /// `GET`s an API path as the administrator and returns the JSON body.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
-        let request = self.http.get(format!("{}{path}", self.url));
+        let request = self.http.get(format!("{}{path}", self.api_url));
         let response = self.as_admin(request, &format!("GET {path}")).await;
         response.json().await.expect("a JSON body")
     }
 
     /// `PUT`s a record as the administrator (e.g. a reviewer's decision).
     pub async fn put_json(&self, path: &str, body: &serde_json::Value) {
-        let request = self.http.put(format!("{}{path}", self.url)).json(body);
+        let request = self.http.put(format!("{}{path}", self.api_url)).json(body);
         self.as_admin(request, &format!("PUT {path}")).await;
     }
 
     /// Downloads a stored file as the administrator.
     pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
-        let request = self.http.get(format!("{}{path}", self.url));
+        let request = self.http.get(format!("{}{path}", self.api_url));
         let response = self.as_admin(request, &format!("GET {path}")).await;
         response.bytes().await.expect("the file's bytes").to_vec()
     }
@@ -169,7 +239,7 @@ impl ApiServer {
     pub async fn arm_fault(&self, spec: serde_json::Value) {
         let response = self
             .http
-            .post(format!("{}/api/test/faults", self.url))
+            .post(format!("{}/api/test/faults", self.api_url))
             .json(&spec)
             .send()
             .await
@@ -185,7 +255,7 @@ impl ApiServer {
     pub async fn request_count(&self, route: &str) -> u64 {
         let counts: serde_json::Value = self
             .http
-            .get(format!("{}/api/test/requests", self.url))
+            .get(format!("{}/api/test/requests", self.api_url))
             .send()
             .await
             .expect("the request counter answers")
@@ -194,6 +264,27 @@ impl ApiServer {
             .expect("JSON counts");
         counts["Requests"][route].as_u64().unwrap_or(0)
     }
+}
+
+/// Logs a user in to the local API server and returns the bearer token.
+async fn login(http: &reqwest::Client, api_url: &str, (login, password): (&str, &str)) -> String {
+    let answer: serde_json::Value = http
+        .post(format!("{api_url}/api/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", login),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("the token endpoint answers")
+        .json()
+        .await
+        .expect("the token answer is JSON");
+    answer["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_string()
 }
 
 /// A scratch folder for one test's files, under `target/`.

@@ -169,11 +169,12 @@ async fn a_failure_mid_submission_is_retried_into_exactly_one_check_and_document
     let browser = Browser::start(PHONE, Some(&camera)).await;
     let url = server.page("&uploads=server&image-max=800").await;
     let name = "phone-faults";
-    // The check is written but its answer is lost; then storing the second image fails; then the
-    // document is written and its answer is lost too.
+    // Between the gateway and Nexudus: the check is written but its answer is lost; then reading
+    // the check (the gateway's scope check before the document) fails; then the document is
+    // written and its answer is lost too. The member sees the gateway's 502 each time.
     for fault in [
         json!({"method": "POST", "path": CHECKS, "action": "drop_after_write"}),
-        json!({"method": "POST", "path": "/api/uploads", "nth": 2, "action": "error500"}),
+        json!({"method": "GET", "path": format!("{CHECKS}/*"), "action": "error500"}),
         json!({"method": "POST", "path": DOCUMENTS, "action": "drop_after_write"}),
     ] {
         server.arm_fault(fault).await;
@@ -184,7 +185,7 @@ async fn a_failure_mid_submission_is_retried_into_exactly_one_check_and_document
     browser
         .wait_for_text(
             ".idcheck-failure p",
-            "The connection was lost. Nothing you entered is lost: try again.",
+            "The server had a problem. Nothing you entered is lost: try again.",
         )
         .await;
     browser.screenshot("phone-submit-failed").await;
@@ -199,7 +200,7 @@ async fn a_failure_mid_submission_is_retried_into_exactly_one_check_and_document
     browser
         .wait_for_text(
             ".idcheck-failure p",
-            "The connection was lost. Nothing you entered is lost: try again.",
+            "The server had a problem. Nothing you entered is lost: try again.",
         )
         .await;
     browser.press("Try again").await;
@@ -280,8 +281,8 @@ async fn the_browser_back_button_moves_between_steps_and_keeps_the_answers() {
 
 #[tokio::test]
 async fn a_throttled_member_waits_and_the_check_goes_through() {
-    // Every request within 2 s of the member's previous one is refused with 409 + Retry-After,
-    // as Nexudus throttles: the component must wait as asked and carry on.
+    // Every request within 2 s of the previous one of the gateway's account is refused with
+    // 409 + Retry-After, as Nexudus throttles: the gateway must wait as asked and carry on.
     let server = ApiServer::start_rate_limited(&[
         "--fault-injection",
         "--rate-limit",
@@ -297,10 +298,12 @@ async fn a_throttled_member_waits_and_the_check_goes_through() {
     browser.press("Send for review").await;
     let (check, document) = browser.submit_finished("phone-throttled").await;
 
-    let uploads = server.request_count("POST /api/uploads").await;
+    // The gateway waited the refusals out: Nexudus saw more writes than the two that went through.
+    let writes = server.request_count(&format!("POST {CHECKS}")).await
+        + server.request_count(&format!("POST {DOCUMENTS}")).await;
     assert!(
-        uploads > 2,
-        "two images, and at least one refusal waited out ({uploads} requests)"
+        writes > 2,
+        "a check, a document, and at least one refusal waited out ({writes} requests)"
     );
     let documents = server
         .get_json(&format!(
