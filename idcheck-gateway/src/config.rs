@@ -23,6 +23,8 @@ options:
   --inline-images             name images as data: URLs (only if your Nexudus accepts them)
   --upload-minutes N          how long an uploaded image stays fetchable (default 15)
   --invitation-days N         how long an invitation code stays valid (default 7)
+  --cors-origin ORIGIN        a portal origin allowed to call the member API from its pages
+                              (repeatable; default: same origin only)
   --queue N                   requests that may wait for the upstream's pace (default 64)
   --pace-margin-ms N          added to Nexudus' 100 ms between requests (default 30)
   --secrets-file FILE         read the secrets below from FILE (KEY=VALUE lines) instead
@@ -57,6 +59,7 @@ pub struct Config {
     pub queue: usize,
     pub pace_margin: Duration,
     pub demo_portal: Option<(i64, i64)>,
+    pub cors_origins: Vec<String>,
     pub secrets: Secrets,
 }
 
@@ -116,6 +119,7 @@ pub fn parse_args(
     let mut pace_margin_ms = 30u64;
     let mut secrets_file = None;
     let mut demo_portal = None;
+    let mut cors_origins = Vec::new();
 
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
@@ -163,6 +167,21 @@ pub fn parse_args(
             "--queue" => queue = number("--queue", &value("--queue")?, 1..=10_000)? as usize,
             "--pace-margin-ms" => {
                 pace_margin_ms = number("--pace-margin-ms", &value("--pace-margin-ms")?, 0..=1000)?
+            }
+            "--cors-origin" => {
+                let origin = value("--cors-origin")?;
+                let valid = reqwest::Url::parse(&origin).ok().is_some_and(|url| {
+                    matches!(url.scheme(), "http" | "https")
+                        && url.host_str().is_some()
+                        && url.path() == "/"
+                        && !origin.trim_end_matches('/').ends_with(':')
+                });
+                if !valid {
+                    return Err(format!(
+                        "--cors-origin takes an origin such as https://portal.example.com, not `{origin}`"
+                    ));
+                }
+                cors_origins.push(origin.trim_end_matches('/').to_string());
             }
             "--secrets-file" => secrets_file = Some(PathBuf::from(value("--secrets-file")?)),
             "--demo-portal" => {
@@ -234,6 +253,7 @@ pub fn parse_args(
         queue,
         pace_margin: Duration::from_millis(pace_margin_ms),
         demo_portal,
+        cors_origins,
         secrets,
     })))
 }

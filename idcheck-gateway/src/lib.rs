@@ -28,12 +28,14 @@ use std::io::Write;
 use std::net::SocketAddr;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Extension, Router};
 use idcheck_core::files::MAX_FILE_BYTES;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::error::GatewayError;
@@ -78,13 +80,36 @@ pub fn app(state: AppState) -> Router {
         }
         None => router.fallback(no_component),
     };
-    router
+    let cors = cors_layer(&state.cors_origins);
+    let router = router
         .layer(CatchPanicLayer::custom(|_| {
             GatewayError::Internal("a handler panicked".into()).into_response()
         }))
         .layer(middleware::from_fn(log_request))
-        .layer(middleware::from_fn(error::path_form))
-        .with_state(state)
+        .layer(middleware::from_fn(error::path_form));
+    match cors {
+        Some(cors) => router.layer(cors).with_state(state),
+        None => router.with_state(state),
+    }
+}
+
+/// CORS for the portal origins the operator named; none means same-origin only. Credentials are
+/// never allowed: the member token travels in `Authorization`, not in a cookie.
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(
+                origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
+            ))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+            // A throttled client must be able to read how long to wait.
+            .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
 }
 
 async fn not_found() -> GatewayError {

@@ -23,6 +23,7 @@ pub struct AppState {
     pub dist: Option<PathBuf>,
     pub demo_portal: Option<(i64, i64)>,
     pub lockouts: Arc<Lockouts>,
+    pub cors_origins: Vec<String>,
 }
 
 impl AppState {
@@ -38,6 +39,7 @@ impl AppState {
             dist: config.dist.clone(),
             demo_portal: config.demo_portal,
             lockouts: Arc::new(Lockouts::default()),
+            cors_origins: config.cors_origins.clone(),
         })
     }
 }
