@@ -1,6 +1,7 @@
-//! The file rules the browser and the server share: which images are accepted (sniffed from the
-//! bytes, never the name, since names and declared types are whatever the sender says), how big
-//! they may be, and the `data:` URLs that carry them.
+//! The file rules: which images are accepted (sniffed from the bytes, never the name, since names
+//! and declared types are whatever the sender says), how big they may be, and the `data:` URLs that
+//! carry them. [`check_file`] is the member rule (the component and the gateway); the local API
+//! server, standing in for Nexudus, applies the more lenient [`check_stored_file`].
 
 mod base64;
 
@@ -92,18 +93,32 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageType> {
     ImageType::ALL.into_iter().find(|image| image.starts(bytes))
 }
 
-/// Whether `bytes` may be stored as `property`'s file: not empty, within the size limits and an
-/// accepted image type. The violation's `attempted` is `null`; the caller knows what was sent
+/// Whether a member may send `bytes` as `property`'s file: not empty, within the size limits and
+/// an accepted image type. The violation's `attempted` is `null`; the caller knows what was sent
 /// (see [`Violation::with_attempted`]).
 ///
 /// # Errors
 ///
 /// The first problem found, in the order empty, too small, too large, not an accepted image.
 pub fn check_file(property: &str, bytes: &[u8]) -> Result<ImageType, Violation> {
+    if !bytes.is_empty() && bytes.len() < MIN_FILE_BYTES {
+        Err(Violation::file_too_small(property))
+    } else {
+        check_stored_file(property, bytes)
+    }
+}
+
+/// Whether the API stores `bytes` as `property`'s file: not empty, at most [`MAX_FILE_BYTES`], and
+/// an accepted image type however small. The seeds state no minimum size; [`MIN_FILE_BYTES`] is a
+/// member rule that catches placeholders and broken captures before they are sent, so the local
+/// API server, standing in for Nexudus, leaves it to [`check_file`]'s callers.
+///
+/// # Errors
+///
+/// The first problem found, in the order empty, too large, not an accepted image.
+pub fn check_stored_file(property: &str, bytes: &[u8]) -> Result<ImageType, Violation> {
     if bytes.is_empty() {
         Err(Violation::file_empty(property))
-    } else if bytes.len() < MIN_FILE_BYTES {
-        Err(Violation::file_too_small(property))
     } else if bytes.len() > MAX_FILE_BYTES {
         Err(Violation::file_too_large(property))
     } else {
@@ -270,6 +285,80 @@ mod tests {
                 violation.code
             });
             assert_eq!(&checked, expected, "{label}");
+        }
+    }
+
+    #[test]
+    fn check_stored_file_takes_any_real_image_however_small() {
+        let cases: &[(&str, Vec<u8>, Result<ImageType, ViolationCode>)] = &[
+            ("empty", vec![], Err(ViolationCode::FileEmpty)),
+            (
+                "a bare JPEG magic number",
+                vec![0xFF, 0xD8, 0xFF],
+                Ok(ImageType::Jpeg),
+            ),
+            ("a PNG header alone", PNG.to_vec(), Ok(ImageType::Png)),
+            ("a WebP header alone", WEBP.to_vec(), Ok(ImageType::Webp)),
+            (
+                "one byte short of the member minimum",
+                image(PNG, MIN_FILE_BYTES - 1),
+                Ok(ImageType::Png),
+            ),
+            (
+                "the maximum",
+                image(WEBP, MAX_FILE_BYTES),
+                Ok(ImageType::Webp),
+            ),
+            (
+                "one byte over the maximum",
+                image(JPEG, MAX_FILE_BYTES + 1),
+                Err(ViolationCode::FileTooLarge),
+            ),
+            (
+                "a small GIF",
+                b"GIF89a\x01\x00".to_vec(),
+                Err(ViolationCode::FileNotAnImage),
+            ),
+            (
+                "a truncated JPEG magic number",
+                vec![0xFF, 0xD8],
+                Err(ViolationCode::FileNotAnImage),
+            ),
+            (
+                "a large text",
+                image(b"hello", 4096),
+                Err(ViolationCode::FileNotAnImage),
+            ),
+        ];
+        for (label, bytes, expected) in cases {
+            let checked = check_stored_file("NewDocumentUrl", bytes).map_err(|violation| {
+                assert_eq!(violation.property, "NewDocumentUrl", "{label}");
+                violation.code
+            });
+            assert_eq!(&checked, expected, "{label}");
+        }
+    }
+
+    #[test]
+    fn what_check_file_accepts_is_stored() {
+        // A file a member may send is one the API stores: the member rule only adds the minimum.
+        for length in [0, 1, 3, 12, MIN_FILE_BYTES - 1, MIN_FILE_BYTES, 4096] {
+            for header in [JPEG, PNG, WEBP, b"GIF89a".as_slice()] {
+                // Shorter than its header, the magic number is cut: no longer an image.
+                let bytes = image(header, length);
+                let member = check_file("NewPhotoUrl", &bytes);
+                let stored = check_stored_file("NewPhotoUrl", &bytes);
+                if let Ok(kind) = member {
+                    assert_eq!(stored, Ok(kind), "{length} bytes of {header:?}");
+                }
+                if length > 0 && length < MIN_FILE_BYTES && stored.is_ok() {
+                    assert_eq!(
+                        member.map_err(|v| v.code),
+                        Err(ViolationCode::FileTooSmall),
+                        "{length} bytes of {header:?}"
+                    );
+                }
+            }
         }
     }
 

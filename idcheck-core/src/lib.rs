@@ -1,8 +1,11 @@
 //! The shared core of idcheck: the Nexudus identity-check records, the validation rules and the
 //! file-slot rules, exactly as the API documents them (`shared/seeds` 000–003).
 //!
-//! The browser component and the local API server both call these functions, so a member sees the
-//! same violation in the browser that the server would answer with, and the two cannot drift apart.
+//! The browser component, the gateway and the local API server all call these functions, so a
+//! member sees the same violation in the browser that the gateway would answer with, and they cannot
+//! drift apart. The local API server, standing in for Nexudus, applies the API's own, more lenient
+//! rules (`rules::check_identity_check_record`, `files::check_stored_file`), built from the same
+//! helpers.
 //!
 //! Architecture invariant: the core does no I/O. It never touches the network, the file system, the
 //! DOM or the clock; every input, including "today", is handed to it. That keeps it fast to test and
@@ -12,7 +15,8 @@
 //! - [`date`]: calendar dates without a clock.
 //! - [`slots`]: which of the face photo, front and back a document needs.
 //! - [`files`]: accepted image types, size limits and `data:` URLs.
-//! - [`rules`]: the validation rules, reporting violations as the API does.
+//! - [`rules`]: the validation rules (the member's and the API's own), reporting violations as the
+//!   API does.
 //! - [`flow`]: the onboarding flow's state machine: steps, blockers and submission milestones.
 //! - [`error`]: the errors of the core's boundary.
 //! - [`masstack`]: the second provider, MasStack's identity-document identification (seed 004):

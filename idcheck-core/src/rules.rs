@@ -1,6 +1,12 @@
 //! The validation rules, reporting each violation as the API does (`PropertyName`, message,
-//! attempted value). The browser runs the field helpers as the member types and the server runs
-//! the record checks on each request; both are built from the same helpers, so they agree.
+//! attempted value), at two levels built from the same field helpers, so they cannot disagree on
+//! a format:
+//!
+//! - the member rules ([`check_identity_check`]): what a member's check must hold before it is
+//!   sent, the group of fields its `VerificationType` asks for and an expiry still ahead. The
+//!   browser runs them as the member types, and the gateway on every member's request.
+//! - the API's own rules ([`check_identity_check_record`]): what seed 002 asks of any check
+//!   record, which is all the local API server (the stand-in for Nexudus) applies.
 
 use std::fmt;
 
@@ -272,25 +278,61 @@ pub fn check_issued_by(issued_by: &str) -> Option<Violation> {
 /// A document expiring today is still valid today.
 pub fn check_expiration_date(date: &str, today: Date) -> Option<Violation> {
     const PROPERTY: &str = "IdentityDocumentExpirationDate";
-    if is_blank(date) {
-        return Some(Violation::required(PROPERTY, date));
-    }
-    match Date::parse(date.trim()) {
-        None => Some(Violation::not_a_date(PROPERTY, date)),
-        Some(expiry) if expiry < today => Some(Violation::date_in_past(PROPERTY, date)),
-        Some(_) => None,
+    match parse_expiration_date(date) {
+        Err(violation) => Some(violation),
+        Ok(expiry) if expiry < today => Some(Violation::date_in_past(PROPERTY, date)),
+        Ok(_) => None,
     }
 }
 
-/// Every violation of a check's create body, in field order.
+/// `IdentityDocumentExpirationDate` as a record may hold it: not blank and a real date, in the past
+/// or not. Whether the document is still valid is the member rules' question
+/// ([`check_expiration_date`]); a record of an expired document is still a well-formed record.
+pub fn check_expiration_date_format(date: &str) -> Option<Violation> {
+    parse_expiration_date(date).err()
+}
+
+fn parse_expiration_date(date: &str) -> Result<Date, Violation> {
+    const PROPERTY: &str = "IdentityDocumentExpirationDate";
+    if is_blank(date) {
+        return Err(Violation::required(PROPERTY, date));
+    }
+    Date::parse(date.trim()).ok_or_else(|| Violation::not_a_date(PROPERTY, date))
+}
+
+/// Every violation of a member's check under the member rules, in field order.
 ///
 /// `VerificationType` decides which group of fields is required: `IdDocument` the identity
-/// document's type, number, issuer and expiry; `Address` the address document's type. Without a
-/// verification type Nexudus allows a bare check, so no group is required, but the fields given
-/// are still checked. A Stripe Identity check collects the identity document on Stripe's side, so
-/// its identity group is not required either.
+/// document's type, number, issuer and expiry (not before `today`); `Address` the address
+/// document's type. Without a verification type Nexudus allows a bare check, so no group is
+/// required, but the fields given are still checked. A Stripe Identity check collects the identity
+/// document on Stripe's side, so its identity group is not required either.
 pub fn check_identity_check(check: &NewCoworkerIdentityCheck, today: Date) -> Vec<Violation> {
-    let group = required_group(check);
+    check_fields(check, required_group(check), Some(today))
+}
+
+/// Every violation of a check's create or update body under the API's own rules, in field order:
+/// what the local API server applies, standing in for Nexudus.
+///
+/// Seed 002 requires `BusinessId`, `CoworkerId` and `Name` and nothing else: it names no field that
+/// `VerificationType` makes required, and states that the document types left out default to
+/// `Other`. So an operator may create a check with only its verification type, to be completed
+/// later, and a reviewer may keep or update a record of a document that has since expired. The
+/// fields that are given are still checked for their format (lengths, the number's characters, a
+/// real expiry date), the same helpers as the member rules, because a malformed value is wrong in
+/// any record. Which group a member must fill, and that the expiry lies ahead, are
+/// [`check_identity_check`]'s.
+pub fn check_identity_check_record(check: &NewCoworkerIdentityCheck) -> Vec<Violation> {
+    check_fields(check, VerificationType::None, None)
+}
+
+/// The violations of `check` when `group`'s fields are required (`VerificationType::None`: none),
+/// with an expiry before `today` refused when a date is given (`None`: any real date passes).
+fn check_fields(
+    check: &NewCoworkerIdentityCheck,
+    group: VerificationType,
+    today: Option<Date>,
+) -> Vec<Violation> {
     let identity = group == VerificationType::IdDocument;
     let address = group == VerificationType::Address;
     [
@@ -318,7 +360,10 @@ pub fn check_identity_check(check: &NewCoworkerIdentityCheck, today: Date) -> Ve
             "IdentityDocumentExpirationDate",
             check.identity_document_expiration_date.as_deref(),
             identity,
-            |date| check_expiration_date(date, today),
+            |date| match today {
+                Some(today) => check_expiration_date(date, today),
+                None => check_expiration_date_format(date),
+            },
         ),
         check_choice(
             "AddressDocumentType",
@@ -454,12 +499,35 @@ mod tests {
 
     /// A reported violation: property, code, attempted value.
     type Reported = (&'static str, ViolationCode, Value);
+    /// (what the case shows, the create body, the violations reported)
+    type Case = (&'static str, Value, Vec<Reported>);
 
-    #[test]
-    fn check_identity_check_reports_every_violation_in_field_order() {
-        let long = |n: usize| "a".repeat(n);
-        // (what the case shows, the create body, the violations reported)
-        let cases: Vec<(&str, Value, Vec<Reported>)> = vec![
+    fn long(n: usize) -> String {
+        "a".repeat(n)
+    }
+
+    /// Runs `rules` on each case's body and compares what it reports, in order.
+    fn assert_reports(
+        cases: Vec<Case>,
+        rules: impl Fn(&NewCoworkerIdentityCheck) -> Vec<Violation>,
+    ) {
+        for (label, body, expected) in cases {
+            let check: NewCoworkerIdentityCheck = serde_json::from_value(body).expect(label);
+            let found: Vec<(String, ViolationCode, Value)> = rules(&check)
+                .into_iter()
+                .map(|v| (v.property, v.code, v.attempted))
+                .collect();
+            let expected: Vec<(String, ViolationCode, Value)> = expected
+                .into_iter()
+                .map(|(p, code, attempted)| (p.to_owned(), code, attempted))
+                .collect();
+            assert_eq!(found, expected, "{label}");
+        }
+    }
+
+    /// The member rules' cases, [`check_identity_check`] on [`today`].
+    fn member_cases() -> Vec<Case> {
+        vec![
             (
                 "a complete identity check",
                 with_identity(json!({})),
@@ -678,19 +746,175 @@ mod tests {
                     ),
                 ],
             ),
-        ];
-        for (label, body, expected) in cases {
+        ]
+    }
+
+    /// The API's own rules' cases, [`check_identity_check_record`].
+    fn record_cases() -> Vec<Case> {
+        vec![
+            (
+                "a complete identity check",
+                with_identity(json!({})),
+                vec![],
+            ),
+            (
+                "the seed's example body",
+                json!({"BusinessId": 0, "CoworkerId": 0, "Name": ""}),
+                vec![
+                    ("BusinessId", NotPositive, json!(0)),
+                    ("CoworkerId", NotPositive, json!(0)),
+                    ("Name", Required, json!("")),
+                ],
+            ),
+            (
+                "an empty body",
+                json!({}),
+                vec![
+                    ("BusinessId", Required, Value::Null),
+                    ("CoworkerId", Required, Value::Null),
+                    ("Name", Required, Value::Null),
+                ],
+            ),
+            (
+                "a negative id",
+                with_identity(json!({"BusinessId": -1})),
+                vec![("BusinessId", NotPositive, json!(-1))],
+            ),
+            (
+                "a blank name",
+                with_identity(json!({"Name": " "})),
+                vec![("Name", Required, json!(" "))],
+            ),
+            (
+                "a name of 201 characters",
+                with_identity(json!({"Name": long(201)})),
+                vec![("Name", TooLong, json!(long(201)))],
+            ),
+            (
+                "an identity check requested with only its verification type",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Id", "VerificationType": 1}),
+                vec![],
+            ),
+            (
+                "an identity document type of None",
+                with_identity(json!({"IdentityDocumentType": 0})),
+                vec![],
+            ),
+            (
+                "an address check requested with only its verification type",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Address", "VerificationType": 2}),
+                vec![],
+            ),
+            (
+                "an address document type of None",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Address", "VerificationType": 2, "AddressDocumentType": 0}),
+                vec![],
+            ),
+            (
+                "blank identity fields count as not given",
+                with_identity(
+                    json!({"IdentityDocumentNumber": " ", "IdentityDocumentIssuedBy": "", "IdentityDocumentExpirationDate": " "}),
+                ),
+                vec![],
+            ),
+            (
+                "an expiry yesterday",
+                with_identity(json!({"IdentityDocumentExpirationDate": "2025-06-14"})),
+                vec![],
+            ),
+            (
+                "an expiry long past, as a date-time",
+                with_identity(json!({"IdentityDocumentExpirationDate": "2001-01-01T00:00:00Z"})),
+                vec![],
+            ),
+            (
+                "an expiry that is no real date",
+                with_identity(json!({"IdentityDocumentExpirationDate": "2027-02-29"})),
+                vec![(
+                    "IdentityDocumentExpirationDate",
+                    NotADate,
+                    json!("2027-02-29"),
+                )],
+            ),
+            (
+                "an expiry that is no date at all",
+                with_identity(json!({"IdentityDocumentExpirationDate": "soon"})),
+                vec![("IdentityDocumentExpirationDate", NotADate, json!("soon"))],
+            ),
+            (
+                "a number with punctuation",
+                with_identity(json!({"IdentityDocumentNumber": "AB/123"})),
+                vec![("IdentityDocumentNumber", InvalidCharacters, json!("AB/123"))],
+            ),
+            (
+                "a number of 50 characters",
+                with_identity(json!({"IdentityDocumentNumber": long(50)})),
+                vec![],
+            ),
+            (
+                "a number of 51 characters",
+                with_identity(json!({"IdentityDocumentNumber": long(51)})),
+                vec![("IdentityDocumentNumber", TooLong, json!(long(51)))],
+            ),
+            (
+                "an issuer of 101 characters",
+                with_identity(json!({"IdentityDocumentIssuedBy": long(101)})),
+                vec![("IdentityDocumentIssuedBy", TooLong, json!(long(101)))],
+            ),
+            (
+                "an address check still checks the identity formats it is given",
+                json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Address", "VerificationType": 2,
+                       "IdentityDocumentNumber": "#1", "IdentityDocumentExpirationDate": "2025-13-01"}),
+                vec![
+                    ("IdentityDocumentNumber", InvalidCharacters, json!("#1")),
+                    (
+                        "IdentityDocumentExpirationDate",
+                        NotADate,
+                        json!("2025-13-01"),
+                    ),
+                ],
+            ),
+            (
+                "several violations come in field order",
+                json!({"CoworkerId": 2, "Name": long(201), "VerificationType": 1,
+                       "IdentityDocumentIssuedBy": long(101), "IdentityDocumentExpirationDate": "2020-01-01"}),
+                vec![
+                    ("BusinessId", Required, Value::Null),
+                    ("Name", TooLong, json!(long(201))),
+                    ("IdentityDocumentIssuedBy", TooLong, json!(long(101))),
+                ],
+            ),
+        ]
+    }
+
+    #[test]
+    fn check_identity_check_reports_every_violation_in_field_order() {
+        assert_reports(member_cases(), |check| check_identity_check(check, today()));
+    }
+
+    #[test]
+    fn check_identity_check_record_requires_only_the_seeds_fields_and_checks_formats() {
+        assert_reports(record_cases(), check_identity_check_record);
+    }
+
+    #[test]
+    fn the_member_rules_report_every_violation_of_the_records_rules() {
+        // The member rules only add to the API's: whatever the API refuses, the component and the
+        // gateway refuse too, with the same words, so a member never meets an upstream 400 first.
+        let mut stricter = 0;
+        for (label, body, _) in member_cases().into_iter().chain(record_cases()) {
             let check: NewCoworkerIdentityCheck = serde_json::from_value(body).expect(label);
-            let found: Vec<(String, ViolationCode, Value)> = check_identity_check(&check, today())
-                .into_iter()
-                .map(|v| (v.property, v.code, v.attempted))
-                .collect();
-            let expected: Vec<(String, ViolationCode, Value)> = expected
-                .into_iter()
-                .map(|(p, code, attempted)| (p.to_owned(), code, attempted))
-                .collect();
-            assert_eq!(found, expected, "{label}");
+            let member = check_identity_check(&check, today());
+            let record = check_identity_check_record(&check);
+            for violation in &record {
+                assert!(member.contains(violation), "{label}: {violation}");
+            }
+            stricter += usize::from(member.len() > record.len());
         }
+        assert!(
+            stricter >= 10,
+            "the cases show the member rules' own refusals"
+        );
     }
 
     #[test]
@@ -718,6 +942,16 @@ mod tests {
                 "IdentityDocumentExpirationDate",
                 DateInPast,
             ),
+            (
+                check_expiration_date_format(" "),
+                "IdentityDocumentExpirationDate",
+                Required,
+            ),
+            (
+                check_expiration_date_format("2025-02-29"),
+                "IdentityDocumentExpirationDate",
+                NotADate,
+            ),
         ];
         for (violation, property, code) in cases {
             let violation = violation.unwrap_or_else(|| panic!("{property} {code:?} is reported"));
@@ -730,6 +964,7 @@ mod tests {
         assert_eq!(check_document_number("X1234567"), None);
         assert_eq!(check_issued_by("DVLA"), None);
         assert_eq!(check_expiration_date(" 2025-06-15 ", today()), None);
+        assert_eq!(check_expiration_date_format("2001-01-01"), None);
     }
 
     #[test]

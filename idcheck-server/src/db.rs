@@ -1,5 +1,5 @@
 //! The SQLite database: opening it, the schema and its migrations, and the demo data seeded on the
-//! first start of a database.
+//! first start of a database (and the demo users added since, given once to an older database).
 //!
 //! One connection behind a mutex: a local server for one person and the tests needs no pool, and a
 //! single writer makes every write's transaction trivially isolated.
@@ -137,7 +137,14 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX masstack_identifications_org ON masstack_identifications(org_id);
     "#,
+    // 3: no schema change. The demo users `member2@` and `gateway@` came with it; a database that
+    // was seeded before is given the demo users it lacks when it migrates past this version (see
+    // `seed_demo_data`: password hashes are computed in Rust, so SQL cannot insert them).
+    "",
 ];
+
+/// The schema version with which [`DEMO_USERS`] last grew.
+const DEMO_USERS_VERSION: i64 = 3;
 
 /// A demo user as seeded and as announced on start.
 #[derive(Debug, Clone)]
@@ -161,7 +168,19 @@ impl DemoUser {
     }
 }
 
+/// What the component needs of a member. List lets it find a record whose answer was lost before
+/// it retries, so a retry never creates a second check or document.
+const MEMBER_ROLES: &[Role] = &[
+    Role::CheckCreate,
+    Role::CheckRead,
+    Role::CheckList,
+    Role::DocumentCreate,
+    Role::DocumentRead,
+    Role::DocumentList,
+];
+
 /// Fixed so the README can list them; this server is for a developer's machine and tests only.
+/// Append new ones: tests and tools find a user by the start of its login, the first match winning.
 pub const DEMO_USERS: &[DemoUser] = &[
     DemoUser {
         email: "admin@example.com",
@@ -188,17 +207,35 @@ pub const DEMO_USERS: &[DemoUser] = &[
         email: "member@example.com",
         password: "member-demo-password",
         is_admin: false,
-        // List lets the component find a record whose answer was lost before it retries, so a
-        // retry never creates a second check or document.
+        roles: MEMBER_ROLES,
+        coworker_id: Some(1),
+    },
+    // A second member of business 1, so that one member's records can be shown (and tested) to
+    // stay out of another's reach.
+    DemoUser {
+        email: "member2@example.com",
+        password: "member2-demo-password",
+        is_admin: false,
+        roles: MEMBER_ROLES,
+        coworker_id: Some(2),
+    },
+    // The gateway's upstream account. A Nexudus App asks for the roles it needs rather than being
+    // an unrestricted administrator: Edit fills a member's answers into an operator-requested
+    // check; it never deletes, nor edits a document.
+    DemoUser {
+        email: "gateway@example.com",
+        password: "gateway-demo-password",
+        is_admin: false,
         roles: &[
             Role::CheckCreate,
             Role::CheckRead,
             Role::CheckList,
+            Role::CheckEdit,
             Role::DocumentCreate,
             Role::DocumentRead,
             Role::DocumentList,
         ],
-        coworker_id: Some(1),
+        coworker_id: None,
     },
 ];
 
@@ -231,7 +268,7 @@ const DEMO_COWORKERS: &[DemoCoworker] = &[
         "Member",
         None,
         "Bea Traveller",
-        "bea@example.com",
+        "member2@example.com",
     ),
     (
         3,
@@ -279,8 +316,9 @@ impl Db {
                 .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
                 .map_err(|err| format!("cannot configure the database: {err}"))?;
         }
-        migrate(&mut connection).map_err(|err| format!("cannot migrate the database: {err}"))?;
-        seed_demo_data(&mut connection)
+        let found = migrate(&mut connection)
+            .map_err(|err| format!("cannot migrate the database: {err}"))?;
+        seed_demo_data(&mut connection, found)
             .map_err(|err| format!("cannot seed the demo data: {err}"))?;
         Ok(Db {
             connection: Arc::new(Mutex::new(connection)),
@@ -313,7 +351,8 @@ fn create_parent(path: &Path) -> Result<(), String> {
     }
 }
 
-fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
+/// Runs the migrations the database lacks and returns the version it had before.
+fn migrate(connection: &mut Connection) -> rusqlite::Result<i64> {
     let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let done = usize::try_from(version).unwrap_or(0);
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(done) {
@@ -322,14 +361,37 @@ fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
         transaction.pragma_update(None, "user_version", index as i64 + 1)?;
         transaction.commit()?;
     }
-    Ok(())
+    Ok(version)
 }
 
-/// Seeds only a database without users, so a developer's own data is never overwritten.
-fn seed_demo_data(connection: &mut Connection) -> rusqlite::Result<()> {
+/// Seeds a database without users. A database that already has users is never re-seeded, so a
+/// developer's own data is never overwritten; but one that was at a version before
+/// [`DEMO_USERS_VERSION`] (`found`) is given, once, the demo users it lacks, so that the users
+/// announced at start can sign in there too. A demo user whose login is taken, or whose coworker
+/// is gone, is left out.
+fn seed_demo_data(connection: &mut Connection, found: i64) -> rusqlite::Result<()> {
     let users: i64 = connection.query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0))?;
     if users > 0 {
-        return Ok(());
+        if found >= DEMO_USERS_VERSION {
+            return Ok(());
+        }
+        let transaction = connection.transaction()?;
+        for user in DEMO_USERS {
+            let taken = transaction
+                .query_row("SELECT 1 FROM users WHERE email = ?1", [user.email], |_| {
+                    Ok(())
+                })
+                .optional()?
+                .is_some();
+            let coworker_gone = match user.coworker_id {
+                Some(id) => !exists(&transaction, "coworkers", id)?,
+                None => false,
+            };
+            if !taken && !coworker_gone {
+                insert_demo_user(&transaction, user)?;
+            }
+        }
+        return transaction.commit();
     }
     let transaction = connection.transaction()?;
     for (id, name) in DEMO_BUSINESSES {
@@ -346,19 +408,29 @@ fn seed_demo_data(connection: &mut Connection) -> rusqlite::Result<()> {
         )?;
     }
     for user in DEMO_USERS {
-        transaction.execute(
-            "INSERT INTO users (email, password_hash, is_admin, coworker_id) VALUES (?1, ?2, ?3, ?4)",
-            params![user.email, auth::hash_password(user.password), user.is_admin, user.coworker_id],
-        )?;
-        let user_id = transaction.last_insert_rowid();
-        for role in user.roles {
-            transaction.execute(
-                "INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)",
-                params![user_id, role.name()],
-            )?;
-        }
+        insert_demo_user(&transaction, user)?;
     }
     transaction.commit()
+}
+
+fn insert_demo_user(c: &Connection, user: &DemoUser) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO users (email, password_hash, is_admin, coworker_id) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            user.email,
+            auth::hash_password(user.password),
+            user.is_admin,
+            user.coworker_id
+        ],
+    )?;
+    let user_id = c.last_insert_rowid();
+    for role in user.roles {
+        c.execute(
+            "INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)",
+            params![user_id, role.name()],
+        )?;
+    }
+    Ok(())
 }
 
 /// Whether a row with this id exists in `table` (a constant of ours, never user input).
@@ -380,11 +452,13 @@ mod tests {
     #[test]
     fn a_new_database_is_migrated_and_seeded_once() {
         let mut connection = Connection::open_in_memory().unwrap();
-        migrate(&mut connection).unwrap();
-        seed_demo_data(&mut connection).unwrap();
+        let found = migrate(&mut connection).unwrap();
+        assert_eq!(found, 0);
+        seed_demo_data(&mut connection, found).unwrap();
         // A second start finds the data and leaves it alone.
-        migrate(&mut connection).unwrap();
-        seed_demo_data(&mut connection).unwrap();
+        let found = migrate(&mut connection).unwrap();
+        assert_eq!(found, MIGRATIONS.len() as i64);
+        seed_demo_data(&mut connection, found).unwrap();
         let version: i64 = connection
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -406,8 +480,8 @@ mod tests {
         let mut connection = Connection::open_in_memory().unwrap();
         connection.execute_batch(MIGRATIONS[0]).unwrap();
         connection.pragma_update(None, "user_version", 1).unwrap();
-        seed_demo_data(&mut connection).unwrap();
-        migrate(&mut connection).unwrap();
+        seed_demo_data(&mut connection, 0).unwrap();
+        assert_eq!(migrate(&mut connection).unwrap(), 1);
         let users: i64 = connection
             .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
             .unwrap();
@@ -430,6 +504,117 @@ mod tests {
         assert!(stored_states.is_err(), "EXPIRED is derived, never stored");
     }
 
+    fn logins(connection: &Connection) -> Vec<String> {
+        let mut statement = connection
+            .prepare("SELECT email FROM users ORDER BY id")
+            .unwrap();
+        statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn roles_of(connection: &Connection, login: &str) -> Vec<String> {
+        let mut statement = connection
+            .prepare(
+                "SELECT r.role FROM user_roles r JOIN users u ON u.id = r.user_id
+                 WHERE u.email = ?1 ORDER BY r.role",
+            )
+            .unwrap();
+        statement
+            .query_map([login], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_database_seeded_before_the_new_demo_users_gains_them_once() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        let found = migrate(&mut connection).unwrap();
+        seed_demo_data(&mut connection, found).unwrap();
+        // As an older build left it: without the two later demo users, at version 2, and with a
+        // user of the developer's own.
+        connection
+            .execute_batch(
+                "DELETE FROM users WHERE email IN ('member2@example.com', 'gateway@example.com');
+                 INSERT INTO users (email, password_hash) VALUES ('mine@example.com', 'x');
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        let found = migrate(&mut connection).unwrap();
+        assert_eq!(found, 2);
+        seed_demo_data(&mut connection, found).unwrap();
+        let mut expected: Vec<String> = DEMO_USERS[..3].iter().map(|u| u.email.into()).collect();
+        expected.extend(
+            [
+                "mine@example.com",
+                "member2@example.com",
+                "gateway@example.com",
+            ]
+            .map(String::from),
+        );
+        assert_eq!(logins(&connection), expected);
+        let member2_coworker: i64 = connection
+            .query_row(
+                "SELECT coworker_id FROM users WHERE email = 'member2@example.com'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(member2_coworker, 2);
+        assert_eq!(roles_of(&connection, "gateway@example.com").len(), 7);
+        assert!(
+            auth::verify_password(
+                "gateway-demo-password",
+                &connection
+                    .query_row(
+                        "SELECT password_hash FROM users WHERE email = 'gateway@example.com'",
+                        [],
+                        |row| row.get::<_, String>(0),
+                    )
+                    .unwrap()
+            ),
+            "the added user signs in with its announced password"
+        );
+
+        // Only once: a demo user the developer then removes stays removed.
+        connection
+            .execute("DELETE FROM users WHERE email = 'gateway@example.com'", [])
+            .unwrap();
+        let found = migrate(&mut connection).unwrap();
+        seed_demo_data(&mut connection, found).unwrap();
+        assert!(!logins(&connection).contains(&"gateway@example.com".to_string()));
+    }
+
+    #[test]
+    fn a_demo_user_whose_login_is_taken_or_coworker_gone_is_left_out() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        let found = migrate(&mut connection).unwrap();
+        seed_demo_data(&mut connection, found).unwrap();
+        connection
+            .execute_batch(
+                "DELETE FROM users WHERE email IN ('member2@example.com', 'gateway@example.com');
+                 DELETE FROM coworkers WHERE id = 2;
+                 INSERT INTO users (email, password_hash) VALUES ('GATEWAY@example.com', 'mine');
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        let found = migrate(&mut connection).unwrap();
+        seed_demo_data(&mut connection, found).unwrap();
+        let logins = logins(&connection);
+        assert!(
+            !logins.contains(&"member2@example.com".to_string()),
+            "{logins:?}"
+        );
+        assert_eq!(logins.len(), 4, "{logins:?}");
+        assert!(
+            roles_of(&connection, "gateway@example.com").is_empty(),
+            "the developer's user is untouched"
+        );
+    }
+
     #[test]
     fn the_member_holds_only_what_the_component_needs() {
         let member = DEMO_USERS
@@ -449,5 +634,38 @@ mod tests {
         );
         let admin = DEMO_USERS.iter().find(|u| u.is_admin).unwrap();
         assert_eq!(admin.role_names().len(), Role::ALL.len() + 1);
+        let member2 = DEMO_USERS
+            .iter()
+            .find(|u| u.email == "member2@example.com")
+            .unwrap();
+        assert_eq!(member2.role_names(), member.role_names());
+        assert_eq!(
+            (member.coworker_id, member2.coworker_id),
+            (Some(1), Some(2))
+        );
+        let coworker_2_business = DEMO_COWORKERS.iter().find(|c| c.0 == 2).unwrap().1;
+        assert_eq!(coworker_2_business, 1, "both members belong to business 1");
+    }
+
+    #[test]
+    fn the_gateway_holds_the_roles_it_forwards_and_no_more() {
+        let gateway = DEMO_USERS
+            .iter()
+            .find(|u| u.email == "gateway@example.com")
+            .unwrap();
+        assert!(!gateway.is_admin);
+        assert_eq!(gateway.coworker_id, None);
+        assert_eq!(
+            gateway.role_names(),
+            [
+                "CoworkerIdentityCheck-Create",
+                "CoworkerIdentityCheck-Read",
+                "CoworkerIdentityCheck-List",
+                "CoworkerIdentityCheck-Edit",
+                "CoworkerIdentityCheckDocument-Create",
+                "CoworkerIdentityCheckDocument-Read",
+                "CoworkerIdentityCheckDocument-List"
+            ]
+        );
     }
 }

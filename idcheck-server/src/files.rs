@@ -1,8 +1,10 @@
 //! Stored images: the folder they live in, and turning a record's `New…Url` (an http(s) URL, a
 //! `data:` URL, or one of our own upload URLs) into checked image bytes.
 //!
-//! Every file is checked with the core's `check_file`, the same rule the browser applies before
-//! sending, so a file the browser accepts is a file the server accepts.
+//! Every file is checked with the core's `check_stored_file`, the API's own rule: any JPEG, PNG or
+//! WebP up to 10 MB, however small. The member rule (`check_file`, which adds a 100-byte minimum)
+//! is the component's and the gateway's; it accepts a subset, so a file the browser accepts is a
+//! file this server accepts.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -134,16 +136,16 @@ fn sweep_stale_temporary_folders() {
     }
 }
 
-/// Image bytes that passed the core's file rules.
+/// Image bytes that passed the core's file rule for stored files.
 #[derive(Debug, Clone)]
 pub struct Image {
     pub kind: ImageType,
     pub bytes: Vec<u8>,
 }
 
-/// Checks bytes given for `property`.
+/// Checks bytes given for `property` by the API's own rule (`check_stored_file`).
 pub fn check(property: &str, bytes: Vec<u8>, url: &str) -> Result<Image, Violation> {
-    match files::check_file(property, &bytes) {
+    match files::check_stored_file(property, &bytes) {
         Ok(kind) => Ok(Image { kind, bytes }),
         Err(violation) => Err(violation.with_attempted(shorten(url))),
     }
@@ -327,6 +329,23 @@ mod tests {
         let refused = from_data_url("NewPhotoUrl", text).unwrap_err();
         assert_eq!(refused.property, "NewPhotoUrl");
         assert!(from_data_url("NewPhotoUrl", "data:image/png;base64,@@@").is_err());
+    }
+
+    #[test]
+    fn any_real_image_is_taken_however_small() {
+        let url = files::to_data_url(ImageType::Png, &png(8));
+        let image = from_data_url("NewDocumentUrl", &url).unwrap();
+        assert_eq!((image.kind, image.bytes.len()), (ImageType::Png, 8));
+        let refused = check(
+            "NewDocumentUrl",
+            b"GIF89a".to_vec(),
+            "https://example.com/a.gif",
+        )
+        .unwrap_err();
+        assert_eq!(
+            (refused.property.as_str(), refused.attempted.as_str()),
+            ("NewDocumentUrl", Some("https://example.com/a.gif"))
+        );
     }
 
     #[test]

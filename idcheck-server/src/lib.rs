@@ -3,9 +3,12 @@
 //! beside it, MasStack's identification with identity document (seed 004) on SQLite, so the
 //! browser component and its end-to-end tests run on one machine.
 //!
-//! Architecture invariant: every rule (required fields, conditional groups, file slots, accepted
-//! images) comes from `idcheck-core`, the same functions the browser runs; this crate only adds
-//! what needs I/O: storage, tokens and roles, fetching files, rate limits and test faults.
+//! Architecture invariant: every rule (required fields, formats, file slots, accepted images) comes
+//! from `idcheck-core`; this crate only adds what needs I/O: storage, tokens and roles, fetching
+//! files, rate limits and test faults. It applies the API's own rules, as lenient as the seeds
+//! (`check_identity_check_record`, `check_stored_file`); the member rules built from the same
+//! helpers (conditional groups, an expiry ahead, complete slots, a 100-byte minimum) are the
+//! gateway's and the component's.
 //!
 //! - [`config`]: the command line.
 //! - [`db`] and [`store`]: the schema, migrations, demo data and the SQL of each resource.

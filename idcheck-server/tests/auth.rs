@@ -351,3 +351,158 @@ async fn the_administrator_holds_every_role() {
     let (status, _) = server.delete(&format!("{CHECKS}/{check}"), &admin).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// Asserts a 403 that names `role`.
+async fn assert_forbidden(
+    server: &Server,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    role: &str,
+) {
+    let (status, answer) = server.call(method.clone(), path, Some(token), body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {answer}");
+    let message = answer["Message"].as_str().unwrap();
+    assert!(message.contains(role), "{method} {path}: {message}");
+}
+
+#[tokio::test]
+async fn the_second_member_signs_in_and_acts_for_coworker_2() {
+    let server = Server::start().await;
+    let (login, password) = server.password("member2");
+    assert_eq!(
+        (login.as_str(), password.as_str()),
+        ("member2@example.com", "member2-demo-password")
+    );
+    let (status, _) = token_call(
+        &server,
+        &[
+            ("grant_type", "password"),
+            ("username", "member2@example.com"),
+            ("password", "member-demo-password"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the first member's password"
+    );
+    let member2 = server.token("member2").await;
+    let check = server
+        .create_check(&member2, with(identity_check(1), json!({"CoworkerId": 2})))
+        .await;
+    let record = server.check(&member2, check).await;
+    assert_eq!(
+        (
+            &record["CoworkerId"],
+            &record["CoworkerFullName"],
+            &record["BusinessId"]
+        ),
+        (&json!(2), &json!("Bea Traveller"), &json!(1))
+    );
+    assert_eq!(record["UpdatedBy"], "member2@example.com");
+    let document = server
+        .create_document(
+            &member2,
+            json!({"CoworkerId": 2, "CoworkerIdentityCheckId": check, "Name": "Passport"}),
+        )
+        .await;
+    server.document(&member2, document).await;
+    assert_eq!(server.count(&member2, CHECKS).await, 1);
+    // The same roles as the first member: no edit, no delete.
+    assert_forbidden(
+        &server,
+        &member2,
+        Method::PUT,
+        CHECKS,
+        Some(with(record, json!({"Name": "Renamed"}))),
+        "CoworkerIdentityCheck-Edit",
+    )
+    .await;
+    assert_forbidden(
+        &server,
+        &member2,
+        Method::DELETE,
+        &format!("{CHECKS}/{check}"),
+        None,
+        "CoworkerIdentityCheck-Delete",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_gateway_account_forwards_what_members_do_but_never_deletes() {
+    let server = Server::start().await;
+    let gateway = server.token("gateway").await;
+    // Create, read, list and edit checks: an operator's request, then the member's answers.
+    let check = server
+        .create_check(
+            &gateway,
+            json!({"BusinessId": 1, "CoworkerId": 2, "Name": "Requested", "VerificationType": 1}),
+        )
+        .await;
+    let record = server.check(&gateway, check).await;
+    assert_eq!(server.count(&gateway, CHECKS).await, 1);
+    let (status, updated) = server
+        .put(
+            CHECKS,
+            &gateway,
+            with(
+                record,
+                json!({"IdentityDocumentType": 1, "IdentityDocumentNumber": "X1"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    // Create, read and list documents, with an uploaded image.
+    let response = server
+        .request(Method::POST, "/api/uploads", Some(&gateway))
+        .body(jpeg(600))
+        .send()
+        .await
+        .unwrap();
+    let (status, upload) = answer(response).await;
+    assert_eq!(status, StatusCode::OK, "{upload}");
+    let document = server
+        .create_document(
+            &gateway,
+            json!({"CoworkerId": 2, "CoworkerIdentityCheckId": check, "Name": "Passport",
+                   "NewPhotoUrl": upload["Url"]}),
+        )
+        .await;
+    let stored = server.document(&gateway, document).await;
+    assert_eq!(server.count(&gateway, DOCUMENTS).await, 1);
+    // Never a delete, nor an edit of a document.
+    assert_forbidden(
+        &server,
+        &gateway,
+        Method::DELETE,
+        &format!("{CHECKS}/{check}"),
+        None,
+        "CoworkerIdentityCheck-Delete",
+    )
+    .await;
+    assert_forbidden(
+        &server,
+        &gateway,
+        Method::DELETE,
+        &format!("{DOCUMENTS}/{document}"),
+        None,
+        "CoworkerIdentityCheckDocument-Delete",
+    )
+    .await;
+    assert_forbidden(
+        &server,
+        &gateway,
+        Method::PUT,
+        DOCUMENTS,
+        Some(stored),
+        "CoworkerIdentityCheckDocument-Edit",
+    )
+    .await;
+    // Nothing was deleted.
+    server.check(&gateway, check).await;
+    server.document(&gateway, document).await;
+}

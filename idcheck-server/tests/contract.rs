@@ -53,14 +53,28 @@ async fn start_up_announces_the_demo_users_then_the_address() {
         [
             "admin@example.com",
             "reviewer@example.com",
-            "member@example.com"
+            "member@example.com",
+            "member2@example.com",
+            "gateway@example.com"
         ]
     );
+    let member_roles = "CoworkerIdentityCheck-Create,CoworkerIdentityCheck-Read,CoworkerIdentityCheck-List,\
+         CoworkerIdentityCheckDocument-Create,CoworkerIdentityCheckDocument-Read,CoworkerIdentityCheckDocument-List";
     let member = &server.users[2];
-    assert_eq!(member.1, "member-demo-password");
     assert_eq!(
-        member.2,
-        "CoworkerIdentityCheck-Create,CoworkerIdentityCheck-Read,CoworkerIdentityCheck-List,\
+        (member.1.as_str(), member.2.as_str()),
+        ("member-demo-password", member_roles)
+    );
+    let member2 = &server.users[3];
+    assert_eq!(
+        (member2.1.as_str(), member2.2.as_str()),
+        ("member2-demo-password", member_roles)
+    );
+    let gateway = &server.users[4];
+    assert_eq!(gateway.1, "gateway-demo-password");
+    assert_eq!(
+        gateway.2,
+        "CoworkerIdentityCheck-Create,CoworkerIdentityCheck-Read,CoworkerIdentityCheck-List,CoworkerIdentityCheck-Edit,\
          CoworkerIdentityCheckDocument-Create,CoworkerIdentityCheckDocument-Read,CoworkerIdentityCheckDocument-List"
     );
     assert!(

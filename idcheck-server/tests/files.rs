@@ -1,6 +1,7 @@
 //! Files: `New…Url` as `data:` URLs, as http URLs fetched from a loopback server (success and
 //! failure, with nothing written on failure), `POST /api/uploads`, the download route, and
-//! clearing or replacing a file.
+//! clearing or replacing a file. Every way in takes any real image up to 10 MB, however small:
+//! the member rules' 100-byte minimum is the gateway's and the component's, not the API's.
 
 mod common;
 
@@ -121,6 +122,55 @@ async fn http_urls_are_fetched() {
     assert_eq!(bytes, jpeg(2048));
     // An ID card needs all three: the check is now Submitted.
     assert_eq!(server.check(&member, check).await["VerificationStatus"], 2);
+}
+
+#[tokio::test]
+async fn small_images_are_stored_whichever_way_they_come() {
+    let server = Server::start().await;
+    let files = FileServer::start().await;
+    let member = server.token("member").await;
+    let tiny_png = png(16);
+    let response = server
+        .request(Method::POST, "/api/uploads", Some(&member))
+        .body(tiny_png.clone())
+        .send()
+        .await
+        .unwrap();
+    let (status, upload) = answer(response).await;
+    assert_eq!(status, StatusCode::OK, "{upload}");
+    assert_eq!(upload["Size"], 16);
+    let bare_jpeg = vec![0xFF, 0xD8, 0xFF];
+    let check = server.create_check(&member, identity_check(2)).await;
+    let id = server
+        .create_document(
+            &member,
+            document(
+                check,
+                json!({
+                    "NewPhotoUrl": data_url("image/jpeg", &bare_jpeg),
+                    "NewDocumentUrl": upload["Url"],
+                    "NewAdditionalDocumentUrl": files.at("/tiny.webp"),
+                }),
+            ),
+        )
+        .await;
+    for (slot, mime, bytes) in [
+        ("photo", "image/jpeg", bare_jpeg),
+        ("document", "image/png", tiny_png),
+        ("additionaldocument", "image/webp", webp(20)),
+    ] {
+        let (status, got_mime, got) = download(&server, &member, id, slot).await;
+        assert_eq!(
+            (status, got_mime.as_str(), got),
+            (StatusCode::OK, mime, bytes),
+            "{slot}"
+        );
+    }
+    assert_eq!(
+        server.check(&member, check).await["VerificationStatus"],
+        2,
+        "a driving licence's three images: Submitted"
+    );
 }
 
 #[tokio::test]
@@ -276,10 +326,26 @@ async fn uploads_obey_the_file_rules() {
     let server = Server::start().await;
     let member = server.token("member").await;
     let cases: Vec<(Vec<u8>, StatusCode, &str)> = vec![
-        (Vec::new(), StatusCode::BAD_REQUEST, "File: is an empty file"),
-        (b"just some text that is long enough to pass the minimum size of a real image file....................".to_vec(), StatusCode::BAD_REQUEST, "File: is not an accepted image type (JPEG, PNG or WebP)"),
-        (jpeg(50), StatusCode::BAD_REQUEST, "File: is too small to be an image (at least 100 bytes)"),
-        (jpeg(10 * 1024 * 1024 + 1), StatusCode::PAYLOAD_TOO_LARGE, "The request body is larger than the 10 MB limit."),
+        (
+            Vec::new(),
+            StatusCode::BAD_REQUEST,
+            "File: is an empty file",
+        ),
+        (
+            b"just some text, a few bytes long".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "File: is not an accepted image type (JPEG, PNG or WebP)",
+        ),
+        (
+            b"GIF89a".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "File: is not an accepted image type (JPEG, PNG or WebP)",
+        ),
+        (
+            jpeg(10 * 1024 * 1024 + 1),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request body is larger than the 10 MB limit.",
+        ),
     ];
     for (bytes, expected, message) in cases {
         let response = server
@@ -292,6 +358,19 @@ async fn uploads_obey_the_file_rules() {
         assert_eq!(status, expected, "{answer}");
         assert_eq!(answer["Message"], message);
         assert_eq!(answer["WasSuccessful"], false);
+    }
+    // However small, a real image is taken; exactly 10 MB too.
+    for bytes in [jpeg(50), webp(10 * 1024 * 1024)] {
+        let size = bytes.len();
+        let response = server
+            .request(Method::POST, "/api/uploads", Some(&member))
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let (status, answer) = answer(response).await;
+        assert_eq!(status, StatusCode::OK, "{size} bytes: {answer}");
+        assert_eq!(answer["Size"], size);
     }
 }
 

@@ -483,6 +483,7 @@ async fn pending_and_submitted_are_the_servers_to_set_and_cancel_closes() {
 async fn each_document_type_needs_its_own_slots() {
     let server = Server::start().await;
     let member = server.token("member").await;
+    let requested = |verification_type: u16| json!({"BusinessId": 1, "CoworkerId": 1, "Name": "Requested", "VerificationType": verification_type});
     let photo = data_url("image/jpeg", &jpeg(500));
     let front = data_url("image/png", &png(500));
     let back = data_url("image/webp", &webp(500));
@@ -531,6 +532,16 @@ async fn each_document_type_needs_its_own_slots() {
             vec![("NewPhotoUrl", &photo), ("NewAdditionalDocumentUrl", &back)],
             false,
         ),
+        // A document lacking files is stored, not refused: the check simply stays Pending.
+        (identity_check(1), vec![], false),
+        // Requested with only its verification type, the check's document type is Other (99).
+        (
+            requested(1),
+            vec![("NewPhotoUrl", &photo), ("NewDocumentUrl", &front)],
+            true,
+        ),
+        (requested(1), vec![("NewDocumentUrl", &front)], false),
+        (requested(2), vec![("NewDocumentUrl", &front)], true),
     ];
     for (body, files, submits) in cases {
         let label = format!(
@@ -538,7 +549,7 @@ async fn each_document_type_needs_its_own_slots() {
             body["VerificationType"],
             body.get("IdentityDocumentType")
                 .or(body.get("AddressDocumentType"))
-                .unwrap(),
+                .map_or("(no type)".to_string(), Value::to_string),
             files.iter().map(|f| f.0).collect::<Vec<_>>()
         );
         let check = server.create_check(&member, body).await;

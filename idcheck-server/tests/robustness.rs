@@ -537,7 +537,7 @@ async fn a_file_database_keeps_its_data_across_restarts() {
     );
 
     let second = Server::spawn(&args).await;
-    assert_eq!(second.users.len(), 3, "the demo users are announced again");
+    assert_eq!(second.users.len(), 5, "the demo users are announced again");
     let member = second.token("member").await;
     assert_eq!(second.check(&member, check).await["Name"], "Identity check");
     let response = second

@@ -1,15 +1,19 @@
 //! `/api/spaces/coworkeridentitychecks`: create, get one, list, update (PUT with `Id` in the body)
 //! and delete, with the envelopes, messages and roles of the seeds.
+//!
+//! Bodies are checked with the API's own rules (`check_identity_check_record`), not the member
+//! rules: like Nexudus, this server stores a check with only its `VerificationType` (its document
+//! types default to `Other`) and a record of an expired document. The gateway and the component
+//! apply the member rules before anything reaches it.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use idcheck_core::date::Date;
 use idcheck_core::model::{
     CoworkerIdentityCheck, CreatedValue, ListEnvelope, NewCoworkerIdentityCheck,
     VerificationStatus, WriteEnvelope,
 };
-use idcheck_core::rules::{self, Violation, ViolationCode};
+use idcheck_core::rules::{self, Violation};
 use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;
@@ -52,7 +56,7 @@ async fn create(
     Authorized(user, _): Authorized<can::CreateCheck>,
     JsonBody(body): JsonBody<NewCoworkerIdentityCheck>,
 ) -> Result<Json<WriteEnvelope<CreatedValue>>, ApiError> {
-    let mut violations = rules::check_identity_check(&body, clock::today());
+    let mut violations = rules::check_identity_check_record(&body);
     let now = clock::now_iso();
     let (now_copy, email) = (now.clone(), user.email.clone());
     let id = state
@@ -99,7 +103,6 @@ async fn update(
     let body: NewCoworkerIdentityCheck = parse_value(&value)?;
     let extra: CheckUpdate = parse_value(&value)?;
     let id = super::update_id(extra.id)?;
-    let today = clock::today();
     let now = clock::now_iso();
     let (now_copy, email) = (now.clone(), user.email.clone());
     state
@@ -108,11 +111,7 @@ async fn update(
             let transaction = c.transaction()?;
             let existing = store::checks::load(&transaction, id)?
                 .ok_or_else(|| ApiError::not_found(ENTITY, id))?;
-            let mut violations = rules::check_identity_check(&body, today);
-            // An expiry date that has passed since the check was created must not block the
-            // reviewer's decision; only a newly entered date has to lie ahead.
-            violations
-                .retain(|v| !(v.code == ViolationCode::DateInPast && same_date(&body, &existing)));
+            let mut violations = rules::check_identity_check_record(&body);
             violations.extend(reference_violations(&transaction, &body, &violations)?);
 
             let status = extra
@@ -178,18 +177,6 @@ fn carry_decision_to_documents(
         None | Pending | Submitted => &[],
     };
     store::documents::move_statuses(c, check_id, from, status, now, user)
-}
-
-fn same_date(body: &NewCoworkerIdentityCheck, existing: &CoworkerIdentityCheck) -> bool {
-    let given = body
-        .identity_document_expiration_date
-        .as_deref()
-        .and_then(|d| Date::parse(d.trim()));
-    let stored = existing
-        .identity_document_expiration_date
-        .as_deref()
-        .and_then(Date::parse);
-    given.is_some() && given == stored
 }
 
 /// `BusinessId` and `CoworkerId` must name seeded records, the coworker one of that business.

@@ -1,6 +1,8 @@
 //! `/api/spaces/coworkeridentitycheckdocuments`: create, get one, list, update, delete, and the
 //! download of a document's stored files. A document that completes its check's file slots moves
-//! the check from Pending (or Failed) to Submitted.
+//! the check from Pending (or Failed) to Submitted; one that does not is stored as Pending, not
+//! refused: seed 000 makes every file optional, and which files a member must send is a member
+//! rule, the gateway's and the component's.
 
 use axum::body::Body;
 use axum::extract::{Path, State};

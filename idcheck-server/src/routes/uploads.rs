@@ -1,6 +1,7 @@
 //! `POST /api/uploads`: the component may store an image first and name the returned URL in a
 //! record's `New…Url`, which keeps the record's JSON small and lets each image be retried alone.
-//! `GET /api/uploads/{name}` gives the bytes back to the user who uploaded them.
+//! `GET /api/uploads/{name}` gives the bytes back to the user who uploaded them. Uploads are checked
+//! by the API's own file rule (`check_stored_file`), like every file this server stores.
 
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -8,7 +9,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use idcheck_core::files::{check_file, sniff};
+use idcheck_core::files::{check_stored_file, sniff};
 use idcheck_core::rules::Violation;
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
@@ -39,8 +40,8 @@ async fn upload(
 ) -> Result<Json<Value>, ApiError> {
     let headers = request.headers().clone();
     let bytes = read_body(request).await?;
-    let kind =
-        check_file(PROPERTY, &bytes).map_err(|violation| ApiError::Validation(vec![violation]))?;
+    let kind = check_stored_file(PROPERTY, &bytes)
+        .map_err(|violation| ApiError::Validation(vec![violation]))?;
     let (store_files, user_id, size) = (state.files.clone(), user.id, bytes.len());
     let name = state
         .db

@@ -311,7 +311,8 @@ pub fn base64(bytes: &[u8]) -> String {
 }
 
 /// A loopback file server for `New…Url`s: `/face.jpg`, `/front.png`, `/back.webp` are images,
-/// `/notes.txt` is text, anything else is a 404.
+/// `/tiny.webp` is a 20-byte one (far under the member rules' 100 bytes), `/notes.txt` is text,
+/// anything else is a 404.
 pub struct FileServer {
     pub url: String,
     task: tokio::task::JoinHandle<()>,
@@ -331,6 +332,10 @@ impl FileServer {
             .route(
                 "/back.webp",
                 get(|| async { ([(header::CONTENT_TYPE, "image/webp")], webp(1500)) }),
+            )
+            .route(
+                "/tiny.webp",
+                get(|| async { ([(header::CONTENT_TYPE, "image/webp")], webp(20)) }),
             )
             // Declared as an image, but the bytes are not one: the server must sniff, not trust.
             .route(
