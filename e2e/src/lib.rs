@@ -64,7 +64,11 @@ pub const ADMIN: (&str, &str) = ("admin@example.com", "admin-demo-password");
 pub const GATEWAY: (&str, &str) = ("gateway@example.com", "gateway-demo-password");
 
 /// Starts `binary` with `args` and `env`, and returns it with the URL it announces.
-async fn spawn_announcing(binary: PathBuf, args: &[String], env: &[(&str, &str)]) -> (Child, String) {
+async fn spawn_announcing(
+    binary: PathBuf,
+    args: &[String],
+    env: &[(&str, &str)],
+) -> (Child, String) {
     let mut child = Command::new(&binary)
         .args(args)
         .envs(env.iter().copied())
@@ -75,7 +79,11 @@ async fn spawn_announcing(binary: PathBuf, args: &[String], env: &[(&str, &str)]
         .unwrap_or_else(|err| panic!("{} starts: {err}", binary.display()));
     let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
     let url = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await.expect("reading the server's output") {
+        while let Some(line) = lines
+            .next_line()
+            .await
+            .expect("reading the server's output")
+        {
             if let Some(url) = line.strip_prefix("listening on ") {
                 return url.trim().to_string();
             }
@@ -188,7 +196,11 @@ impl ApiServer {
             .send()
             .await
             .expect("the gateway answers");
-        assert!(response.status().is_success(), "POST {path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "POST {path}: {}",
+            response.status()
+        );
         response.json().await.expect("a JSON answer")
     }
 

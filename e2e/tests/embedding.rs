@@ -29,18 +29,6 @@ async fn wait_until_ready(browser: &Browser) {
     browser.fail("the portal did not finish loading").await;
 }
 
-/// A proof-of-address check in the current scope: the quickest complete flow.
-async fn address_check(browser: &Browser, name: &str) -> (i64, i64) {
-    browser.agree(name).await;
-    browser
-        .choose(ADDRESS_DOCUMENT, "document", name, ("document", "4"))
-        .await;
-    browser.capture(FRONT, "front", name).await;
-    browser.at_step(BACK, "back", name).await;
-    browser.click("button.idcheck-skip").await;
-    browser.submit(name).await
-}
-
 fn names(events: &Value) -> Vec<String> {
     events
         .as_array()
@@ -246,7 +234,7 @@ async fn the_flow_completes_inside_an_iframe_under_a_strict_csp() {
     frame.enter_frame().await.expect("into the portal's frame");
     wait_until_ready(&browser).await;
     browser.within("#widget-a");
-    let (check, _) = address_check(&browser, "iframe").await;
+    let (check, _) = browser.address_check("iframe").await;
     browser.within("");
     assert_eq!(
         browser.js("window.portal.violations.length").await,
@@ -267,7 +255,7 @@ async fn the_token_provider_is_asked_again_after_a_401() {
     open_portal(&browser, &server, "", "?verify=address&expire-first").await;
     wait_until_ready(&browser).await;
     browser.within("#widget-a");
-    let (check, _) = address_check(&browser, "token").await;
+    let (check, _) = browser.address_check("token").await;
     browser.within("");
     // Once for the expired token at start, once more after the API answered 401.
     assert!(
