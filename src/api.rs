@@ -1,16 +1,19 @@
 //! The Nexudus API as the component uses it: typed calls, and every failure turned into an
 //! `ApiError` the views can explain in plain words. Throttling (HTTP 409 with `Retry-After`, as
-//! Nexudus answers it) is waited out here, so callers never see it unless it persists.
+//! Nexudus answers it) is waited out here, so callers never see it unless it persists. Redeeming an
+//! invitation is the one call made without a token: it is how a member gets one.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use idcheck_core::flow::PurposeSetting;
 use idcheck_core::masstack::{
     CancelIdentificationRequest, CreateIdentityDocumentIdentificationRequest, Identification,
 };
 use idcheck_core::model::{
     NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument, VerificationStatus,
+    VerificationType,
 };
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -33,6 +36,11 @@ pub enum ApiError {
     Throttled,
     /// The record's state forbids the change (HTTP 409 without `Retry-After`).
     Conflict(String),
+    /// Too many wrong invitation codes from this device: no code is accepted for this long
+    /// (HTTP 429 with `Retry-After`).
+    LockedOut {
+        retry_after_seconds: u32,
+    },
     /// The server failed (5xx) or answered something unreadable.
     Server {
         status: u16,
@@ -57,7 +65,18 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::Throttled => "throttled",
             ApiError::Conflict(_) => "conflict",
+            ApiError::LockedOut { .. } => "locked-out",
             ApiError::Server { .. } => "server",
+        }
+    }
+
+    /// For a lock-out, the whole minutes to wait (at least one), as the member is told them.
+    pub fn locked_out_minutes(&self) -> Option<u32> {
+        match self {
+            ApiError::LockedOut {
+                retry_after_seconds,
+            } => Some(retry_after_seconds.div_ceil(60).max(1)),
+            _ => None,
         }
     }
 }
@@ -135,6 +154,62 @@ pub struct DocumentState {
     pub notes: Option<String>,
 }
 
+/// What redeeming an invitation hands over: a token for the member it names, who they are, what
+/// the operator asked them to verify, and the checks the operator already requested (one per
+/// purpose), to be filled in instead of created.
+#[derive(Clone, PartialEq)]
+pub struct Redeemed {
+    pub token: String,
+    pub coworker_id: i64,
+    pub business_id: i64,
+    /// The invitation's `Verify`: identity, address or both.
+    pub verify: PurposeSetting,
+    /// `(Id, VerificationType)` of each requested check.
+    pub checks: Vec<(i64, VerificationType)>,
+}
+
+/// Everything but the token, so a stray `{:?}` never prints it.
+impl std::fmt::Debug for Redeemed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redeemed")
+            .field("coworker_id", &self.coworker_id)
+            .field("business_id", &self.business_id)
+            .field("verify", &self.verify)
+            .field("checks", &self.checks)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The answer of `POST {api}/invitations/redeem`, as the gateway sends it.
+#[derive(Deserialize)]
+struct RedeemAnswer {
+    access_token: String,
+    #[serde(rename = "CoworkerId")]
+    coworker_id: i64,
+    #[serde(rename = "BusinessId")]
+    business_id: i64,
+    #[serde(rename = "Verify")]
+    verify: String,
+    #[serde(rename = "Checks", default)]
+    checks: Vec<RequestedCheck>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RequestedCheck {
+    id: i64,
+    verification_type: VerificationType,
+}
+
+/// A record to update: its fields, with the `Id` that names it (`PUT` bodies carry it).
+#[derive(Serialize)]
+struct WithId<'a, T> {
+    #[serde(rename = "Id")]
+    id: i64,
+    #[serde(flatten)]
+    record: &'a T,
+}
+
 /// The records of a list envelope; the paging fields are not needed here.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -191,8 +266,65 @@ impl Api {
         self.token.borrow_mut().take();
     }
 
+    /// Exchanges an invitation code (any case, spaces and dashes ignored) for a member token
+    /// (`POST {api}/invitations/redeem`, without `Authorization`), and from then on sends that token. Meant for an `Api` made without a token
+    /// provider: a provider's tokens are for the host's member, not the invited one.
+    ///
+    /// A wrong, used or expired code is `ApiError::Rejected` (on `Code`); too many wrong codes are
+    /// `ApiError::LockedOut`.
+    pub async fn redeem_invitation(&self, code: &str) -> Result<Redeemed, ApiError> {
+        let url = self.url("/invitations/redeem");
+        // Sent as the gateway stores it; what cannot be a code is sent as typed, to be refused.
+        let code = crate::config::invitation_code(code).unwrap_or_else(|| code.trim().to_string());
+        let body = serde_json::json!({ "Code": code });
+        let request = Request::post(&url)
+            .json(&body)
+            .map_err(|err| ApiError::Network(err.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|err| ApiError::Network(err.to_string()))?;
+        let answer: RedeemAnswer = answer(response).await?;
+        let unreadable = |what: &str| ApiError::Server {
+            status: 200,
+            message: format!("the invitation's answer {what}"),
+        };
+        let verify = PurposeSetting::requested(&answer.verify)
+            .ok_or_else(|| unreadable("named nothing to verify"))?;
+        if answer.access_token.trim().is_empty() || answer.coworker_id <= 0 {
+            return Err(unreadable("named no member"));
+        }
+        *self.token.borrow_mut() = Some(answer.access_token.clone());
+        Ok(Redeemed {
+            token: answer.access_token,
+            coworker_id: answer.coworker_id,
+            business_id: answer.business_id,
+            verify,
+            checks: answer
+                .checks
+                .into_iter()
+                .map(|check| (check.id, check.verification_type))
+                .collect(),
+        })
+    }
+
     pub async fn create_check(&self, check: &NewCoworkerIdentityCheck) -> Result<i64, ApiError> {
         self.create("/spaces/coworkeridentitychecks", check).await
+    }
+
+    /// Writes the member's answers into the existing check `id` (`PUT` with `Id` in the body): how
+    /// a check the operator requested is completed. Answered by the write envelope, like a create.
+    pub async fn update_check(
+        &self,
+        id: i64,
+        check: &NewCoworkerIdentityCheck,
+    ) -> Result<i64, ApiError> {
+        let url = self.url("/spaces/coworkeridentitychecks");
+        let body = WithId { id, record: check };
+        let envelope: Envelope = self
+            .send_with(|| Request::put(&url), |builder| builder.json(&body))
+            .await?;
+        written_id(envelope)
     }
 
     pub async fn create_document(
@@ -279,13 +411,7 @@ impl Api {
         let envelope: Envelope = self
             .send_with(|| Request::post(&url), |builder| builder.json(body))
             .await?;
-        envelope
-            .value
-            .map(|value| value.id)
-            .ok_or_else(|| ApiError::Server {
-                status: 200,
-                message: "the answer named no record id".into(),
-            })
+        written_id(envelope)
     }
 
     /// Sends a request without a body.
@@ -331,19 +457,36 @@ impl Api {
     }
 }
 
+/// The id a write envelope names.
+fn written_id(envelope: Envelope) -> Result<i64, ApiError> {
+    envelope
+        .value
+        .map(|value| value.id)
+        .ok_or_else(|| ApiError::Server {
+            status: 200,
+            message: "the answer named no record id".into(),
+        })
+}
+
+/// How long a throttled answer asks us to wait before sending again, at most a minute.
 fn retry_after(response: &Response) -> Option<u32> {
-    let seconds = response
+    retry_after_seconds(response).map(|seconds| seconds.clamp(1, 60))
+}
+
+/// The answer's `Retry-After`, in seconds.
+fn retry_after_seconds(response: &Response) -> Option<u32> {
+    response
         .headers()
         .get("Retry-After")?
         .trim()
         .parse::<u32>()
-        .ok()?;
-    Some(seconds.clamp(1, 60))
+        .ok()
 }
 
 async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     let throttled = response.headers().get("Retry-After").is_some();
+    let locked_for = retry_after_seconds(&response);
     let text = response
         .text()
         .await
@@ -385,6 +528,15 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
         404 => Err(ApiError::NotFound(message())),
         409 if throttled => Err(ApiError::Throttled),
         409 => Err(ApiError::Conflict(message())),
+        429 => match locked_for {
+            Some(seconds) => Err(ApiError::LockedOut {
+                retry_after_seconds: seconds,
+            }),
+            None => Err(ApiError::Server {
+                status,
+                message: message(),
+            }),
+        },
         _ => Err(ApiError::Server {
             status,
             message: message(),

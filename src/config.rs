@@ -52,11 +52,44 @@ pub struct Kiosk {
     pub fullscreen: bool,
 }
 
+/// Whose visit it is: the member the settings name, or the one an invitation code names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// `token` (or the host's token provider), `business` and `coworker` come from the settings.
+    Configured,
+    /// The `invitation` setting: this code (normalised, see [`invitation_code`]) is redeemed at
+    /// start, and the token, the ids and what to verify come from it.
+    Invitation(String),
+    /// A kiosk without a member (`mode=kiosk` without `token` and `coworker`): each person types
+    /// their invitation code first.
+    AskForCode,
+}
+
+/// How many characters an invitation code has, once spaces and dashes are left out.
+pub const INVITATION_CODE_LENGTH: usize = 8;
+
+/// An invitation code as the member or the host wrote it (any case, with spaces or dashes), in
+/// the form the API compares: upper case, letters and digits only. `None` when it cannot be a code.
+pub fn invitation_code(written: &str) -> Option<String> {
+    let code: String = written
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.chars().count() == INVITATION_CODE_LENGTH
+        && code.chars().all(|c| c.is_ascii_alphanumeric()))
+    .then_some(code)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The API's base URL, without a trailing slash (`/api`, `https://spaces.nexudus.com/api`).
     pub api_base: String,
+    /// Empty when the member comes from an invitation (see `access`) or a token provider.
     pub token: String,
+    /// Whose visit it is. With an invitation, `token`, `settings.business_id`,
+    /// `settings.coworker_id` and `settings.purpose` are replaced by what redeeming it hands over.
+    pub access: Access,
     pub settings: Settings,
     pub image: ImageOptions,
     pub uploads: Uploads,
@@ -102,7 +135,8 @@ const DEFAULT_CHECK_NAME: &str = "Identity check";
 
 /// Reads the configuration from `(name, value)` pairs; the first pair with a name wins, so the
 /// caller lists the mount element's attributes before the query string. A host with a token
-/// provider needs no `token`.
+/// provider needs no `token`; an `invitation`, or a kiosk without `token` and `coworker`, needs
+/// no `token`, `business` or `coworker` (the member's code names them).
 pub fn parse<'a>(
     pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     has_token_provider: bool,
@@ -120,8 +154,45 @@ pub fn parse<'a>(
         problems.push(Problem { setting, message });
     };
 
+    // The MasStack provider identifies a person, not a Nexudus coworker: it needs no ids.
+    let provider_name = get("provider").unwrap_or("nexudus");
+    let masstack = provider_name == "masstack";
+    // Who the member is: the settings say, an invitation says, or (a kiosk without a member) each
+    // person types their code.
+    let access = match get("invitation") {
+        Some(written) => match invitation_code(written) {
+            Some(_) if masstack => {
+                problem(
+                    "invitation",
+                    "works only with the nexudus provider (an invitation names Nexudus checks)"
+                        .into(),
+                );
+                Access::Configured
+            }
+            Some(code) => Access::Invitation(code),
+            None => {
+                problem(
+                    "invitation",
+                    format!(
+                        "must be an invitation code of {INVITATION_CODE_LENGTH} letters and digits (spaces and dashes are ignored), not `{written}`"
+                    ),
+                );
+                Access::Invitation(String::new())
+            }
+        },
+        None if get("mode") == Some("kiosk")
+            && !masstack
+            && get("token").is_none()
+            && get("coworker").is_none() =>
+        {
+            Access::AskForCode
+        }
+        None => Access::Configured,
+    };
+    let member_from_code = access != Access::Configured;
+
     let token = get("token").map(str::to_string).unwrap_or_else(|| {
-        if !has_token_provider {
+        if !has_token_provider && !member_from_code {
             problem(
                 "token",
                 "is missing: the component needs a bearer token (or a token provider) to call the API"
@@ -130,9 +201,7 @@ pub fn parse<'a>(
         }
         String::new()
     });
-    // The MasStack provider identifies a person, not a Nexudus coworker: it needs no ids.
-    let provider_name = get("provider").unwrap_or("nexudus");
-    let needs_ids = provider_name != "masstack";
+    let needs_ids = !masstack && !member_from_code;
     let mut id = |setting: &'static str| match get(setting).map(str::parse::<i64>) {
         Some(Ok(id)) if id > 0 => id,
         None if !needs_ids => 0,
@@ -348,6 +417,7 @@ pub fn parse<'a>(
     Ok(Config {
         api_base,
         token,
+        access,
         settings: Settings {
             business_id,
             coworker_id,
@@ -516,6 +586,109 @@ mod tests {
         .unwrap_err();
         let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
         assert_eq!(settings, ["masstack-org", "masstack-expires-in"]);
+    }
+
+    #[test]
+    fn invitation_codes_ignore_case_spaces_and_dashes() {
+        for written in ["K7M3QX9A", "k7m3-qx9a", " K7M3 QX9A ", "k7-m3-qx-9a"] {
+            assert_eq!(
+                invitation_code(written).as_deref(),
+                Some("K7M3QX9A"),
+                "{written}"
+            );
+        }
+        for written in [
+            "",
+            "K7M3QX9",
+            "K7M3QX9AB",
+            "K7M3_QX9A",
+            "K7M3QX9É",
+            "--------",
+        ] {
+            assert_eq!(invitation_code(written), None, "{written}");
+        }
+    }
+
+    #[test]
+    fn an_invitation_stands_in_for_the_token_and_the_ids() {
+        let config = parse([("invitation", "k7m3-qx9a")], false).unwrap();
+        assert_eq!(config.access, Access::Invitation("K7M3QX9A".into()));
+        assert_eq!(config.token, "");
+        assert_eq!(config.mode, Mode::Member);
+        // Ids that are given are still checked, though the invitation's replace them.
+        let problems = parse([("invitation", "K7M3 QX9"), ("business", "x")], false).unwrap_err();
+        let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
+        assert_eq!(settings, ["invitation", "business"]);
+        assert!(problems[0].message.contains("8 letters and digits"));
+        // An invitation names Nexudus checks: MasStack cannot use it.
+        let problems = parse(
+            [
+                ("invitation", "K7M3QX9A"),
+                ("token", "t"),
+                ("provider", "masstack"),
+                ("masstack-org", "masmovil"),
+            ],
+            false,
+        )
+        .unwrap_err();
+        let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
+        assert_eq!(settings, ["invitation"]);
+        // Without an invitation a member still needs all three.
+        let config = parse(
+            [("token", "t"), ("business", "1"), ("coworker", "7")],
+            false,
+        )
+        .unwrap();
+        assert_eq!(config.access, Access::Configured);
+    }
+
+    #[test]
+    fn a_kiosk_without_a_member_asks_each_person_for_a_code() {
+        for settings in [
+            &[("mode", "kiosk")][..],
+            &[("mode", "kiosk"), ("business", "1")],
+            &[
+                ("mode", "kiosk"),
+                ("idle-seconds", "30"),
+                ("fullscreen", "true"),
+            ],
+        ] {
+            let config = parse(settings.iter().copied(), false).unwrap();
+            assert_eq!(config.access, Access::AskForCode, "{settings:?}");
+            assert!(matches!(config.mode, Mode::Kiosk(_)));
+        }
+        // A token provider does not make a kiosk one member's: it still asks for codes.
+        assert_eq!(
+            parse([("mode", "kiosk")], true).unwrap().access,
+            Access::AskForCode
+        );
+        // A kiosk with a fixed member works as before.
+        let config = parse(
+            [
+                ("mode", "kiosk"),
+                ("token", "t"),
+                ("business", "1"),
+                ("coworker", "7"),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(config.access, Access::Configured);
+        // A token without a coworker is a half-configured member, not a code kiosk.
+        let problems = parse([("mode", "kiosk"), ("token", "t")], false).unwrap_err();
+        let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
+        assert_eq!(settings, ["business", "coworker"]);
+        // A member's own browser never asks for a code by itself.
+        let problems = parse([("mode", "member")], false).unwrap_err();
+        let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
+        assert_eq!(settings, ["token", "business", "coworker"]);
+        // A kiosk with an invitation redeems it rather than asking.
+        assert_eq!(
+            parse([("mode", "kiosk"), ("invitation", "K7M3QX9A")], false)
+                .unwrap()
+                .access,
+            Access::Invitation("K7M3QX9A".into())
+        );
     }
 
     #[test]

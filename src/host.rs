@@ -2,6 +2,7 @@
 //! are dispatched), the host's token provider, and how the host asked to be reset. One value per
 //! mounted instance, so several instances on one page never share anything.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
@@ -38,6 +39,20 @@ impl Event {
     }
 }
 
+/// What became of the host's `invitation` setting in this mounted instance. It outlives resets
+/// (a code can be redeemed once) but never the instance: unmounting forgets it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum InvitationUse {
+    /// Not tried yet: redeem it at start.
+    #[default]
+    Unused,
+    /// Redeemed in member mode: a reset starts again at the welcome step for this member.
+    Admitted(crate::api::Redeemed),
+    /// Tried (in a kiosk, or without success): a reset asks for a code instead, so a kiosk keeps
+    /// nothing of the member and a refused code is not sent again by itself.
+    Spent,
+}
+
 /// A value of an event's `detail`.
 pub enum Detail<'a> {
     Text(&'a str),
@@ -54,6 +69,8 @@ pub struct Host {
     pub reset: Option<Rc<dyn Fn()>>,
     /// Prefix of the element ids of this instance, unique on the page.
     pub id_prefix: String,
+    /// What became of the `invitation` setting; shared by every start of this instance only.
+    pub invitation: Rc<RefCell<InvitationUse>>,
 }
 
 impl Default for Host {
@@ -63,6 +80,7 @@ impl Default for Host {
             token_provider: None,
             reset: None,
             id_prefix: "idcheck".into(),
+            invitation: Rc::default(),
         }
     }
 }

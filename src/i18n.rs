@@ -218,10 +218,20 @@ pub enum Text {
     MasCancelled,
     MasConflict,
     MasNotFound,
+    CodeTitle,
+    CodeIntro,
+    CodeLabel,
+    CodeHint,
+    CodeSending,
+    CodeChecking,
+    CodeIncomplete,
+    CodeRejected,
+    CodeLockedOut,
+    CodeLockedOutMinute,
 }
 
 impl Text {
-    pub const ALL: [Text; 165] = [
+    pub const ALL: [Text; 175] = [
         Text::Language,
         Text::WelcomeTitle,
         Text::WelcomeIntro,
@@ -387,6 +397,16 @@ impl Text {
         Text::MasCancelled,
         Text::MasConflict,
         Text::MasNotFound,
+        Text::CodeTitle,
+        Text::CodeIntro,
+        Text::CodeLabel,
+        Text::CodeHint,
+        Text::CodeSending,
+        Text::CodeChecking,
+        Text::CodeIncomplete,
+        Text::CodeRejected,
+        Text::CodeLockedOut,
+        Text::CodeLockedOutMinute,
     ];
 }
 
@@ -798,6 +818,31 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
             "This identification no longer exists.",
             "Esta identificación ya no existe.",
         ],
+        Text::CodeTitle => ["Enter your code", "Introduce tu código"],
+        Text::CodeIntro => [
+            "Type the code from your invitation. It has 8 letters and numbers; capitals, spaces and dashes do not matter.",
+            "Escribe el código de tu invitación. Tiene 8 letras y números; dan igual las mayúsculas, los espacios y los guiones.",
+        ],
+        Text::CodeLabel => ["Your code", "Tu código"],
+        Text::CodeHint => ["For example: K7M3-QX9A", "Por ejemplo: K7M3-QX9A"],
+        Text::CodeSending => ["Checking your code…", "Comprobando tu código…"],
+        Text::CodeChecking => ["Checking your invitation…", "Comprobando tu invitación…"],
+        Text::CodeIncomplete => [
+            "Enter all 8 letters and numbers of your code.",
+            "Escribe las 8 letras y números de tu código.",
+        ],
+        Text::CodeRejected => [
+            "This code is not valid, or it was already used or has expired. Check it, or ask your workspace for a new one.",
+            "Este código no es válido, o ya se ha usado o ha caducado. Revísalo o pide uno nuevo a tu espacio.",
+        ],
+        Text::CodeLockedOut => [
+            "Too many wrong codes. Try again in {minutes} minutes.",
+            "Demasiados códigos incorrectos. Vuelve a intentarlo dentro de {minutes} minutos.",
+        ],
+        Text::CodeLockedOutMinute => [
+            "Too many wrong codes. Try again in 1 minute.",
+            "Demasiados códigos incorrectos. Vuelve a intentarlo dentro de 1 minuto.",
+        ],
     };
     match lang {
         Lang::En => en,
@@ -923,6 +968,14 @@ mod tests {
             document_text(DocumentKind::Address(AddressDocumentType::VoterCard)),
             Text::DocVoterCard
         );
+    }
+
+    #[test]
+    fn a_lock_out_names_its_minutes_in_both_languages() {
+        for lang in Lang::ALL {
+            let text = fill(t(lang, Text::CodeLockedOut), &[("minutes", "15")]);
+            assert!(text.contains("15") && !text.contains('{'), "{text}");
+        }
     }
 
     #[test]

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use idcheck_core::files::{self, ImageType};
-use idcheck_core::flow::{Blocker, Flow, Milestone, Purpose, Step};
+use idcheck_core::flow::{Blocker, CheckWrite, Flow, Milestone, Purpose, Step};
 use idcheck_core::slots::Slot;
 use leptos::prelude::*;
 
-use crate::api::{Api, ApiError, FieldError};
+use crate::api::{Api, ApiError, FieldError, Redeemed};
 use crate::browser;
 use crate::camera::Frame;
 use crate::config::{Config, Uploads};
@@ -51,13 +51,50 @@ pub struct Session {
 }
 
 impl Session {
+    /// The visit of the member the host's settings name: the configured token, or the host's
+    /// token provider.
     pub fn new(config: Config, lang: Lang, host: Host) -> Session {
-        let flow = Flow::new(config.settings.clone(), browser::random_reference());
         let api = Api::new(
             config.api_base.clone(),
             config.token.clone(),
             host.token_provider.clone(),
         );
+        Session::with(config, lang, host, api, &[])
+    }
+
+    /// The visit of the member an invitation named. `api` redeemed the code, so it sends their
+    /// token (and never the host's token provider, whose tokens are for someone else); the ids
+    /// and what to verify are the invitation's, and the checks the operator requested are filled
+    /// in instead of created.
+    pub fn for_invited(
+        mut config: Config,
+        lang: Lang,
+        host: Host,
+        api: Api,
+        member: &Redeemed,
+    ) -> Session {
+        config.settings.business_id = member.business_id;
+        config.settings.coworker_id = member.coworker_id;
+        config.settings.purpose = member.verify;
+        let requested: Vec<(Purpose, i64)> = member
+            .checks
+            .iter()
+            .filter_map(|(id, verification_type)| {
+                Some((Purpose::for_verification_type(*verification_type)?, *id))
+            })
+            .collect();
+        Session::with(config, lang, host, api, &requested)
+    }
+
+    fn with(
+        config: Config,
+        lang: Lang,
+        host: Host,
+        api: Api,
+        requested: &[(Purpose, i64)],
+    ) -> Session {
+        let mut flow = Flow::new(config.settings.clone(), browser::random_reference());
+        flow.adopt_requested_checks(requested);
         Session {
             host: StoredValue::new_local(host),
             api: StoredValue::new_local(api),
@@ -223,12 +260,18 @@ impl Session {
     ) -> Result<(), ApiError> {
         match milestone {
             Milestone::CreateCheck => {
-                if look_first && let Some(id) = self.find_lost_check(api, config).await {
-                    self.flow.update(|flow| flow.record_check_created(id));
-                    return Ok(());
-                }
-                let request = self.flow.with_untracked(Flow::check_request);
-                let id = api.create_check(&request).await?;
+                let id = match self.flow.with_untracked(Flow::check_write) {
+                    // The operator's requested check: the same PUT again after a lost answer
+                    // leaves the same record, so there is nothing to look for first.
+                    CheckWrite::Update { id, check } => api.update_check(id, &check).await?,
+                    CheckWrite::Create(check) => {
+                        if look_first && let Some(id) = self.find_lost_check(api, config).await {
+                            self.flow.update(|flow| flow.record_check_created(id));
+                            return Ok(());
+                        }
+                        api.create_check(&check).await?
+                    }
+                };
                 self.flow.update(|flow| flow.record_check_created(id));
                 self.emit(
                     Event::CheckCreated,
@@ -388,7 +431,7 @@ pub fn failure_text(error: &ApiError) -> Text {
         ApiError::Server { .. } | ApiError::NotFound(_) | ApiError::Conflict(_) => {
             Text::FailedServer
         }
-        ApiError::Throttled => Text::FailedThrottled,
+        ApiError::Throttled | ApiError::LockedOut { .. } => Text::FailedThrottled,
         ApiError::Unauthorized => Text::FailedUnauthorized,
         ApiError::Forbidden(_) => Text::FailedForbidden,
         ApiError::Rejected(_) => Text::FailedConfiguration,

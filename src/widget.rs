@@ -15,7 +15,7 @@ use web_sys::HtmlElement;
 
 use crate::App;
 use crate::config;
-use crate::host::Host;
+use crate::host::{Host, InvitationUse};
 
 #[wasm_bindgen(inline_js = r#"
 export function define_onboarding(mount) {
@@ -59,6 +59,8 @@ struct Instance {
     settings: Vec<(String, String)>,
     provider: Option<Function>,
     id_prefix: String,
+    /// What became of the `invitation` setting, kept across resets (a code is single-use).
+    invitation: Rc<RefCell<InvitationUse>>,
     /// The mounted view; dropping it unmounts everything (and stops the camera).
     mounted: RefCell<Option<Box<dyn Any>>>,
 }
@@ -73,6 +75,7 @@ impl Instance {
             token_provider: self.provider.clone(),
             reset: Some(Rc::new(move || instance.restart())),
             id_prefix: self.id_prefix.clone(),
+            invitation: Rc::clone(&self.invitation),
         };
         let config = config::parse(
             self.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())),
@@ -107,6 +110,8 @@ impl Handle {
     /// Takes the component off the page: its elements, listeners, timers and camera go with it.
     pub fn unmount(&self) {
         self.instance.stop();
+        // A redeemed invitation's member is kept across resets, not beyond the instance.
+        *self.instance.invitation.borrow_mut() = InvitationUse::Unused;
     }
 
     /// Starts again from the welcome step, keeping nothing of the previous member.
@@ -125,6 +130,7 @@ fn mount_instance(
         settings,
         provider,
         id_prefix: next_id_prefix(),
+        invitation: Rc::default(),
         mounted: RefCell::new(None),
     });
     instance.start();

@@ -328,3 +328,424 @@ async fn masstack_says_which_check_letter_a_nie_needs() {
         "The letter does not match the number: it should be G."
     );
 }
+
+// --- invitations -------------------------------------------------------------------------------
+
+/// Plays the gateway under `/stub-gateway/{name}/` (redeeming invitations, updating checks,
+/// creating documents) and records every call in `window.stubCalls[name]`; other requests go to
+/// the real fetch. The tests of a page run concurrently, so each uses its own `name`.
+/// Codes: `K7M3QX9A` redeems (coworker 2, business 1, address, requested check 7), `LOCKEDUP`
+/// answers 429 with `Retry-After: 840`, anything else is refused. The first
+/// `window.stubFailPuts[name]` PUTs are answered 502. Redeeming takes 150 ms, so "Checking your
+/// invitation…" can be seen.
+fn stub_gateway(name: &str) {
+    js_sys::eval(&format!(
+        r#"(() => {{
+  window.stubCalls = window.stubCalls || {{}};
+  window.stubFailPuts = window.stubFailPuts || {{}};
+  window.stubCalls["{name}"] = [];
+  window.stubFailPuts["{name}"] = 0;
+}})()"#
+    ))
+    .unwrap();
+    js_sys::eval(
+        r#"(() => {
+  if (window.stubInstalled) return;
+  window.stubInstalled = true;
+  const original = window.fetch.bind(window);
+  const json = (status, value, headers = {}) => new Response(JSON.stringify(value), {
+    status, headers: { "Content-Type": "application/json", ...headers },
+  });
+  window.fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const url = new URL(request.url);
+    const stubbed = url.pathname.match(/^\/stub-gateway\/([^/]+)(\/.*)$/);
+    if (!stubbed) return original(input, init);
+    const [, name, path] = stubbed;
+    const text = request.method === "GET" ? "" : await request.text();
+    window.stubCalls[name].push({
+      method: request.method, path, auth: request.headers.get("Authorization"),
+      body: text ? JSON.parse(text) : null,
+    });
+    if (path === "/invitations/redeem") {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const code = JSON.parse(text).Code;
+      if (code === "K7M3QX9A") return json(200, {
+        access_token: "member-token", token_type: "bearer", expires_in: 900,
+        CoworkerId: 2, BusinessId: 1, Verify: "address",
+        Checks: [{ Id: 7, VerificationType: 2 }],
+      });
+      if (code === "LOCKEDUP") return json(429,
+        { Message: "Too many wrong codes: try again in 14 minutes.", WasSuccessful: false },
+        { "Retry-After": "840" });
+      return json(400, {
+        Message: "Code: is not a valid invitation code, or it was used or has expired",
+        WasSuccessful: false,
+        Errors: [{ PropertyName: "Code", Message: "is not a valid invitation code, or it was used or has expired", AttemptedValue: null }],
+      });
+    }
+    if (path === "/spaces/coworkeridentitychecks" && request.method === "PUT") {
+      if (window.stubFailPuts[name] > 0) {
+        window.stubFailPuts[name] -= 1;
+        return json(502, { Message: "The service behind this gateway did not answer" });
+      }
+      return json(200, { Value: { Id: JSON.parse(text).Id }, WasSuccessful: true, Message: null, Errors: null });
+    }
+    if (path === "/spaces/coworkeridentitycheckdocuments" && request.method === "POST") {
+      return json(200, { Value: { Id: 70 }, WasSuccessful: true, Message: null, Errors: null });
+    }
+    return json(404, { Message: "Not found", WasSuccessful: false });
+  };
+})()"#,
+    )
+    .unwrap();
+}
+
+/// One call the stub gateway received.
+#[derive(Debug, serde::Deserialize)]
+struct StubCall {
+    method: String,
+    path: String,
+    auth: Option<String>,
+    body: serde_json::Value,
+}
+
+fn stub_calls(name: &str) -> Vec<StubCall> {
+    let calls = js_sys::eval(&format!("JSON.stringify(window.stubCalls[\"{name}\"])")).unwrap();
+    serde_json::from_str(&calls.as_string().unwrap()).unwrap()
+}
+
+fn redeem_calls(name: &str) -> usize {
+    stub_calls(name)
+        .iter()
+        .filter(|call| call.path == "/invitations/redeem")
+        .count()
+}
+
+fn type_into(input: &web_sys::HtmlElement, text: &str) {
+    let input: &web_sys::HtmlInputElement = input.unchecked_ref();
+    input.set_value(text);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+fn heading_is(host: &web_sys::HtmlElement, text: &str) -> bool {
+    host.query_selector("h1")
+        .unwrap()
+        .and_then(|heading| heading.text_content())
+        .as_deref()
+        == Some(text)
+}
+
+fn alert_text(host: &web_sys::HtmlElement) -> String {
+    query(host, "[role=alert]").text_content().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_kiosk_without_a_member_asks_for_a_code_then_welcomes_that_member() {
+    stub_gateway("kiosk");
+    let host = fresh_host();
+    let _mounted = mount(&host, &[("mode", "kiosk"), ("api", "/stub-gateway/kiosk")]);
+    settle().await;
+
+    assert!(heading_is(&host, "Enter your code"));
+    let input = query(&host, "input[name=code]");
+    assert!(
+        document()
+            .active_element()
+            .unwrap()
+            .is_same_node(Some(&input))
+    );
+    assert_eq!(
+        input.get_attribute("autocomplete").as_deref(),
+        Some("one-time-code")
+    );
+    assert_eq!(
+        input.get_attribute("autocapitalize").as_deref(),
+        Some("characters")
+    );
+    let label = query(&host, &format!("label[for={}]", input.id()));
+    assert_eq!(label.text_content().unwrap(), "Your code");
+    assert_eq!(alert_text(&host), "");
+
+    // Too short: said at once, nothing sent.
+    type_into(&input, "k7m3");
+    query(&host, "button.idcheck-primary").click();
+    settle().await;
+    assert_eq!(
+        alert_text(&host),
+        "Enter all 8 letters and numbers of your code."
+    );
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(redeem_calls("kiosk"), 0);
+
+    // A code the gateway refuses; typing again clears the message.
+    type_into(&input, "wrong-cod");
+    settle().await;
+    assert_eq!(alert_text(&host), "");
+    query(&host, "button.idcheck-primary").click();
+    eventually("the refusal", || {
+        alert_text(&host).starts_with("This code is not valid")
+    })
+    .await;
+    assert!(
+        document()
+            .active_element()
+            .unwrap()
+            .is_same_node(Some(&input))
+    );
+
+    // The right code, typed loosely: sent normalised and without a token.
+    type_into(&input, " k7m3 qx9a");
+    query(&host, "button.idcheck-primary").click();
+    eventually("the member's welcome", || {
+        heading_is(&host, "Confirm your address")
+    })
+    .await;
+    let calls = stub_calls("kiosk");
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls[1].method, "POST");
+    assert_eq!(calls[1].path, "/invitations/redeem");
+    assert_eq!(calls[1].body, serde_json::json!({ "Code": "K7M3QX9A" }));
+    assert_eq!(calls[1].auth, None);
+    // The invitation asked for an address check: the member is not asked what to verify.
+    query(&host, "input[name=consent]").click();
+    query(&host, "button.idcheck-primary").click();
+    settle().await;
+    assert!(heading_is(&host, "Which document shows your address?"));
+}
+
+#[wasm_bindgen_test]
+async fn too_many_wrong_codes_say_how_long_to_wait() {
+    stub_gateway("locked");
+    let host = fresh_host();
+    let _mounted = mount(&host, &[("mode", "kiosk"), ("api", "/stub-gateway/locked")]);
+    settle().await;
+    type_into(&query(&host, "input[name=code]"), "lockedup");
+    query(&host, "button.idcheck-primary").click();
+    eventually("the lock-out", || !alert_text(&host).is_empty()).await;
+    assert_eq!(
+        alert_text(&host),
+        "Too many wrong codes. Try again in 14 minutes."
+    );
+
+    let select: web_sys::HtmlSelectElement = query(&host, "select").unchecked_into();
+    select.set_value("es");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    assert!(heading_is(&host, "Introduce tu código"));
+    assert_eq!(
+        alert_text(&host),
+        "Demasiados códigos incorrectos. Vuelve a intentarlo dentro de 14 minutos."
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_invitation_setting_shows_the_error_and_the_field() {
+    stub_gateway("refused");
+    let host = fresh_host();
+    let _mounted = mount(
+        &host,
+        &[
+            ("invitation", "wron-gcod"),
+            ("api", "/stub-gateway/refused"),
+        ],
+    );
+    assert!(heading_is(&host, "Checking your invitation…"));
+    assert!(host.query_selector("input[name=code]").unwrap().is_none());
+
+    eventually("the code screen", || heading_is(&host, "Enter your code")).await;
+    assert!(alert_text(&host).starts_with("This code is not valid"));
+    let input: web_sys::HtmlInputElement = query(&host, "input[name=code]").unchecked_into();
+    assert_eq!(input.value(), "WRONGCOD");
+    settle().await;
+    assert!(
+        document()
+            .active_element()
+            .unwrap()
+            .is_same_node(Some(&input))
+    );
+    assert_eq!(redeem_calls("refused"), 1);
+}
+
+/// Mounts the component as a portal would, with `mount(element, config)`.
+fn mount_widget(host: &web_sys::HtmlElement, config: &str) -> idcheck::widget::Handle {
+    let config = js_sys::eval(&format!("({config})")).unwrap();
+    idcheck::widget::mount(host.clone(), config).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_kiosk_reset_returns_to_the_code_screen_and_keeps_nothing() {
+    stub_gateway("reset");
+    let host = fresh_host();
+    let handle = mount_widget(&host, r#"{mode: "kiosk", api: "/stub-gateway/reset"}"#);
+    settle().await;
+    type_into(&query(&host, "input[name=code]"), "K7M3-QX9A");
+    query(&host, "button.idcheck-primary").click();
+    eventually("the member's welcome", || {
+        heading_is(&host, "Confirm your address")
+    })
+    .await;
+    query(&host, "input[name=consent]").click();
+    settle().await;
+
+    handle.reset();
+    settle().await;
+    assert!(heading_is(&host, "Enter your code"));
+    let input: web_sys::HtmlInputElement = query(&host, "input[name=code]").unchecked_into();
+    assert_eq!(input.value(), "");
+    assert_eq!(alert_text(&host), "");
+    assert!(
+        host.query_selector("input[name=consent]")
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(redeem_calls("reset"), 1);
+    handle.unmount();
+    assert_eq!(host.child_element_count(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn an_invitation_setting_is_redeemed_once_per_mount() {
+    stub_gateway("once");
+    let host = fresh_host();
+    let handle = mount_widget(
+        &host,
+        r#"{invitation: "k7m3-qx9a", api: "/stub-gateway/once"}"#,
+    );
+    assert!(heading_is(&host, "Checking your invitation…"));
+    eventually("the member's welcome", || {
+        heading_is(&host, "Confirm your address")
+    })
+    .await;
+    // A member's own browser: a reset starts again at the welcome step, without a second redeem.
+    handle.reset();
+    settle().await;
+    assert!(heading_is(&host, "Confirm your address"));
+    assert_eq!(redeem_calls("once"), 1);
+
+    // A kiosk given an invitation lets that member in once; after a reset it asks for a code.
+    let kiosk_host = fresh_host();
+    let kiosk = mount_widget(
+        &kiosk_host,
+        r#"{mode: "kiosk", invitation: "K7M3QX9A", api: "/stub-gateway/once"}"#,
+    );
+    eventually("the member's welcome", || {
+        heading_is(&kiosk_host, "Confirm your address")
+    })
+    .await;
+    kiosk.reset();
+    settle().await;
+    assert!(heading_is(&kiosk_host, "Enter your code"));
+    assert_eq!(redeem_calls("once"), 2);
+    handle.unmount();
+    kiosk.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn an_invited_member_fills_in_the_requested_check() {
+    use idcheck::session::{Image, Session, SubmitState};
+    use idcheck_core::flow::{Flow, Step};
+    use idcheck_core::model::AddressDocumentType;
+    use idcheck_core::slots::{DocumentKind, Slot};
+
+    stub_gateway("requested");
+    js_sys::eval("window.stubFailPuts.requested = 1").unwrap();
+    let config = config::parse(
+        [
+            ("invitation", "K7M3QX9A"),
+            ("api", "/stub-gateway/requested"),
+        ],
+        false,
+    )
+    .unwrap();
+    let api = idcheck::api::Api::new("/stub-gateway/requested", "", None);
+    let member = api.redeem_invitation("k7m3-qx9a").await.unwrap();
+    assert_eq!(member.coworker_id, 2);
+    assert_eq!(
+        member.checks,
+        [(7, idcheck_core::model::VerificationType::Address)]
+    );
+    let session = Session::for_invited(
+        config,
+        idcheck::i18n::Lang::En,
+        idcheck::host::Host::default(),
+        api,
+        &member,
+    );
+
+    let today = idcheck::browser::today();
+    session.flow.update(|flow: &mut Flow| {
+        flow.set_consent(true);
+        assert_eq!(flow.next(today), Ok(Step::DocumentType));
+        flow.choose_document(DocumentKind::Address(AddressDocumentType::VoterCard));
+        assert_eq!(flow.next(today), Ok(Step::Capture(Slot::Front)));
+        flow.captured(Slot::Front);
+        flow.next(today).unwrap();
+        assert_eq!(flow.next(today), Ok(Step::Review));
+    });
+    session.images.update(|images| {
+        images.insert(
+            Slot::Front,
+            Image {
+                jpeg: std::sync::Arc::new(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
+                width: 4,
+                height: 3,
+            },
+        );
+    });
+
+    // The first PUT's answer is lost (502): the retry sends the same PUT again, looking nothing up.
+    session.submit();
+    eventually("the failed first try", || {
+        matches!(session.submit.get_untracked(), SubmitState::Failed { .. })
+    })
+    .await;
+    session.submit();
+    eventually("the document", || {
+        session
+            .flow
+            .with_untracked(|flow| flow.submission().document_id)
+            == Some(70)
+    })
+    .await;
+    assert_eq!(
+        session
+            .flow
+            .with_untracked(|flow| flow.submission().check_id),
+        Some(7)
+    );
+
+    let calls = stub_calls("requested");
+    let sent: Vec<(&str, &str)> = calls
+        .iter()
+        .map(|call| (call.method.as_str(), call.path.as_str()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("POST", "/invitations/redeem"),
+            ("PUT", "/spaces/coworkeridentitychecks"),
+            ("PUT", "/spaces/coworkeridentitychecks"),
+            ("POST", "/spaces/coworkeridentitycheckdocuments"),
+        ]
+    );
+    for call in &calls[1..] {
+        assert_eq!(call.auth.as_deref(), Some("Bearer member-token"));
+    }
+    let put = &calls[2].body;
+    assert_eq!(put["Id"], 7);
+    assert_eq!(put["CoworkerId"], 2);
+    assert_eq!(put["BusinessId"], 1);
+    assert_eq!(put["VerificationType"], 2);
+    assert_eq!(
+        put["AddressDocumentType"],
+        AddressDocumentType::VoterCard.code()
+    );
+    assert_eq!(calls[1].body, calls[2].body);
+    assert_eq!(calls[3].body["CoworkerIdentityCheckId"], 7);
+    assert_eq!(calls[3].body["CoworkerId"], 2);
+}

@@ -63,17 +63,18 @@ window.portal = {
 };
 
 // --- the token provider ------------------------------------------------------------------------
-// A real portal asks its own back end for a short-lived token for the signed-in member; this demo
-// logs the demo member in. With ?expire-first the first token is one the API refuses, to show
-// that the component asks again after a 401.
+// The component asks this function for a bearer token before its first call and again after a
+// 401. A portal never logs the member in from the page, nor keeps a long-lived token in it: it asks
+// its own back end, which knows who is signed in to the portal and asks the idcheck gateway for a
+// short-lived member token (POST /api/member-tokens with the operator key, kept on the server).
+// Here `POST /portal/member-token` (same origin, no body) stands in for that back end: the gateway
+// answers it for its demo member when started with --demo-portal. With ?expire-first the first
+// token is one the API refuses, to show that the component asks again after a 401.
 async function tokenProvider() {
   window.portal.tokenCalls += 1;
   if (params.has("expire-first") && window.portal.tokenCalls === 1) return "an-expired-token";
-  const answer = await fetch("/api/token", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: "grant_type=password&username=member%40example.com&password=member-demo-password",
-  });
+  const answer = await fetch("/portal/member-token", { method: "POST", credentials: "same-origin" });
+  if (!answer.ok) throw new Error(`the portal's back end gave no member token (HTTP ${answer.status})`);
   return (await answer.json()).access_token;
 }
 

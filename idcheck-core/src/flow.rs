@@ -5,6 +5,8 @@
 //! so the browser shell renders it and forwards the member's actions but decides nothing itself.
 //! Submitting is a sequence of milestones recorded as each completes; a retry resumes at the first
 //! milestone not yet recorded, which is why a retry never creates a second check or document.
+//! When the operator requested the check (an invitation), the first milestone fills that check in
+//! instead of creating one ([`Flow::adopt_requested_checks`], [`Flow::check_write`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,6 +34,13 @@ impl Purpose {
             Purpose::Address => VerificationType::Address,
         }
     }
+
+    /// The purpose a check of this `VerificationType` serves; `None` for the API's `None`.
+    pub fn for_verification_type(verification_type: VerificationType) -> Option<Purpose> {
+        Purpose::ALL
+            .into_iter()
+            .find(|purpose| purpose.verification_type() == verification_type)
+    }
 }
 
 /// What the host asks for: let the member choose, one purpose only, or both one after the other.
@@ -40,6 +49,19 @@ pub enum PurposeSetting {
     Ask,
     Only(Purpose),
     Both,
+}
+
+impl PurposeSetting {
+    /// The setting an operator's request names: an invitation's `Verify`, `identity`, `address` or
+    /// `both` (never `ask`: the operator decided). Case-insensitive.
+    pub fn requested(verify: &str) -> Option<PurposeSetting> {
+        match verify.trim().to_ascii_lowercase().as_str() {
+            "identity" => Some(PurposeSetting::Only(Purpose::Identity)),
+            "address" => Some(PurposeSetting::Only(Purpose::Address)),
+            "both" => Some(PurposeSetting::Both),
+            _ => None,
+        }
+    }
 }
 
 /// What the host configured; fixed for the life of a flow.
@@ -116,10 +138,26 @@ pub enum Blocker {
 /// The next thing submitting has to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Milestone {
+    /// The check holds the member's answers: created, or the operator's requested check filled in
+    /// (see [`Flow::check_write`]).
     CreateCheck,
     StoreImage(Slot),
     CreateDocument,
     Done,
+}
+
+/// How the `CreateCheck` milestone writes the check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckWrite {
+    /// No check exists for this purpose yet: create one with the member's answers (`POST`).
+    Create(NewCoworkerIdentityCheck),
+    /// The operator requested check `id` for this purpose: write the member's answers into it
+    /// (`PUT` with `Id`). Writing the same answers twice leaves the same record, so a retry after a
+    /// lost answer simply sends it again.
+    Update {
+        id: i64,
+        check: NewCoworkerIdentityCheck,
+    },
 }
 
 /// What submitting has recorded so far.
@@ -154,6 +192,9 @@ pub struct Flow {
     captured: BTreeSet<Slot>,
     submission: Submission,
     completed: Vec<Completed>,
+    /// The checks the operator requested for this member, one per purpose (an invitation's
+    /// `Checks`): submitting for a purpose listed here fills that check in instead of creating one.
+    requested: BTreeMap<Purpose, i64>,
 }
 
 impl Flow {
@@ -177,7 +218,27 @@ impl Flow {
                 ..Submission::default()
             },
             completed: Vec::new(),
+            requested: BTreeMap::new(),
         }
+    }
+
+    /// Tells the flow which checks the operator already requested for this member (an
+    /// invitation's `Checks`, by purpose). For a purpose listed here the `CreateCheck` milestone
+    /// writes the member's answers into that check ([`CheckWrite::Update`]) instead of creating a
+    /// new one; with "both", each purpose uses its own. A purpose listed twice keeps its first
+    /// check, and ids that are not positive are ignored. Meant to be called once, right after
+    /// [`Flow::new`]; a check already recorded for the current submission is never replaced.
+    pub fn adopt_requested_checks(&mut self, checks: &[(Purpose, i64)]) {
+        for (purpose, id) in checks {
+            if *id > 0 {
+                self.requested.entry(*purpose).or_insert(*id);
+            }
+        }
+    }
+
+    /// The operator's requested check for the current purpose, if there is one.
+    pub fn requested_check(&self) -> Option<i64> {
+        self.requested.get(&self.purpose?).copied()
     }
 
     pub fn settings(&self) -> &Settings {
@@ -542,6 +603,17 @@ impl Flow {
             None => {}
         }
         request
+    }
+
+    /// What the `CreateCheck` milestone sends: the member's answers ([`Flow::check_request`]),
+    /// into the operator's requested check when there is one for the current purpose, otherwise
+    /// as a new check.
+    pub fn check_write(&self) -> CheckWrite {
+        let check = self.check_request();
+        match self.requested_check() {
+            Some(id) => CheckWrite::Update { id, check },
+            None => CheckWrite::Create(check),
+        }
     }
 
     /// The create body of the document record, naming the stored images.
@@ -939,6 +1011,198 @@ mod tests {
         assert_eq!(flow.step(), Step::DocumentType);
         assert_eq!(flow.completed().len(), 1);
         assert!(!flow.continue_with_next_purpose());
+    }
+
+    /// Walks a flow whose purpose is settled from Welcome or DocumentType to Review with `kind`.
+    fn answer_and_capture(flow: &mut Flow, kind: DocumentKind) {
+        if flow.step() == Step::Welcome {
+            flow.set_consent(true);
+            flow.next(today()).unwrap();
+        }
+        assert_eq!(flow.step(), Step::DocumentType);
+        flow.choose_document(kind);
+        flow.next(today()).unwrap();
+        if kind_purpose(kind) == Purpose::Identity {
+            flow.edit_details(good_details());
+            flow.next(today()).unwrap();
+        }
+        while let Step::Capture(slot) = flow.step() {
+            flow.captured(slot);
+            flow.next(today()).unwrap();
+        }
+        assert_eq!(flow.step(), Step::Review);
+    }
+
+    #[test]
+    fn a_requested_check_is_filled_in_instead_of_created() {
+        let mut flow = Flow::new(
+            settings(PurposeSetting::Only(Purpose::Identity)),
+            "ref-1".into(),
+        );
+        flow.adopt_requested_checks(&[(Purpose::Identity, 7)]);
+        assert_eq!(flow.requested_check(), Some(7));
+        answer_and_capture(
+            &mut flow,
+            DocumentKind::Identity(IdentityDocumentType::Passport),
+        );
+        assert_eq!(flow.next_milestone(), Milestone::CreateCheck);
+        let CheckWrite::Update { id, check } = flow.check_write() else {
+            panic!("a requested check must be updated, not created");
+        };
+        assert_eq!(id, 7);
+        // The member's answers travel exactly as they would in a new check.
+        assert_eq!(check, flow.check_request());
+        assert_eq!(check.verification_type, Some(VerificationType::IdDocument));
+        assert_eq!(
+            check.identity_document_type,
+            Some(IdentityDocumentType::Passport)
+        );
+        assert_eq!(check.identity_document_number.as_deref(), Some("X1234567"));
+        assert!(flow.is_ours(check.description.as_deref()));
+        // Once written, it is the submission's check: images and the document follow as usual.
+        flow.record_check_created(id);
+        assert_eq!(flow.next_milestone(), Milestone::StoreImage(Slot::Photo));
+        flow.record_image_stored(Slot::Photo, "u1".into());
+        flow.record_image_stored(Slot::Front, "u2".into());
+        assert_eq!(flow.next_milestone(), Milestone::CreateDocument);
+        assert_eq!(flow.document_request().coworker_identity_check_id, Some(7));
+        flow.record_document_created(70);
+        assert_eq!(flow.next_milestone(), Milestone::Done);
+    }
+
+    #[test]
+    fn without_a_requested_check_for_the_purpose_a_check_is_created() {
+        let flow = Flow::new(settings(PurposeSetting::Ask), "ref-1".into());
+        assert_eq!(flow.requested_check(), None);
+        assert_eq!(flow.check_write(), CheckWrite::Create(flow.check_request()));
+
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        flow.adopt_requested_checks(&[(Purpose::Address, 8)]);
+        assert_eq!(flow.requested_check(), None);
+        assert_eq!(flow.check_write(), CheckWrite::Create(flow.check_request()));
+    }
+
+    #[test]
+    fn both_purposes_each_fill_their_own_requested_check() {
+        let mut flow = Flow::new(settings(PurposeSetting::Both), "ref-1".into());
+        flow.adopt_requested_checks(&[(Purpose::Address, 8), (Purpose::Identity, 7)]);
+        answer_and_capture(
+            &mut flow,
+            DocumentKind::Identity(IdentityDocumentType::Passport),
+        );
+        let CheckWrite::Update { id, .. } = flow.check_write() else {
+            panic!("the identity check was requested");
+        };
+        assert_eq!(id, 7);
+        flow.record_check_created(id);
+        flow.record_image_stored(Slot::Photo, "a".into());
+        flow.record_image_stored(Slot::Front, "b".into());
+        flow.record_document_created(70);
+        assert!(flow.continue_with_next_purpose());
+
+        assert_eq!(flow.purpose(), Some(Purpose::Address));
+        assert_eq!(flow.next_milestone(), Milestone::CreateCheck);
+        answer_and_capture(
+            &mut flow,
+            DocumentKind::Address(AddressDocumentType::VoterCard),
+        );
+        let CheckWrite::Update { id, check } = flow.check_write() else {
+            panic!("the address check was requested");
+        };
+        assert_eq!(id, 8);
+        assert_eq!(check.verification_type, Some(VerificationType::Address));
+        assert_eq!(
+            check.address_document_type,
+            Some(AddressDocumentType::VoterCard)
+        );
+        flow.record_check_created(id);
+        assert_eq!(flow.submission().check_id, Some(8));
+        assert_eq!(flow.completed()[0].check_id, 7);
+    }
+
+    #[test]
+    fn only_the_second_purpose_may_be_requested() {
+        let mut flow = Flow::new(settings(PurposeSetting::Both), "ref-1".into());
+        flow.adopt_requested_checks(&[(Purpose::Address, 8)]);
+        answer_and_capture(
+            &mut flow,
+            DocumentKind::Identity(IdentityDocumentType::Passport),
+        );
+        assert!(matches!(flow.check_write(), CheckWrite::Create(_)));
+        flow.record_check_created(41);
+        flow.record_image_stored(Slot::Photo, "a".into());
+        flow.record_image_stored(Slot::Front, "b".into());
+        flow.record_document_created(5);
+        assert!(flow.continue_with_next_purpose());
+        assert_eq!(flow.requested_check(), Some(8));
+    }
+
+    #[test]
+    fn each_purpose_keeps_its_first_real_requested_check() {
+        let mut flow = Flow::new(
+            settings(PurposeSetting::Only(Purpose::Identity)),
+            "ref-1".into(),
+        );
+        flow.adopt_requested_checks(&[
+            (Purpose::Identity, 0),
+            (Purpose::Identity, -4),
+            (Purpose::Identity, 7),
+            (Purpose::Identity, 9),
+        ]);
+        assert_eq!(flow.requested_check(), Some(7));
+        // A second call cannot replace it either.
+        flow.adopt_requested_checks(&[(Purpose::Identity, 11)]);
+        assert_eq!(flow.requested_check(), Some(7));
+    }
+
+    #[test]
+    fn a_rejected_answer_reopens_its_step_and_still_fills_the_requested_check() {
+        let mut flow = Flow::new(
+            settings(PurposeSetting::Only(Purpose::Identity)),
+            "ref-1".into(),
+        );
+        flow.adopt_requested_checks(&[(Purpose::Identity, 7)]);
+        answer_and_capture(
+            &mut flow,
+            DocumentKind::Identity(IdentityDocumentType::Passport),
+        );
+        assert_eq!(
+            flow.reopen_for("IdentityDocumentIssuedBy"),
+            Some(Step::Details)
+        );
+        assert_eq!(flow.next_milestone(), Milestone::CreateCheck);
+        assert!(flow.go_to(Step::Review, today()));
+        assert!(matches!(
+            flow.check_write(),
+            CheckWrite::Update { id: 7, .. }
+        ));
+    }
+
+    #[test]
+    fn an_operator_request_names_the_purposes() {
+        assert_eq!(
+            Purpose::for_verification_type(VerificationType::IdDocument),
+            Some(Purpose::Identity)
+        );
+        assert_eq!(
+            Purpose::for_verification_type(VerificationType::Address),
+            Some(Purpose::Address)
+        );
+        assert_eq!(Purpose::for_verification_type(VerificationType::None), None);
+        assert_eq!(
+            PurposeSetting::requested("identity"),
+            Some(PurposeSetting::Only(Purpose::Identity))
+        );
+        assert_eq!(
+            PurposeSetting::requested("Address"),
+            Some(PurposeSetting::Only(Purpose::Address))
+        );
+        assert_eq!(
+            PurposeSetting::requested(" both "),
+            Some(PurposeSetting::Both)
+        );
+        assert_eq!(PurposeSetting::requested("ask"), None);
+        assert_eq!(PurposeSetting::requested(""), None);
     }
 
     #[test]

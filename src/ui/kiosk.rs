@@ -8,8 +8,8 @@ use std::time::Duration;
 use idcheck_core::flow::Step;
 use leptos::prelude::*;
 
-use crate::config::Kiosk;
-use crate::i18n::{Text, fill};
+use crate::config::{Access, Kiosk};
+use crate::i18n::{Lang, Text, fill, t};
 use crate::session::Session;
 
 /// When the member last touched, typed or clicked in this instance.
@@ -27,6 +27,11 @@ impl Activity {
 
     pub fn touch(&self) {
         self.last.set(js_sys::Date::now());
+    }
+
+    /// Milliseconds since the last touch.
+    pub fn idle_ms(&self) -> f64 {
+        js_sys::Date::now() - self.last.get_untracked()
     }
 }
 
@@ -55,6 +60,11 @@ fn seconds_left(total: u32, elapsed_ms: f64) -> u32 {
 #[component]
 pub fn Guard(kiosk: Kiosk, activity: Activity) -> impl IntoView {
     let session = expect_context::<Session>();
+    // A member who typed their invitation code is known from the first screen on: their token
+    // must not wait on the welcome step for the next person.
+    let from_code = session
+        .config
+        .with_value(|config| config.access != Access::Configured);
     let notice = RwSignal::new(Notice::None);
     let finished_at = RwSignal::new(None::<f64>);
     Effect::new(move |_| {
@@ -68,10 +78,10 @@ pub fn Guard(kiosk: Kiosk, activity: Activity) -> impl IntoView {
             .with_untracked(|flow| (flow.step(), flow.consented()));
         let next = if let Some(finished) = finished_at.get_untracked() {
             Notice::Thanks(seconds_left(kiosk.thanks_seconds, now - finished))
-        } else if step == Step::Welcome && !started {
+        } else if step == Step::Welcome && !started && !from_code {
             Notice::None // nothing of a member to clear yet
         } else {
-            let idle = now - activity.last.get_untracked();
+            let idle = activity.idle_ms();
             let idle_limit = f64::from(kiosk.idle_seconds) * 1000.0;
             if idle < idle_limit {
                 Notice::None
@@ -123,17 +133,17 @@ pub fn Guard(kiosk: Kiosk, activity: Activity) -> impl IntoView {
     }
 }
 
-/// Puts the page in full screen, for a kiosk without browser chrome.
+/// Puts the page in full screen, for a kiosk without browser chrome. It takes the language
+/// rather than the session, so the code screen (before any member's session) offers it too.
 #[component]
-pub fn FullScreen() -> impl IntoView {
-    let session = expect_context::<Session>();
+pub fn FullScreen(lang: RwSignal<Lang>) -> impl IntoView {
     view! {
         <button type="button" class="idcheck-link" on:click=move |_| {
             if let Some(root) = document().document_element() {
                 let _ = root.request_fullscreen();
             }
         }>
-            {session.text(Text::KioskFullscreen)}
+            {move || t(lang.get(), Text::KioskFullscreen)}
         </button>
     }
 }

@@ -1,6 +1,7 @@
 //! The component's views. They render the session's state and forward the member's actions; the
 //! rules that decide what comes next live in `idcheck-core`.
 
+pub mod enter_code;
 pub mod kiosk;
 pub mod masstack;
 pub mod steps;
@@ -8,8 +9,9 @@ pub mod steps;
 use idcheck_core::flow::Step;
 use leptos::prelude::*;
 
-use crate::config::{Config, Mode, Problem, Provider};
-use crate::host::{Detail, Event, Host};
+use crate::api::Api;
+use crate::config::{Access, Config, Mode, Problem, Provider};
+use crate::host::{Detail, Event, Host, InvitationUse};
 use crate::i18n::{Lang, Text, fill, t};
 use crate::session::Session;
 
@@ -42,11 +44,10 @@ pub fn App(
     match config {
         Ok(config) => {
             let lang = config.lang.unwrap_or_else(preferred_language);
-            let history = config.history;
-            let provider = config.provider.clone();
-            let session = Session::new(config, lang, host.unwrap_or_default());
-            provide_context(session);
-            if let Provider::MasStack(settings) = provider {
+            let host = host.unwrap_or_default();
+            if let Provider::MasStack(settings) = config.provider.clone() {
+                let session = Session::new(config, lang, host);
+                provide_context(session);
                 return view! {
                     <div class="idcheck" lang=move || session.lang.get().tag()>
                         <header class="idcheck-bar">
@@ -63,13 +64,38 @@ pub fn App(
                 }
                 .into_any();
             }
-            if history {
-                crate::history::follow(session);
+            // Who the member is: the settings say, or an invitation code (typed, or the host's,
+            // redeemed once per mounted instance).
+            let remembered = host.invitation.borrow().clone();
+            match (config.access.clone(), remembered) {
+                (Access::Configured, _) => {
+                    member_visit(Session::new(config, lang, host)).into_any()
+                }
+                (Access::Invitation(_), InvitationUse::Admitted(member)) => {
+                    let api = Api::new(config.api_base.clone(), member.token.clone(), None);
+                    member_visit(Session::for_invited(config, lang, host, api, &member)).into_any()
+                }
+                (Access::Invitation(code), InvitationUse::Unused) => view! {
+                    <enter_code::EnterCode config host lang redeem_at_start=code/>
+                }
+                .into_any(),
+                (Access::Invitation(_), InvitationUse::Spent) | (Access::AskForCode, _) => {
+                    view! { <enter_code::EnterCode config host lang/> }.into_any()
+                }
             }
-            view! { <FlowView session/> }.into_any()
         }
         Err(problems) => view! { <ConfigProblems problems/> }.into_any(),
     }
+}
+
+/// One member's visit: the session is given to every view below as context, the steps follow
+/// the back button when the configuration says so, and the flow is shown.
+pub(crate) fn member_visit(session: Session) -> impl IntoView {
+    provide_context(session);
+    if session.config.with_value(|config| config.history) {
+        crate::history::follow(session);
+    }
+    view! { <FlowView session/> }
 }
 
 #[component]
@@ -111,7 +137,7 @@ fn FlowView(session: Session) -> impl IntoView {
                 <Progress/>
                 <div class="idcheck-bar-actions">
                     <LanguageSwitch lang=session.lang/>
-                    {kiosk.filter(|kiosk| kiosk.fullscreen).map(|_| view! { <kiosk::FullScreen/> })}
+                    {kiosk.filter(|kiosk| kiosk.fullscreen).map(|_| view! { <kiosk::FullScreen lang=session.lang/> })}
                     {cancellable.then(|| view! {
                         <button type="button" class="idcheck-link idcheck-cancel" on:click=move |_| {
                             session.emit(
@@ -171,7 +197,7 @@ fn Progress() -> impl IntoView {
 
 /// Lets the member change the language at any point without losing what they entered.
 #[component]
-fn LanguageSwitch(lang: RwSignal<Lang>) -> impl IntoView {
+pub(crate) fn LanguageSwitch(lang: RwSignal<Lang>) -> impl IntoView {
     view! {
         <label class="idcheck-lang">
             <span>{move || t(lang.get(), Text::Language)}</span>
