@@ -49,11 +49,14 @@ pub fn check_body(member: Member, body: &Map<String, Value>) -> Map<String, Valu
 }
 
 /// The member's fields written over `record` (a whole check as read), for a PUT: Nexudus has no
-/// PATCH, so what the member does not write is sent back as it was.
+/// PATCH, so what the member does not write is sent back as it was. The check's `Name` is the
+/// operator's, who requested it: the member's answers fill it in, they do not rename it.
 pub fn merged_check(record: &Map<String, Value>, body: &Map<String, Value>) -> Map<String, Value> {
     let mut out = record.clone();
     for (key, value) in keep(body, CHECK_FIELDS) {
-        out.insert(key, value);
+        if key != "Name" {
+            out.insert(key, value);
+        }
     }
     out
 }
@@ -167,7 +170,7 @@ mod tests {
         let merged = merged_check(
             &record,
             &object(
-                json!({"Billed": true, "VerificationStatus": 3, "IdentityDocumentNumber": "X1", "CoworkerId": 1}),
+                json!({"Billed": true, "VerificationStatus": 3, "IdentityDocumentNumber": "X1", "CoworkerId": 1, "Name": "Renamed"}),
             ),
         );
         assert_eq!(
