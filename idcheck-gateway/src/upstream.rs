@@ -107,7 +107,7 @@ impl Upstream {
         let mut renewed = false;
         let mut waits = 0;
         loop {
-            let token = self.access_token(renewed).await?;
+            let token = self.access_token().await?;
             drop(self.pacer.turn(is_write).await?);
             let request = self
                 .http
@@ -116,20 +116,14 @@ impl Upstream {
             let answer = send(with_body(request, &body)).await?;
             if answer.status == StatusCode::UNAUTHORIZED && !renewed {
                 // The token was revoked or expired early: renew once and try again.
-                self.session.lock().await.take();
+                self.expire(&token).await;
                 renewed = true;
                 continue;
             }
-            if answer.status == StatusCode::CONFLICT
-                && let Some(seconds) = answer.retry_after
-            {
-                // Throttled: nothing was carried out, so sending again is safe.
-                self.pacer
-                    .hold_for(Duration::from_secs(seconds.clamp(1, 60)));
-                if waits < THROTTLE_WAITS {
-                    waits += 1;
-                    continue;
-                }
+            if let Some(wait) = throttled(&answer, &mut waits) {
+                // Hold every Nexudus call, not only this one: the allowance is shared.
+                self.pacer.hold_for(wait);
+                continue;
             }
             return Ok(answer);
         }
@@ -145,19 +139,39 @@ impl Upstream {
         let (Some(base), Some(token)) = (&self.masstack, &self.secrets.masstack_token) else {
             return Err(GatewayError::RouteNotFound);
         };
-        let request = self
-            .http
-            .request(method, format!("{base}{path}"))
-            .bearer_auth(token.expose());
-        send(with_body(request, &body)).await
+        let url = format!("{base}{path}");
+        let mut waits = 0;
+        loop {
+            let request = self
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(token.expose());
+            let answer = send(with_body(request, &body)).await?;
+            if let Some(wait) = throttled(&answer, &mut waits) {
+                // MasStack's limits are not published: its `Retry-After` is all there is to go by.
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            return Ok(answer);
+        }
     }
 
-    /// The current access token, signing in (or renewing) when there is none, it is about to
-    /// expire, or `fresh` asks for a new one.
-    async fn access_token(&self, fresh: bool) -> Result<Secret, GatewayError> {
+    /// Marks `failed` (refused with a 401) as expired, so the next call renews it, unless another
+    /// call has renewed it meanwhile.
+    async fn expire(&self, failed: &Secret) {
         let mut session = self.session.lock().await;
-        if !fresh
-            && let Some(current) = session.as_ref()
+        if let Some(current) = session.as_mut()
+            && current.access == *failed
+        {
+            current.expires_at = Instant::now();
+        }
+    }
+
+    /// The current access token, signing in when there is none and renewing it (with the refresh
+    /// token, else the password) when it is about to expire or was refused.
+    async fn access_token(&self) -> Result<Secret, GatewayError> {
+        let mut session = self.session.lock().await;
+        if let Some(current) = session.as_ref()
             && current.expires_at > Instant::now() + RENEW_EARLY
         {
             return Ok(current.access.clone());
@@ -190,28 +204,54 @@ impl Upstream {
     }
 
     async fn token_grant(&self, form: &[(&str, &str)]) -> Result<Session, GatewayError> {
-        drop(self.pacer.turn(true).await?);
-        let response = self
-            .http
-            .post(format!("{}/token", self.nexudus))
-            .form(form)
-            .send()
-            .await
-            .map_err(|_| GatewayError::Upstream)?;
-        if !response.status().is_success() {
+        let url = format!("{}/token", self.nexudus);
+        let mut waits = 0;
+        let answer = loop {
+            // Signing in is not one of the API's writes, but it is one of its requests.
+            drop(self.pacer.turn(false).await?);
+            let answer = send(self.http.post(&url).form(form)).await?;
+            match throttled(&answer, &mut waits) {
+                Some(wait) => self.pacer.hold_for(wait),
+                None => break answer,
+            }
+        };
+        if !answer.is_success() {
             // Never the answer's body: it may echo what was sent.
             eprintln!(
-                "idcheck-gateway: the upstream refused the gateway's credentials (HTTP {})",
-                response.status().as_u16()
+                "idcheck-gateway: the upstream refused to sign the gateway in (HTTP {})",
+                answer.status.as_u16()
             );
-            return Err(GatewayError::Upstream);
+            return Err(unexpected_grant(&answer));
         }
-        let answer: TokenAnswer = response.json().await.map_err(|_| GatewayError::Upstream)?;
+        let granted: TokenAnswer =
+            serde_json::from_slice(&answer.body).map_err(|_| GatewayError::Upstream)?;
         Ok(Session {
-            access: Secret::new(answer.access_token),
-            refresh: answer.refresh_token.map(Secret::new),
-            expires_at: Instant::now() + Duration::from_secs(answer.expires_in.unwrap_or(3600)),
+            access: Secret::new(granted.access_token),
+            refresh: granted.refresh_token.map(Secret::new),
+            expires_at: Instant::now() + Duration::from_secs(granted.expires_in.unwrap_or(3600)),
         })
+    }
+}
+
+/// How long to wait before sending again when `answer` is a throttling 409 (nothing was carried
+/// out, so sending again is safe); `None` for any other answer, and once [`THROTTLE_WAITS`] were
+/// waited out, when the answer is passed on for the member to wait.
+fn throttled(answer: &Answer, waits: &mut u32) -> Option<Duration> {
+    let seconds = answer
+        .retry_after
+        .filter(|_| answer.status == StatusCode::CONFLICT)?;
+    *waits += 1;
+    (*waits <= THROTTLE_WAITS).then(|| Duration::from_secs(seconds.clamp(1, 60)))
+}
+
+/// A sign-in that did not succeed: still throttled is for the member to wait; anything else is the
+/// service behind failing.
+fn unexpected_grant(answer: &Answer) -> GatewayError {
+    match answer.retry_after {
+        Some(seconds) if answer.status == StatusCode::CONFLICT => GatewayError::Busy {
+            retry_after_secs: seconds,
+        },
+        _ => GatewayError::Upstream,
     }
 }
 

@@ -9,9 +9,10 @@ use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use idcheck_core::model::{
-    CoworkerIdentityCheck, NewCoworkerIdentityCheckDocument, VerificationStatus,
+    CoworkerIdentityCheck, NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument,
+    VerificationStatus,
 };
-use idcheck_core::rules::{self, Violation};
+use idcheck_core::rules::{self, Violation, ViolationCode};
 use idcheck_core::slots::Slot;
 use serde_json::Value;
 
@@ -67,7 +68,7 @@ async fn create(
                     );
                     violations.push(violation);
                 }
-                Some(_) => {}
+                Some(check) => violations.extend(unanswered(check, id)),
             }
             parent
         }
@@ -109,6 +110,39 @@ async fn create(
         .nexudus(Method::POST, UPSTREAM, Body::Json(Value::Object(body)))
         .await?;
     Ok(relay(member, answer))
+}
+
+/// A check must hold the member's answers before a document completes it: a check the operator
+/// requested starts without them. An expiry that has passed since the answers were given does not
+/// count here: the check took them when they were valid, and its review decides.
+fn unanswered(check: &CoworkerIdentityCheck, id: i64) -> Option<Violation> {
+    let as_written = NewCoworkerIdentityCheck {
+        business_id: Some(check.business_id),
+        coworker_id: Some(check.coworker_id),
+        name: Some(check.name.clone()),
+        identity_check_provider: Some(check.identity_check_provider),
+        identity_document_type: Some(check.identity_document_type),
+        identity_document_number: check.identity_document_number.clone(),
+        identity_document_issued_by: check.identity_document_issued_by.clone(),
+        identity_document_expiration_date: check.identity_document_expiration_date.clone(),
+        address_document_type: Some(check.address_document_type),
+        verification_type: Some(check.verification_type),
+        ..NewCoworkerIdentityCheck::default()
+    };
+    let missing: Vec<String> = rules::check_identity_check(&as_written, super::today())
+        .into_iter()
+        .filter(|v| v.code != ViolationCode::DateInPast)
+        .map(|v| v.property)
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let mut violation = Violation::invalid_choice("CoworkerIdentityCheckId", id);
+    violation.message = format!(
+        "refers to a check without its answers ({}): complete the check first",
+        missing.join(", ")
+    );
+    Some(violation)
 }
 
 async fn get_one(
