@@ -1,9 +1,7 @@
-//! The server's clock: "today" for the rules (the core takes it as an argument) and ISO 8601
-//! timestamps for `CreatedOn` / `UpdatedOn` and MasStack's `created_at` / `expires_at`.
+//! The server's clock: ISO 8601 timestamps for `CreatedOn` / `UpdatedOn` and MasStack's
+//! `created_at` / `expires_at`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
-
-use idcheck_core::date::Date;
 
 /// Seconds since 1970-01-01T00:00:00Z.
 pub fn unix_seconds() -> i64 {
@@ -11,11 +9,6 @@ pub fn unix_seconds() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-/// Today's date in UTC.
-pub fn today() -> Date {
-    Date::of_unix_seconds(unix_seconds())
 }
 
 /// Now as the seeds write it, `2025-01-15T10:30:00Z`.
@@ -38,10 +31,5 @@ mod tests {
         // 2025-01-15T10:30:00Z, the seeds' UpdatedOn.
         assert_eq!(format_unix(1_736_937_000), "2025-01-15T10:30:00Z");
         assert_eq!(format_unix(951_782_399), "2000-02-28T23:59:59Z");
-    }
-
-    #[test]
-    fn today_is_a_plausible_date() {
-        assert!(today() >= Date::new(2025, 1, 1).expect("a real date"));
     }
 }

@@ -4,25 +4,26 @@
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use idcheck_core::model::{VerificationStatus, VerificationType};
 use idcheck_core::rules::{self, Violation};
 use serde_json::{Map, Value};
 
-use super::{JsonObject, load_own, parse_id, relay, today, typed};
+use super::{JsonObject, Resource, relay, today, typed};
 use crate::error::GatewayError;
 use crate::member::Member;
 use crate::scope;
 use crate::state::AppState;
 use crate::upstream::Body;
 
-pub const ENTITY: &str = "CoworkerIdentityCheck";
+/// The resource as the member reads it.
+pub const RESOURCE: Resource = Resource {
+    entity: "CoworkerIdentityCheck",
+    upstream: "/spaces/coworkeridentitychecks",
+    coworker_filter: "CoworkerIdentityCheck_Coworker",
+};
 const PATH: &str = "/api/spaces/coworkeridentitychecks";
-/// The upstream path (after the API base).
-pub const UPSTREAM: &str = "/spaces/coworkeridentitychecks";
-/// The list filter that names the coworker.
-const COWORKER_FILTER: &str = "CoworkerIdentityCheck_Coworker";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,7 +40,11 @@ async fn create(
     member_rules(&body)?;
     let answer = state
         .upstream
-        .nexudus(Method::POST, UPSTREAM, Body::Json(Value::Object(body)))
+        .nexudus(
+            Method::POST,
+            RESOURCE.upstream,
+            Body::Json(Value::Object(body)),
+        )
         .await?;
     Ok(relay(member, answer))
 }
@@ -63,10 +68,12 @@ async fn update(
             )]));
         }
     };
-    let record = load_own(&state, member, &format!("{UPSTREAM}/{id}"))
+    let record = RESOURCE
+        .own(&state, member, id)
         .await?
-        .and_then(|record| record.as_object().cloned())
-        .ok_or_else(|| GatewayError::not_found(ENTITY, id))?;
+        .as_object()
+        .cloned()
+        .ok_or(GatewayError::Upstream)?;
     let status: VerificationStatus = record
         .get("VerificationStatus")
         .and_then(|v| serde_json::from_value(v.clone()).ok())
@@ -98,7 +105,11 @@ async fn update(
     member_rules(&merged)?;
     let answer = state
         .upstream
-        .nexudus(Method::PUT, UPSTREAM, Body::Json(Value::Object(merged)))
+        .nexudus(
+            Method::PUT,
+            RESOURCE.upstream,
+            Body::Json(Value::Object(merged)),
+        )
         .await?;
     Ok(relay(member, answer))
 }
@@ -118,13 +129,7 @@ async fn get_one(
     member: Member,
     Path(id): Path<String>,
 ) -> Result<Response, GatewayError> {
-    let id = parse_id(ENTITY, &id)?;
-    let record = load_own(&state, member, &format!("{UPSTREAM}/{id}"))
-        .await?
-        .ok_or_else(|| GatewayError::not_found(ENTITY, id))?;
-    Ok(super::private(
-        axum::Json(scope::readable(member, record)).into_response(),
-    ))
+    RESOURCE.read_one(&state, member, &id).await
 }
 
 async fn list(
@@ -132,65 +137,5 @@ async fn list(
     member: Member,
     RawQuery(query): RawQuery,
 ) -> Result<Response, GatewayError> {
-    let path = format!(
-        "{UPSTREAM}?{}",
-        scoped_query(query.as_deref(), COWORKER_FILTER, member)
-    );
-    let answer = state
-        .upstream
-        .nexudus(Method::GET, &path, Body::None)
-        .await?;
-    Ok(super::private(relay(member, answer)))
-}
-
-/// The member's query with the coworker filter forced to the member, whatever they asked for.
-pub fn scoped_query(query: Option<&str>, filter: &str, member: Member) -> String {
-    let mut url = reqwest::Url::parse("http://query.invalid/").expect("a valid URL");
-    {
-        let mut pairs = url.query_pairs_mut();
-        for (key, value) in
-            reqwest::Url::parse(&format!("http://query.invalid/?{}", query.unwrap_or("")))
-                .map(|u| u.query_pairs().into_owned().collect::<Vec<_>>())
-                .unwrap_or_default()
-        {
-            if !key.eq_ignore_ascii_case(filter) {
-                pairs.append_pair(&key, &value);
-            }
-        }
-        pairs.append_pair(filter, &member.coworker_id.to_string());
-    }
-    url.query().unwrap_or_default().to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_coworker_filter_is_always_the_members() {
-        let member = Member {
-            coworker_id: 2,
-            business_id: 1,
-        };
-        assert_eq!(
-            scoped_query(
-                Some("CoworkerIdentityCheck_Coworker=1&size=100&orderBy=Id"),
-                COWORKER_FILTER,
-                member
-            ),
-            "size=100&orderBy=Id&CoworkerIdentityCheck_Coworker=2"
-        );
-        assert_eq!(
-            scoped_query(None, COWORKER_FILTER, member),
-            "CoworkerIdentityCheck_Coworker=2"
-        );
-        assert_eq!(
-            scoped_query(
-                Some("coworkeridentitycheck_coworker=1"),
-                COWORKER_FILTER,
-                member
-            ),
-            "CoworkerIdentityCheck_Coworker=2"
-        );
-    }
+    RESOURCE.list(&state, member, query.as_deref()).await
 }

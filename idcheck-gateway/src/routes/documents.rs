@@ -16,18 +16,21 @@ use idcheck_core::rules::{self, Violation, ViolationCode};
 use idcheck_core::slots::Slot;
 use serde_json::Value;
 
-use super::checks::{self, scoped_query};
-use super::{JsonObject, load_own, parse_id, private, relay, typed, unexpected, uploads};
+use super::checks;
+use super::{JsonObject, Resource, load_own, parse_id, private, relay, typed, unexpected, uploads};
 use crate::error::GatewayError;
 use crate::member::Member;
 use crate::scope;
 use crate::state::AppState;
 use crate::upstream::Body;
 
-pub const ENTITY: &str = "CoworkerIdentityCheckDocument";
+/// The resource as the member reads it.
+pub const RESOURCE: Resource = Resource {
+    entity: "CoworkerIdentityCheckDocument",
+    upstream: "/spaces/coworkeridentitycheckdocuments",
+    coworker_filter: "CoworkerIdentityCheckDocument_Coworker",
+};
 const PATH: &str = "/api/spaces/coworkeridentitycheckdocuments";
-const UPSTREAM: &str = "/spaces/coworkeridentitycheckdocuments";
-const COWORKER_FILTER: &str = "CoworkerIdentityCheckDocument_Coworker";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -48,7 +51,12 @@ async fn create(
     // The parent must be the member's own check, still waiting for a document.
     let parent = match document.coworker_identity_check_id.filter(|id| *id > 0) {
         Some(id) => {
-            let parent = load_own(&state, member, &format!("{}/{id}", checks::UPSTREAM)).await?;
+            let parent = load_own(
+                &state,
+                member,
+                &format!("{}/{id}", checks::RESOURCE.upstream),
+            )
+            .await?;
             let parent = parent
                 .and_then(|record| serde_json::from_value::<CoworkerIdentityCheck>(record).ok());
             match &parent {
@@ -107,7 +115,11 @@ async fn create(
     }
     let answer = state
         .upstream
-        .nexudus(Method::POST, UPSTREAM, Body::Json(Value::Object(body)))
+        .nexudus(
+            Method::POST,
+            RESOURCE.upstream,
+            Body::Json(Value::Object(body)),
+        )
         .await?;
     Ok(relay(member, answer))
 }
@@ -150,13 +162,7 @@ async fn get_one(
     member: Member,
     Path(id): Path<String>,
 ) -> Result<Response, GatewayError> {
-    let id = parse_id(ENTITY, &id)?;
-    let record = load_own(&state, member, &format!("{UPSTREAM}/{id}"))
-        .await?
-        .ok_or_else(|| GatewayError::not_found(ENTITY, id))?;
-    Ok(private(
-        axum::Json(scope::readable(member, record)).into_response(),
-    ))
+    RESOURCE.read_one(&state, member, &id).await
 }
 
 async fn list(
@@ -164,15 +170,7 @@ async fn list(
     member: Member,
     RawQuery(query): RawQuery,
 ) -> Result<Response, GatewayError> {
-    let path = format!(
-        "{UPSTREAM}?{}",
-        scoped_query(query.as_deref(), COWORKER_FILTER, member)
-    );
-    let answer = state
-        .upstream
-        .nexudus(Method::GET, &path, Body::None)
-        .await?;
-    Ok(private(relay(member, answer)))
+    RESOURCE.list(&state, member, query.as_deref()).await
 }
 
 /// A stored file of the member's own document, as the upstream serves it.
@@ -181,27 +179,25 @@ async fn download(
     member: Member,
     Path((id, slot)): Path<(String, String)>,
 ) -> Result<Response, GatewayError> {
-    let id = parse_id(ENTITY, &id)?;
+    let id = parse_id(RESOURCE.entity, &id)?;
     const SLOTS: [&str; 3] = ["photo", "document", "additionaldocument"];
     let slot = SLOTS
         .into_iter()
         .find(|s| s.eq_ignore_ascii_case(&slot))
         .ok_or_else(|| GatewayError::not_found("File slot", &slot))?;
-    load_own(&state, member, &format!("{UPSTREAM}/{id}"))
-        .await?
-        .ok_or_else(|| GatewayError::not_found(ENTITY, id))?;
+    RESOURCE.own(&state, member, id).await?;
     let answer = state
         .upstream
         .nexudus(
             Method::GET,
-            &format!("{UPSTREAM}/{id}/files/{slot}"),
+            &format!("{}/{id}/files/{slot}", RESOURCE.upstream),
             Body::None,
         )
         .await?;
     if answer.status.as_u16() == 404 {
         return Err(GatewayError::not_found(
             "File",
-            format!("{slot} of {ENTITY} {id}"),
+            format!("{slot} of {} {id}", RESOURCE.entity),
         ));
     }
     if !answer.is_success() {

@@ -117,6 +117,82 @@ pub async fn load_own(
     Ok(scope::owns(member, &record).then_some(record))
 }
 
+/// One of the two Nexudus resources as a member reads it: their own records, one by id or listed.
+pub struct Resource {
+    /// The entity's name in messages, e.g. `CoworkerIdentityCheck`.
+    pub entity: &'static str,
+    /// The upstream path after the API base, e.g. `/spaces/coworkeridentitychecks`.
+    pub upstream: &'static str,
+    /// The list filter that names the coworker.
+    pub coworker_filter: &'static str,
+}
+
+impl Resource {
+    /// The member's record `id`, or a 404 that reads the same whether it is another member's or
+    /// does not exist.
+    pub async fn own(
+        &self,
+        state: &AppState,
+        member: Member,
+        id: i64,
+    ) -> Result<Value, GatewayError> {
+        load_own(state, member, &format!("{}/{id}", self.upstream))
+            .await?
+            .ok_or_else(|| GatewayError::not_found(self.entity, id))
+    }
+
+    /// `GET …/{id}` for the member.
+    pub async fn read_one(
+        &self,
+        state: &AppState,
+        member: Member,
+        id: &str,
+    ) -> Result<Response, GatewayError> {
+        let id = parse_id(self.entity, id)?;
+        let record = self.own(state, member, id).await?;
+        Ok(private(
+            axum::Json(scope::readable(member, record)).into_response(),
+        ))
+    }
+
+    /// `GET …?…` for the member: the upstream list, filtered to the member whatever the query says.
+    pub async fn list(
+        &self,
+        state: &AppState,
+        member: Member,
+        query: Option<&str>,
+    ) -> Result<Response, GatewayError> {
+        let path = format!(
+            "{}?{}",
+            self.upstream,
+            scoped_query(query, self.coworker_filter, member)
+        );
+        let answer = state
+            .upstream
+            .nexudus(Method::GET, &path, upstream::Body::None)
+            .await?;
+        Ok(private(relay(member, answer)))
+    }
+}
+
+/// The member's query with the coworker filter forced to the member, whatever they asked for.
+pub fn scoped_query(query: Option<&str>, filter: &str, member: Member) -> String {
+    let mut url = reqwest::Url::parse("http://query.invalid/").expect("a valid URL");
+    {
+        let mut pairs = url.query_pairs_mut();
+        let given = reqwest::Url::parse(&format!("http://query.invalid/?{}", query.unwrap_or("")))
+            .map(|u| u.query_pairs().into_owned().collect::<Vec<_>>())
+            .unwrap_or_default();
+        for (key, value) in given {
+            if !key.eq_ignore_ascii_case(filter) {
+                pairs.append_pair(&key, &value);
+            }
+        }
+        pairs.append_pair(filter, &member.coworker_id.to_string());
+    }
+    url.query().unwrap_or_default().to_string()
+}
+
 /// An upstream answer the gateway cannot pass on as it is (a 401 of the operator's own account, a
 /// 5xx, something unreadable): the member sees that the service behind failed, nothing more.
 pub fn unexpected(answer: &Answer) -> GatewayError {
@@ -169,4 +245,34 @@ pub fn private(mut response: Response) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_coworker_filter_is_always_the_members() {
+        let member = Member {
+            coworker_id: 2,
+            business_id: 1,
+        };
+        let filter = "CoworkerIdentityCheck_Coworker";
+        assert_eq!(
+            scoped_query(
+                Some("CoworkerIdentityCheck_Coworker=1&size=100&orderBy=Id"),
+                filter,
+                member
+            ),
+            "size=100&orderBy=Id&CoworkerIdentityCheck_Coworker=2"
+        );
+        assert_eq!(
+            scoped_query(None, filter, member),
+            "CoworkerIdentityCheck_Coworker=2"
+        );
+        assert_eq!(
+            scoped_query(Some("coworkeridentitycheck_coworker=1"), filter, member),
+            "CoworkerIdentityCheck_Coworker=2"
+        );
+    }
 }

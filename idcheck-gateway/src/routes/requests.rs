@@ -71,7 +71,7 @@ async fn request(
         });
         let answer = state
             .upstream
-            .nexudus(Method::POST, checks::UPSTREAM, Body::Json(body))
+            .nexudus(Method::POST, checks::RESOURCE.upstream, Body::Json(body))
             .await?;
         if answer.status.as_u16() == 400 {
             // The upstream's own refusal (an unknown coworker…) is the operator's to read.
