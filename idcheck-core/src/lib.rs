@@ -18,6 +18,7 @@
 //! - [`rules`]: the validation rules (the member's and the API's own), reporting violations as the
 //!   API does.
 //! - [`flow`]: the onboarding flow's state machine: steps, blockers and submission milestones.
+//! - [`invitation`]: the form of the invitation codes members type.
 //! - [`error`]: the errors of the core's boundary.
 //! - [`masstack`]: the second provider, MasStack's identity-document identification (seed 004):
 //!   its requests, answers and rules (Spanish NIF/NIE check letters, countries, durations).
@@ -26,6 +27,7 @@ pub mod date;
 pub mod error;
 pub mod files;
 pub mod flow;
+pub mod invitation;
 pub mod masstack;
 pub mod model;
 pub mod rules;

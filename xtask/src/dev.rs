@@ -76,19 +76,33 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
 
     println!();
-    println!("idcheck is ready. The gateway serves the component; the local API server plays Nexudus.");
+    println!(
+        "idcheck is ready. The gateway serves the component; the local API server plays Nexudus."
+    );
     println!("The demo member (coworker 1), with a member token minted for an hour:");
-    println!("  {}/?token={token}&business=1&coworker=1&uploads=server", gateway.url);
+    println!(
+        "  {}/?token={token}&business=1&coworker=1&uploads=server",
+        gateway.url
+    );
     println!("A check the operator requested for the second member (coworker 2), by invitation:");
     println!("  link: {link}");
-    println!("  code: {code}  (type it at the kiosk: {}/?mode=kiosk)", gateway.url);
-    println!("The example member portal (embedding, strict CSP): {}/portal/", gateway.url);
+    println!(
+        "  code: {code}  (type it at the kiosk: {}/?mode=kiosk)",
+        gateway.url
+    );
+    println!(
+        "The example member portal (embedding, strict CSP): {}/portal/",
+        gateway.url
+    );
     println!(
         "The MasStack provider: {}/?token={token}&provider=masstack&masstack-org=masmovil",
         gateway.url
     );
     println!("operator key: {operator_key}");
-    println!("The local API server (admin API, demo users above): {}", double.url);
+    println!(
+        "The local API server (admin API, demo users above): {}",
+        double.url
+    );
     println!("Press Ctrl-C to stop.");
     let stopped = gateway.wait();
     drop(double);

@@ -29,7 +29,10 @@ impl Server {
         let url = loop {
             let Some(Ok(line)) = lines.next() else {
                 let _ = child.kill();
-                return Err(format!("{} exited before it was listening", binary.display()));
+                return Err(format!(
+                    "{} exited before it was listening",
+                    binary.display()
+                ));
             };
             println!("{line}");
             if let Some(url) = line.strip_prefix("listening on ") {
@@ -42,10 +45,7 @@ impl Server {
                 println!("{line}");
             }
         });
-        Ok(Server {
-            child,
-            url,
-        })
+        Ok(Server { child, url })
     }
 
     pub fn wait(mut self) -> Result<(), String> {

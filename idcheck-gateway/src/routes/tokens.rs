@@ -85,12 +85,7 @@ async fn redeem(
     state.lockouts.check(client.ip(), now)?;
     let request: RedeemRequest = typed(&body)?;
     let code = request.code.unwrap_or_default();
-    let redeemed = if invitations::normalise(&code).len() == invitations::CODE_LENGTH {
-        invitations::redeem(&state.db, &code).await?
-    } else {
-        None
-    };
-    let Some(redeemed) = redeemed else {
+    let Some(redeemed) = invitations::redeem(&state.db, &code).await? else {
         return Err(state.lockouts.wrong_code(client.ip(), now));
     };
     state.lockouts.forgive(client.ip(), now);
