@@ -15,7 +15,7 @@ use serde_json::json;
 use super::{JsonObject, typed};
 use crate::error::GatewayError;
 use crate::invitations;
-use crate::member::{self, DEFAULT_TOKEN_SECONDS, Member, Operator};
+use crate::member::{self, DEFAULT_TOKEN_SECONDS, MAX_TOKEN_SECONDS, Member, Operator};
 use crate::state::AppState;
 
 pub fn router(demo_portal: bool) -> Router<AppState> {
@@ -89,7 +89,9 @@ async fn redeem(
         return Err(state.lockouts.wrong_code(client.ip(), now));
     };
     state.lockouts.forgive(client.ip(), now);
-    let minted = member::mint(&state.db, redeemed.member, DEFAULT_TOKEN_SECONDS).await?;
+    // No token provider renews it (the code was single-use), so it lasts the longest a member
+    // token may: time for a member to find their documents and finish.
+    let minted = member::mint(&state.db, redeemed.member, MAX_TOKEN_SECONDS).await?;
     Ok(Json(json!({
         "access_token": minted.access_token,
         "token_type": minted.token_type,
