@@ -44,6 +44,8 @@ pub enum GatewayError {
     Busy {
         retry_after_secs: u64,
     },
+    /// A create with the same `Idempotency-Key` is still being carried out: wait and send again.
+    InProgress,
     /// Too many wrong invitation codes from one client.
     LockedOut {
         retry_after_secs: u64,
@@ -78,7 +80,7 @@ impl GatewayError {
             GatewayError::NotFound { .. } | GatewayError::RouteNotFound => StatusCode::NOT_FOUND,
             GatewayError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             GatewayError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            GatewayError::Busy { .. } => StatusCode::CONFLICT,
+            GatewayError::Busy { .. } | GatewayError::InProgress => StatusCode::CONFLICT,
             GatewayError::LockedOut { .. } => StatusCode::TOO_MANY_REQUESTS,
             GatewayError::Upstream => StatusCode::BAD_GATEWAY,
             GatewayError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -109,6 +111,10 @@ impl GatewayError {
                 format!("The request body is larger than the {limit} bytes allowed.")
             }
             GatewayError::Busy { .. } => "You must wait before accessing this url again.".into(),
+            GatewayError::InProgress => {
+                "A request with this Idempotency-Key is still being carried out: wait and send it again."
+                    .into()
+            }
             GatewayError::LockedOut { retry_after_secs } => format!(
                 "Too many wrong codes: try again in {} minutes.",
                 retry_after_secs.div_ceil(60)
@@ -124,6 +130,7 @@ impl GatewayError {
         match self {
             GatewayError::Busy { retry_after_secs }
             | GatewayError::LockedOut { retry_after_secs } => Some(*retry_after_secs),
+            GatewayError::InProgress => Some(1),
             _ => None,
         }
     }
@@ -170,6 +177,7 @@ impl GatewayError {
                     GatewayError::Busy { .. } | GatewayError::LockedOut { .. } => {
                         ("request", "rate_limited")
                     }
+                    GatewayError::InProgress => ("idempotency_key", "in_progress"),
                     GatewayError::Upstream => ("server", "upstream_unavailable"),
                     GatewayError::Internal(_) => ("server", "internal_error"),
                     _ => ("body", "invalid"),

@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod error;
+pub mod idempotency;
 pub mod invitations;
 pub mod member;
 pub mod pacer;
@@ -105,9 +106,18 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
                 origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
             ))
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                header::HeaderName::from_static(idempotency::HEADER),
+            ])
             // A throttled client must be able to read how long to wait.
-            .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION])
+            .expose_headers([
+                header::RETRY_AFTER,
+                header::CONTENT_DISPOSITION,
+                header::HeaderName::from_static(idempotency::REPLAYED),
+            ])
             .max_age(std::time::Duration::from_secs(600)),
     )
 }

@@ -141,7 +141,12 @@ impl FromRequestParts<AppState> for Operator {
 }
 
 pub fn digest(text: &str) -> String {
-    hex(&Sha256::digest(text.as_bytes()))
+    digest_bytes(text.as_bytes())
+}
+
+/// SHA-256, hex.
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 pub fn random_hex<const N: usize>() -> String {

@@ -1,5 +1,5 @@
-//! The gateway's own state in SQLite: member tokens (by digest), invitations, stored uploads and
-//! which member owns each MasStack identification. Nothing here is a copy of an upstream record:
+//! The gateway's own state in SQLite: member tokens (by digest), invitations, stored uploads,
+//! which member owns each MasStack identification, and the answers of idempotent creates. Nothing here is a copy of an upstream record:
 //! Nexudus stays the one place checks and documents live.
 //!
 //! One connection behind a mutex, used from blocking threads: one gateway serves one operator,
@@ -14,7 +14,8 @@ use crate::config::Database;
 use crate::error::GatewayError;
 
 /// Each entry moves the schema one version on (`PRAGMA user_version` counts them). Append only.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE member_tokens (
         digest      TEXT PRIMARY KEY,
         coworker_id INTEGER NOT NULL,
@@ -44,7 +45,21 @@ const MIGRATIONS: &[&str] = &[r#"
         coworker_id INTEGER NOT NULL,
         PRIMARY KEY (org, id)
     );
-"#];
+"#,
+    r#"
+    CREATE TABLE idempotency (
+        scope        INTEGER NOT NULL,
+        route        TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        digest       TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        status       INTEGER,
+        content_type TEXT,
+        body         BLOB,
+        PRIMARY KEY (scope, route, key)
+    );
+"#,
+];
 
 #[derive(Clone)]
 pub struct Db {

@@ -84,7 +84,11 @@ async fn a_request_creates_pending_checks_and_its_code_is_redeemed_once_for_that
         assert_eq!(redeemed.json["BusinessId"], json!(1), "{redeemed}");
         assert_eq!(redeemed.json["Verify"], json!(verify), "{redeemed}");
         assert_eq!(redeemed.json["Checks"], json!(checks), "{redeemed}");
-        assert_eq!(redeemed.json["expires_in"], json!(3600), "nothing renews it: {redeemed}");
+        assert_eq!(
+            redeemed.json["expires_in"],
+            json!(3600),
+            "nothing renews it: {redeemed}"
+        );
         let token = redeemed.json["access_token"].as_str().expect("a token");
         let list = gateway.get(CHECKS, token).await;
         assert_eq!(list.status, StatusCode::OK, "{list}");

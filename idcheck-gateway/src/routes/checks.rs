@@ -3,15 +3,16 @@
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use axum::routing::get;
 use idcheck_core::model::{VerificationStatus, VerificationType};
 use idcheck_core::rules::{self, Violation};
 use serde_json::{Map, Value};
 
-use super::{JsonObject, Resource, relay, today, typed};
+use super::{JsonObject, Resource, canonical, relay, today, typed};
 use crate::error::GatewayError;
+use crate::idempotency;
 use crate::member::Member;
 use crate::scope;
 use crate::state::AppState;
@@ -31,10 +32,21 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{PATH}/{{id}}"), get(get_one))
 }
 
+/// Creates the member's check, once per `Idempotency-Key`.
 async fn create(
     State(state): State<AppState>,
     member: Member,
+    headers: HeaderMap,
     JsonObject(body): JsonObject,
+) -> Result<Response, GatewayError> {
+    let key = idempotency::key(&headers, member.coworker_id, "checks", &canonical(&body))?;
+    idempotency::once(&state.db, key, create_once(&state, member, body)).await
+}
+
+async fn create_once(
+    state: &AppState,
+    member: Member,
+    body: Map<String, Value>,
 ) -> Result<Response, GatewayError> {
     let body = scope::check_body(member, &body);
     member_rules(&body)?;

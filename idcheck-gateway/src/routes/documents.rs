@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::Body as ResponseBody;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use idcheck_core::model::{
@@ -14,11 +14,14 @@ use idcheck_core::model::{
 };
 use idcheck_core::rules::{self, Violation, ViolationCode};
 use idcheck_core::slots::Slot;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::checks;
-use super::{JsonObject, Resource, load_own, parse_id, private, relay, typed, unexpected, uploads};
+use super::{
+    JsonObject, Resource, canonical, load_own, parse_id, private, relay, typed, unexpected, uploads,
+};
 use crate::error::GatewayError;
+use crate::idempotency;
 use crate::member::Member;
 use crate::scope;
 use crate::state::AppState;
@@ -39,10 +42,21 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{PATH}/{{id}}/files/{{slot}}"), get(download))
 }
 
+/// Attaches a document to the member's check, once per `Idempotency-Key`.
 async fn create(
     State(state): State<AppState>,
     member: Member,
+    headers: HeaderMap,
     JsonObject(body): JsonObject,
+) -> Result<Response, GatewayError> {
+    let key = idempotency::key(&headers, member.coworker_id, "documents", &canonical(&body))?;
+    idempotency::once(&state.db, key, create_once(&state, member, body)).await
+}
+
+async fn create_once(
+    state: &AppState,
+    member: Member,
+    body: Map<String, Value>,
 ) -> Result<Response, GatewayError> {
     let mut body = scope::document_body(member, &body);
     let document: NewCoworkerIdentityCheckDocument = typed(&body)?;
@@ -52,7 +66,7 @@ async fn create(
     let parent = match document.coworker_identity_check_id.filter(|id| *id > 0) {
         Some(id) => {
             let parent = load_own(
-                &state,
+                state,
                 member,
                 &format!("{}/{id}", checks::RESOURCE.upstream),
             )
@@ -90,7 +104,7 @@ async fn create(
             continue;
         };
         let property = slot.new_url_property();
-        match uploads::upstream_url(&state, member, property, url).await? {
+        match uploads::upstream_url(state, member, property, url).await? {
             Ok(public) => {
                 body.insert(property.to_string(), Value::String(public));
                 present.push(slot);

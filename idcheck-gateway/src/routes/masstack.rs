@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use axum::routing::{get, post};
 use idcheck_core::masstack::{
@@ -13,10 +13,11 @@ use idcheck_core::masstack::{
     validate_cancel_request, validate_create_request,
 };
 use rusqlite::{OptionalExtension, params};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::{JsonObject, relay, typed};
+use super::{JsonObject, canonical, relay, typed};
 use crate::error::GatewayError;
+use crate::idempotency;
 use crate::member::Member;
 use crate::state::AppState;
 use crate::upstream::Body;
@@ -54,11 +55,28 @@ fn segment(text: &str) -> Option<&str> {
     .then_some(text)
 }
 
+/// Creates an identification for the member, once per `Idempotency-Key`.
 async fn create(
     State(state): State<AppState>,
     member: Member,
     Path(org): Path<String>,
+    headers: HeaderMap,
     JsonObject(body): JsonObject,
+) -> Result<Response, GatewayError> {
+    let key = idempotency::key(
+        &headers,
+        member.coworker_id,
+        "masstack.identifications",
+        &canonical(&body),
+    )?;
+    idempotency::once(&state.db, key, create_once(&state, member, org, body)).await
+}
+
+async fn create_once(
+    state: &AppState,
+    member: Member,
+    org: String,
+    body: Map<String, Value>,
 ) -> Result<Response, GatewayError> {
     let org = segment(&org)
         .ok_or_else(|| GatewayError::not_found("org", &org))?

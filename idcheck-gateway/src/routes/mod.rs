@@ -47,6 +47,12 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     }
 }
 
+/// The body's bytes in one order (serde_json's maps are sorted), for the digest that tells one
+/// request from another under the same `Idempotency-Key`.
+pub fn canonical(body: &Map<String, Value>) -> Vec<u8> {
+    serde_json::to_vec(body).unwrap_or_default()
+}
+
 /// The raw body, within the route's `DefaultBodyLimit` (413 past it).
 pub async fn read_bytes<S: Send + Sync>(
     request: Request,

@@ -4,16 +4,17 @@
 //! who then completes those checks instead of creating new ones.
 
 use axum::extract::State;
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::post};
 use idcheck_core::model::{IdentityCheckProvider, VerificationType};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::tokens::named_member;
-use super::{JsonObject, checks, relay, typed, unexpected};
+use super::{JsonObject, canonical, checks, relay, typed, unexpected};
 use crate::error::GatewayError;
+use crate::idempotency::{self, OPERATOR_SCOPE};
 use crate::invitations::{self, RequestedCheck, Verify};
 use crate::member::Operator;
 use crate::state::AppState;
@@ -31,10 +32,25 @@ struct CheckRequest {
     verify: Option<String>,
 }
 
+/// Requests the checks, once per `Idempotency-Key`.
 async fn request(
     State(state): State<AppState>,
     _operator: Operator,
+    headers: HeaderMap,
     JsonObject(body): JsonObject,
+) -> Result<Response, GatewayError> {
+    let key = idempotency::key(
+        &headers,
+        OPERATOR_SCOPE,
+        "check-requests",
+        &canonical(&body),
+    )?;
+    idempotency::once(&state.db, key, request_once(&state, body)).await
+}
+
+async fn request_once(
+    state: &AppState,
+    body: Map<String, Value>,
 ) -> Result<Response, GatewayError> {
     let request: CheckRequest = typed(&body)?;
     let member = named_member(request.coworker_id, request.business_id)?;

@@ -18,6 +18,7 @@ use serde_json::json;
 
 use super::{private, read_bytes};
 use crate::error::GatewayError;
+use crate::idempotency;
 use crate::member::{Member, random_hex};
 use crate::state::AppState;
 use crate::store::unix_now;
@@ -32,17 +33,28 @@ pub fn router() -> Router<AppState> {
         .route("/api/uploads/{name}", get(download))
 }
 
+/// Stores an image, once per `Idempotency-Key`.
 async fn upload(
     State(state): State<AppState>,
     member: Member,
     request: Request,
 ) -> Result<Response, GatewayError> {
+    let headers = request.headers().clone();
     let bytes = read_bytes(request, &state).await?;
+    let key = idempotency::key(&headers, member.coworker_id, "uploads", &bytes)?;
+    idempotency::once(&state.db, key, upload_once(&state, member, bytes)).await
+}
+
+async fn upload_once(
+    state: &AppState,
+    member: Member,
+    bytes: bytes::Bytes,
+) -> Result<Response, GatewayError> {
     let kind = check_file(PROPERTY, &bytes).map_err(|v| GatewayError::Validation(vec![v]))?;
     let size = bytes.len();
-    let name = store(&state, member, kind, bytes.to_vec()).await?;
+    let name = store(state, member, kind, bytes.to_vec()).await?;
     Ok(axum::Json(json!({
-        "Url": public_url(&state, &name),
+        "Url": public_url(state, &name),
         "FileName": name,
         "ContentType": kind.mime(),
         "Size": size,
