@@ -28,6 +28,14 @@ pub enum Purpose {
 impl Purpose {
     pub const ALL: [Purpose; 2] = [Purpose::Identity, Purpose::Address];
 
+    /// The purpose's place in per-purpose arrays, in the order of [`Purpose::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Purpose::Identity => 0,
+            Purpose::Address => 1,
+        }
+    }
+
     pub fn verification_type(self) -> VerificationType {
         match self {
             Purpose::Identity => VerificationType::IdDocument,
@@ -193,8 +201,10 @@ pub struct Flow {
     submission: Submission,
     completed: Vec<Completed>,
     /// The checks the operator requested for this member, one per purpose (an invitation's
-    /// `Checks`): submitting for a purpose listed here fills that check in instead of creating one.
-    requested: BTreeMap<Purpose, i64>,
+    /// `Checks`), indexed by [`Purpose::index`]: submitting for a purpose listed here fills that
+    /// check in instead of creating one. Two fixed places rather than a map, because a map type
+    /// costs the browser bundle its own copy of the map's code.
+    requested: [Option<i64>; 2],
 }
 
 impl Flow {
@@ -218,7 +228,7 @@ impl Flow {
                 ..Submission::default()
             },
             completed: Vec::new(),
-            requested: BTreeMap::new(),
+            requested: [None, None],
         }
     }
 
@@ -231,14 +241,14 @@ impl Flow {
     pub fn adopt_requested_checks(&mut self, checks: &[(Purpose, i64)]) {
         for (purpose, id) in checks {
             if *id > 0 {
-                self.requested.entry(*purpose).or_insert(*id);
+                self.requested[purpose.index()].get_or_insert(*id);
             }
         }
     }
 
     /// The operator's requested check for the current purpose, if there is one.
     pub fn requested_check(&self) -> Option<i64> {
-        self.requested.get(&self.purpose?).copied()
+        self.requested[self.purpose?.index()]
     }
 
     pub fn settings(&self) -> &Settings {
