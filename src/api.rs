@@ -116,6 +116,9 @@ struct Envelope {
     value: Option<Created>,
     #[serde(default, alias = "errors")]
     errors: Option<Vec<FieldError>>,
+    /// `false` means the write failed, whatever the HTTP status and even with an id.
+    #[serde(default)]
+    was_successful: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -459,6 +462,17 @@ impl Api {
 
 /// The id a write envelope names.
 fn written_id(envelope: Envelope) -> Result<i64, ApiError> {
+    if envelope.was_successful == Some(false) {
+        return Err(match envelope.errors {
+            Some(errors) if !errors.is_empty() => ApiError::Rejected(errors),
+            _ => ApiError::Server {
+                status: 200,
+                message: envelope
+                    .message
+                    .unwrap_or_else(|| "the write was not successful".into()),
+            },
+        });
+    }
     envelope
         .value
         .map(|value| value.id)

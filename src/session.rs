@@ -29,7 +29,12 @@ pub struct Image {
 pub enum SubmitState {
     Idle,
     Running(Milestone),
-    Failed { at: Milestone, error: ApiError },
+    Failed {
+        at: Milestone,
+        error: ApiError,
+        /// The record may exist although no answer said so: the retry looks for it first.
+        look_first: bool,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -215,13 +220,16 @@ impl Session {
         if matches!(self.submit.get_untracked(), SubmitState::Running(_)) {
             return;
         }
-        let after_ambiguous_failure = matches!(
+        let look_first = matches!(
             self.submit.get_untracked(),
-            SubmitState::Failed { ref error, .. } if error.is_ambiguous()
+            SubmitState::Failed {
+                look_first: true,
+                ..
+            }
         );
         let session = *self;
         leptos::task::spawn_local(async move {
-            session.run_submission(after_ambiguous_failure).await;
+            session.run_submission(look_first).await;
         });
     }
 
@@ -242,11 +250,14 @@ impl Session {
             self.submit.set(SubmitState::Running(milestone));
             self.announce(milestone_text(milestone));
             let result = self.reach(milestone, &api, &config, look_first).await;
-            look_first = false;
             if let Err(error) = result {
-                self.failed(milestone, error);
+                // The record may exist after an ambiguous failure, and still may when the look-up
+                // owed for an earlier one failed: the next try must look before it writes.
+                let owed = look_first || error.is_ambiguous();
+                self.failed(milestone, error, owed);
                 return;
             }
+            look_first = false;
         }
     }
 
@@ -265,7 +276,7 @@ impl Session {
                     // leaves the same record, so there is nothing to look for first.
                     CheckWrite::Update { id, check } => api.update_check(id, &check).await?,
                     CheckWrite::Create(check) => {
-                        if look_first && let Some(id) = self.find_lost_check(api, config).await {
+                        if look_first && let Some(id) = self.find_lost_check(api, config).await? {
                             self.flow.update(|flow| flow.record_check_created(id));
                             return Ok(());
                         }
@@ -297,7 +308,7 @@ impl Session {
                 self.flow.update(|flow| flow.record_image_stored(slot, url));
             }
             Milestone::CreateDocument => {
-                if look_first && let Some(id) = self.find_lost_document(api).await {
+                if look_first && let Some(id) = self.find_lost_document(api).await? {
                     self.flow.update(|flow| flow.record_document_created(id));
                     return Ok(());
                 }
@@ -312,27 +323,29 @@ impl Session {
     }
 
     /// After an answer was lost, the check may exist already: find it by the submission's reference.
-    async fn find_lost_check(&self, api: &Api, config: &Config) -> Option<i64> {
-        let checks = api.checks_of(config.settings.coworker_id).await.ok()?;
-        self.flow.with_untracked(|flow| {
+    /// A look-up that fails is a failure to retry, never "not found": taking it for "not found"
+    /// would create the record a second time.
+    async fn find_lost_check(&self, api: &Api, config: &Config) -> Result<Option<i64>, ApiError> {
+        let checks = api.checks_of(config.settings.coworker_id).await?;
+        Ok(self.flow.with_untracked(|flow| {
             checks
                 .iter()
                 .find(|check| flow.is_ours(check.description.as_deref()))
                 .map(|check| check.id)
-        })
+        }))
     }
 
-    async fn find_lost_document(&self, api: &Api) -> Option<i64> {
-        let check_id = self
-            .flow
-            .with_untracked(|flow| flow.submission().check_id)?;
-        let documents = api.documents_of(check_id).await.ok()?;
-        self.flow.with_untracked(|flow| {
+    async fn find_lost_document(&self, api: &Api) -> Result<Option<i64>, ApiError> {
+        let Some(check_id) = self.flow.with_untracked(|flow| flow.submission().check_id) else {
+            return Ok(None);
+        };
+        let documents = api.documents_of(check_id).await?;
+        Ok(self.flow.with_untracked(|flow| {
             documents
                 .iter()
                 .find(|document| flow.is_ours(document.notes.as_deref()))
                 .map(|document| document.id)
-        })
+        }))
     }
 
     fn emit_document_created(&self, document_id: i64) {
@@ -371,7 +384,7 @@ impl Session {
         );
     }
 
-    fn failed(&self, at: Milestone, error: ApiError) {
+    fn failed(&self, at: Milestone, error: ApiError, look_first: bool) {
         self.emit(
             Event::Error,
             &[
@@ -399,7 +412,11 @@ impl Session {
             }
         }
         self.announce(failure_text(&error));
-        self.submit.set(SubmitState::Failed { at, error });
+        self.submit.set(SubmitState::Failed {
+            at,
+            error,
+            look_first,
+        });
     }
 }
 

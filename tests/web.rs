@@ -337,7 +337,8 @@ async fn masstack_says_which_check_letter_a_nie_needs() {
 /// Codes: `K7M3QX9A` redeems (coworker 2, business 1, address, requested check 7), `LOCKEDUP`
 /// answers 429 with `Retry-After: 840`, anything else is refused. The first
 /// `window.stubFailPuts[name]` PUTs are answered 502. Redeeming takes 150 ms, so "Checking your
-/// invitation…" can be seen.
+/// invitation…" can be seen. `window.stubScript[name]["METHOD /path"]`, a list of
+/// `[status, body]`, answers that route's next calls first, in order.
 fn stub_gateway(name: &str) {
     js_sys::eval(&format!(
         r#"(() => {{
@@ -345,6 +346,8 @@ fn stub_gateway(name: &str) {
   window.stubFailPuts = window.stubFailPuts || {{}};
   window.stubCalls["{name}"] = [];
   window.stubFailPuts["{name}"] = 0;
+  window.stubScript = window.stubScript || {{}};
+  window.stubScript["{name}"] = {{}};
 }})()"#
     ))
     .unwrap();
@@ -367,6 +370,11 @@ fn stub_gateway(name: &str) {
       method: request.method, path, auth: request.headers.get("Authorization"),
       body: text ? JSON.parse(text) : null,
     });
+    const scripted = window.stubScript[name][`${request.method} ${path}`];
+    if (scripted && scripted.length) {
+      const [status, value] = scripted.shift();
+      return json(status, value);
+    }
     if (path === "/invitations/redeem") {
       await new Promise((resolve) => setTimeout(resolve, 150));
       const code = JSON.parse(text).Code;
@@ -748,4 +756,173 @@ async fn an_invited_member_fills_in_the_requested_check() {
     assert_eq!(calls[1].body, calls[2].body);
     assert_eq!(calls[3].body["CoworkerIdentityCheckId"], 7);
     assert_eq!(calls[3].body["CoworkerId"], 2);
+}
+
+// --- submitting ----------------------------------------------------------------------------------
+
+/// A member's session for coworker 1 against the stub gateway `name`, at the review step of a
+/// proof of address with its front captured (sent inline, so no upload is called).
+fn address_at_review(name: &str) -> idcheck::session::Session {
+    use idcheck_core::flow::{Flow, Step};
+    use idcheck_core::model::AddressDocumentType;
+    use idcheck_core::slots::{DocumentKind, Slot};
+
+    stub_gateway(name);
+    let api_base = format!("/stub-gateway/{name}");
+    let config = config::parse(
+        [
+            ("token", "member-token"),
+            ("business", "1"),
+            ("coworker", "1"),
+            ("verify", "address"),
+            ("api", api_base.as_str()),
+        ],
+        false,
+    )
+    .unwrap();
+    let session = idcheck::session::Session::new(
+        config,
+        idcheck::i18n::Lang::En,
+        idcheck::host::Host::default(),
+    );
+    let today = idcheck::browser::today();
+    session.flow.update(|flow: &mut Flow| {
+        flow.set_consent(true);
+        assert_eq!(flow.next(today), Ok(Step::DocumentType));
+        flow.choose_document(DocumentKind::Address(
+            AddressDocumentType::LeaseRentalAgreement,
+        ));
+        assert_eq!(flow.next(today), Ok(Step::Capture(Slot::Front)));
+        flow.captured(Slot::Front);
+        flow.next(today).unwrap();
+        assert_eq!(flow.next(today), Ok(Step::Review));
+    });
+    session.images.update(|images| {
+        images.insert(
+            Slot::Front,
+            idcheck::session::Image {
+                jpeg: std::sync::Arc::new(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
+                width: 4,
+                height: 3,
+            },
+        );
+    });
+    session
+}
+
+fn script(name: &str, route: &str, answers: serde_json::Value) {
+    js_sys::eval(&format!(
+        "window.stubScript[{name:?}][{route:?}] = {answers};"
+    ))
+    .unwrap();
+}
+
+fn calls_to(name: &str, method: &str, path: &str) -> usize {
+    stub_calls(name)
+        .iter()
+        .filter(|call| call.method == method && call.path == path)
+        .count()
+}
+
+async fn until_failed(session: idcheck::session::Session, what: &str) {
+    eventually(what, || {
+        matches!(
+            session.submit.get_untracked(),
+            idcheck::session::SubmitState::Failed { .. }
+        )
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_look_up_that_fails_is_retried_and_never_taken_for_not_found() {
+    let session = address_at_review("lookup");
+    let reference = session.flow.with_untracked(|flow| flow.reference_note());
+    // The check's creation answers 502 (it may have been written); the look-up for it then fails
+    // once, and finds it the second time.
+    script(
+        "lookup",
+        "POST /spaces/coworkeridentitychecks",
+        serde_json::json!([[502, {"Message": "The service behind this gateway did not answer"}]]),
+    );
+    script(
+        "lookup",
+        "GET /spaces/coworkeridentitychecks",
+        serde_json::json!([
+            [500, {"Message": "down"}],
+            [200, {"Records": [{"Id": 41, "VerificationStatus": 1, "Description": reference}]}]
+        ]),
+    );
+    script(
+        "lookup",
+        "POST /spaces/coworkeridentitycheckdocuments",
+        serde_json::json!([[200, {"Value": {"Id": 90}, "WasSuccessful": true}]]),
+    );
+
+    session.submit();
+    until_failed(session, "the lost answer").await;
+    session.submit();
+    eventually("the failed look-up", || {
+        calls_to("lookup", "GET", "/spaces/coworkeridentitychecks") == 1
+            && matches!(
+                session.submit.get_untracked(),
+                idcheck::session::SubmitState::Failed { .. }
+            )
+    })
+    .await;
+    assert_eq!(
+        calls_to("lookup", "POST", "/spaces/coworkeridentitychecks"),
+        1,
+        "a failed look-up must not lead to a second check"
+    );
+    session.submit();
+    eventually("the document", || {
+        session
+            .flow
+            .with_untracked(|flow| flow.submission().document_id)
+            == Some(90)
+    })
+    .await;
+    assert_eq!(
+        session
+            .flow
+            .with_untracked(|flow| flow.submission().check_id),
+        Some(41),
+        "the check the look-up found"
+    );
+    assert_eq!(
+        calls_to("lookup", "POST", "/spaces/coworkeridentitychecks"),
+        1
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_that_was_not_successful_is_a_failure_even_with_an_id() {
+    let session = address_at_review("unsuccessful");
+    script(
+        "unsuccessful",
+        "POST /spaces/coworkeridentitychecks",
+        serde_json::json!([[200, {
+            "Value": {"Id": 5},
+            "WasSuccessful": false,
+            "Message": "AddressDocumentType: is not accepted here",
+            "Errors": [{"PropertyName": "AddressDocumentType", "Message": "is not accepted here", "AttemptedValue": 4}]
+        }]]),
+    );
+    session.submit();
+    eventually("the refusal", || {
+        !session.server_errors.get_untracked().is_empty()
+    })
+    .await;
+    assert_eq!(
+        session
+            .flow
+            .with_untracked(|flow| flow.submission().check_id),
+        None,
+        "no check was recorded"
+    );
+    assert_eq!(
+        session.server_errors.get_untracked()[0].property,
+        "AddressDocumentType"
+    );
 }

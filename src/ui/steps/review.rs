@@ -175,7 +175,7 @@ fn SubmitProgress() -> impl IntoView {
             </ol>
         </Show>
         {move || match session.submit.get() {
-            SubmitState::Failed { at, error } => Some(view! {
+            SubmitState::Failed { at, error, .. } => Some(view! {
                 <div class="idcheck-failure" role="alert">
                     <p>{session.t(failure_text(&error))}</p>
                     <p>{session.t(Text::FailedAt)} " " {session.t(milestone_text(at))}</p>
