@@ -655,10 +655,8 @@ async fn an_invitation_setting_is_redeemed_once_per_mount() {
 
 #[wasm_bindgen_test]
 async fn an_invited_member_fills_in_the_requested_check() {
-    use idcheck::session::{Image, Session, SubmitState};
-    use idcheck_core::flow::{Flow, Step};
+    use idcheck::session::{Session, SubmitState};
     use idcheck_core::model::AddressDocumentType;
-    use idcheck_core::slots::{DocumentKind, Slot};
 
     stub_gateway("requested");
     js_sys::eval("window.stubFailPuts.requested = 1").unwrap();
@@ -685,26 +683,7 @@ async fn an_invited_member_fills_in_the_requested_check() {
         &member,
     );
 
-    let today = idcheck::browser::today();
-    session.flow.update(|flow: &mut Flow| {
-        flow.set_consent(true);
-        assert_eq!(flow.next(today), Ok(Step::DocumentType));
-        flow.choose_document(DocumentKind::Address(AddressDocumentType::VoterCard));
-        assert_eq!(flow.next(today), Ok(Step::Capture(Slot::Front)));
-        flow.captured(Slot::Front);
-        flow.next(today).unwrap();
-        assert_eq!(flow.next(today), Ok(Step::Review));
-    });
-    session.images.update(|images| {
-        images.insert(
-            Slot::Front,
-            Image {
-                jpeg: std::sync::Arc::new(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
-                width: 4,
-                height: 3,
-            },
-        );
-    });
+    to_review_with_front(session, AddressDocumentType::VoterCard);
 
     // The first PUT's answer is lost (502): the retry sends the same PUT again, looking nothing up.
     session.submit();
@@ -763,9 +742,7 @@ async fn an_invited_member_fills_in_the_requested_check() {
 /// A member's session for coworker 1 against the stub gateway `name`, at the review step of a
 /// proof of address with its front captured (sent inline, so no upload is called).
 fn address_at_review(name: &str) -> idcheck::session::Session {
-    use idcheck_core::flow::{Flow, Step};
     use idcheck_core::model::AddressDocumentType;
-    use idcheck_core::slots::{DocumentKind, Slot};
 
     stub_gateway(name);
     let api_base = format!("/stub-gateway/{name}");
@@ -785,13 +762,25 @@ fn address_at_review(name: &str) -> idcheck::session::Session {
         idcheck::i18n::Lang::En,
         idcheck::host::Host::default(),
     );
+    to_review_with_front(session, AddressDocumentType::LeaseRentalAgreement);
+    session
+}
+
+/// Takes `session` from the welcome step to the review of a proof of address of `document`, with
+/// its front captured (a tiny JPEG the stub gateway never looks at).
+fn to_review_with_front(
+    session: idcheck::session::Session,
+    document: idcheck_core::model::AddressDocumentType,
+) {
+    use idcheck::session::Image;
+    use idcheck_core::flow::{Flow, Step};
+    use idcheck_core::slots::{DocumentKind, Slot};
+
     let today = idcheck::browser::today();
     session.flow.update(|flow: &mut Flow| {
         flow.set_consent(true);
         assert_eq!(flow.next(today), Ok(Step::DocumentType));
-        flow.choose_document(DocumentKind::Address(
-            AddressDocumentType::LeaseRentalAgreement,
-        ));
+        flow.choose_document(DocumentKind::Address(document));
         assert_eq!(flow.next(today), Ok(Step::Capture(Slot::Front)));
         flow.captured(Slot::Front);
         flow.next(today).unwrap();
@@ -800,14 +789,13 @@ fn address_at_review(name: &str) -> idcheck::session::Session {
     session.images.update(|images| {
         images.insert(
             Slot::Front,
-            idcheck::session::Image {
+            Image {
                 jpeg: std::sync::Arc::new(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
                 width: 4,
                 height: 3,
             },
         );
     });
-    session
 }
 
 fn script(name: &str, route: &str, answers: serde_json::Value) {
