@@ -10,6 +10,7 @@
 
 pub mod member;
 pub mod pictures;
+pub mod proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -207,8 +208,15 @@ impl ApiServer {
     /// The page URL with a configuration for the demo member (coworker 1) and a freshly minted
     /// member token, plus `extra` query settings.
     pub async fn page(&self, extra: &str) -> String {
+        self.page_at(&self.url, extra).await
+    }
+
+    /// [`ApiServer::page`] served from `base` instead of the gateway's own address: a proxy in
+    /// front of the gateway, through which the page's API calls then go too (the API defaults to
+    /// the page's origin).
+    pub async fn page_at(&self, base: &str, extra: &str) -> String {
         let token = self.member_token(1).await;
-        format!("{}/?token={token}&business=1&coworker=1{extra}", self.url)
+        format!("{base}/?token={token}&business=1&coworker=1{extra}")
     }
 
     /// Sends `request` as the administrator and fails the test unless it succeeds.
