@@ -1,9 +1,12 @@
 //! The Nexudus API as the component uses it: typed calls, and every failure turned into an
 //! `ApiError` the views can explain in plain words. Throttling (HTTP 409 with `Retry-After`, as
-//! Nexudus answers it) is waited out here, so callers never see it unless it persists. Redeeming an
-//! invitation is the one call made without a token: it is how a member gets one.
+//! Nexudus answers it) is waited out here, so callers never see it unless it persists; requests are
+//! spaced to Nexudus' documented rate (one per 100 ms) so a normal visit is never throttled; every
+//! request has a deadline, after which it is aborted and reported as lost. Redeeming an invitation
+//! is the one call made without a token: it is how a member gets one.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use idcheck_core::backoff;
 use idcheck_core::flow::PurposeSetting;
 use idcheck_core::masstack::{
     CancelIdentificationRequest, CreateIdentityDocumentIdentificationRequest, Identification,
@@ -14,8 +17,10 @@ use idcheck_core::model::{
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+
+use crate::config::Deadlines;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -25,6 +30,9 @@ pub enum ApiError {
     /// No answer arrived (offline, connection dropped). The request may or may not have been
     /// carried out.
     Network(String),
+    /// The page was reloaded while a request was on its way: like a lost answer, its outcome is
+    /// unknown.
+    Interrupted,
     /// The API refused the data: one entry per property, as the API names them.
     Rejected(Vec<FieldError>),
     /// The token is missing, wrong or expired (401).
@@ -52,13 +60,17 @@ impl ApiError {
     /// Whether the server may have carried out the request although we got no success answer, so
     /// a retry must first look for what it wrote.
     pub fn is_ambiguous(&self) -> bool {
-        matches!(self, ApiError::Network(_) | ApiError::Server { .. })
+        matches!(
+            self,
+            ApiError::Network(_) | ApiError::Interrupted | ApiError::Server { .. }
+        )
     }
 
     /// A stable name for the kind of failure, for the host's `idcheck:error` event.
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::Network(_) => "network",
+            ApiError::Interrupted => "interrupted",
             ApiError::Rejected(_) => "rejected",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
@@ -84,6 +96,21 @@ impl ApiError {
 /// How many throttled answers are waited out before giving up.
 const THROTTLE_RETRIES: u32 = 3;
 
+/// The least time between two requests of one instance: Nexudus' one request per 100 ms, with a
+/// margin for the time a request takes to reach it.
+const PACE_MS: f64 = 120.0;
+
+/// The most pages a look-up reads before it gives up (25 records each).
+const MAX_PAGES: u32 = 40;
+
+/// What a request is, for its deadline.
+#[derive(Clone, Copy)]
+enum Kind {
+    Read,
+    Write,
+    Upload,
+}
+
 /// The API client of one mounted instance.
 #[derive(Clone)]
 pub struct Api {
@@ -93,6 +120,9 @@ pub struct Api {
     /// The host's function that hands out fresh tokens, so a portal never puts a long-lived token
     /// in its page.
     provider: Option<js_sys::Function>,
+    deadlines: Deadlines,
+    /// When the next request may leave (`Date.now()` milliseconds).
+    next_send: Rc<Cell<f64>>,
 }
 
 /// One entry of an envelope's `Errors`: the property the API names and what it says of it.
@@ -140,6 +170,8 @@ struct Uploaded {
 #[serde(rename_all = "PascalCase")]
 pub struct CheckState {
     pub id: i64,
+    #[serde(default)]
+    pub verification_type: VerificationType,
     #[serde(default)]
     pub verification_status: VerificationStatus,
     #[serde(default)]
@@ -213,11 +245,13 @@ struct WithId<'a, T> {
     record: &'a T,
 }
 
-/// The records of a list envelope; the paging fields are not needed here.
+/// The records of a list envelope, with whether more pages follow.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Records<T> {
     records: Vec<T>,
+    #[serde(default)]
+    has_next_page: bool,
 }
 
 impl Api {
@@ -231,6 +265,32 @@ impl Api {
             base: base.into(),
             token: Rc::new(RefCell::new((!token.is_empty()).then_some(token))),
             provider,
+            deadlines: Deadlines::default(),
+            next_send: Rc::new(Cell::new(0.0)),
+        }
+    }
+
+    /// The same client with these deadlines.
+    pub fn with_deadlines(mut self, deadlines: Deadlines) -> Api {
+        self.deadlines = deadlines;
+        self
+    }
+
+    fn deadline_ms(&self, kind: Kind) -> u32 {
+        match kind {
+            Kind::Read => self.deadlines.read_ms,
+            Kind::Write => self.deadlines.write_ms,
+            Kind::Upload => self.deadlines.upload_ms,
+        }
+    }
+
+    /// Waits for this instance's next turn to send, so requests leave at Nexudus' pace.
+    async fn pace(&self) {
+        let now = js_sys::Date::now();
+        let turn = self.next_send.get().max(now);
+        self.next_send.set(turn + PACE_MS);
+        if turn > now {
+            crate::browser::sleep_ms((turn - now).ceil() as u32).await;
         }
     }
 
@@ -280,14 +340,15 @@ impl Api {
         // Sent as the gateway stores it; what cannot be a code is sent as typed, to be refused.
         let code = crate::config::invitation_code(code).unwrap_or_else(|| code.trim().to_string());
         let body = serde_json::json!({ "Code": code });
+        let deadline = Deadline::start(self.deadline_ms(Kind::Write));
         let request = Request::post(&url)
+            .abort_signal(deadline.signal())
             .json(&body)
             .map_err(|err| ApiError::Network(err.to_string()))?;
-        let response = request
-            .send()
+        let response = request.send().await.map_err(|err| deadline.lost(err))?;
+        let answer: RedeemAnswer = answer(response)
             .await
-            .map_err(|err| ApiError::Network(err.to_string()))?;
-        let answer: RedeemAnswer = answer(response).await?;
+            .map_err(|err| deadline.explain(err))?;
         let unreadable = |what: &str| ApiError::Server {
             status: 200,
             message: format!("the invitation's answer {what}"),
@@ -311,8 +372,15 @@ impl Api {
         })
     }
 
-    pub async fn create_check(&self, check: &NewCoworkerIdentityCheck) -> Result<i64, ApiError> {
-        self.create("/spaces/coworkeridentitychecks", check).await
+    /// Creates a check; `key` (the `Idempotency-Key`) makes a repeat of the same create answer the
+    /// first result instead of creating again, where the server honours it.
+    pub async fn create_check(
+        &self,
+        check: &NewCoworkerIdentityCheck,
+        key: Option<&str>,
+    ) -> Result<i64, ApiError> {
+        self.create("/spaces/coworkeridentitychecks", check, key)
+            .await
     }
 
     /// Writes the member's answers into the existing check `id` (`PUT` with `Id` in the body): how
@@ -325,7 +393,12 @@ impl Api {
         let url = self.url("/spaces/coworkeridentitychecks");
         let body = WithId { id, record: check };
         let envelope: Envelope = self
-            .send_with(|| Request::put(&url), |builder| builder.json(&body))
+            .send_with(
+                Kind::Write,
+                None,
+                || Request::put(&url),
+                |builder| builder.json(&body),
+            )
             .await?;
         written_id(envelope)
     }
@@ -333,8 +406,9 @@ impl Api {
     pub async fn create_document(
         &self,
         document: &NewCoworkerIdentityCheckDocument,
+        key: Option<&str>,
     ) -> Result<i64, ApiError> {
-        self.create("/spaces/coworkeridentitycheckdocuments", document)
+        self.create("/spaces/coworkeridentitycheckdocuments", document, key)
             .await
     }
 
@@ -343,33 +417,78 @@ impl Api {
         self.read(|| Request::get(&url)).await
     }
 
-    /// The member's checks, newest first, to find one a lost answer left behind.
-    pub async fn checks_of(&self, coworker_id: i64) -> Result<Vec<CheckState>, ApiError> {
-        let url = self.url(&format!(
-            "/spaces/coworkeridentitychecks?CoworkerIdentityCheck_Coworker={coworker_id}&orderBy=Id&dir=Descending&size=25"
-        ));
-        let list: Records<CheckState> = self.read(|| Request::get(&url)).await?;
-        Ok(list.records)
+    /// The first of the member's checks, newest first, that `wanted` accepts, reading as many
+    /// pages as it takes: to find one a lost answer left behind, or one to continue.
+    pub async fn find_check(
+        &self,
+        coworker_id: i64,
+        wanted: impl Fn(&CheckState) -> bool,
+    ) -> Result<Option<CheckState>, ApiError> {
+        self.find(
+            &format!("/spaces/coworkeridentitychecks?CoworkerIdentityCheck_Coworker={coworker_id}"),
+            wanted,
+        )
+        .await
     }
 
-    /// The documents of a check, to find one a lost answer left behind.
-    pub async fn documents_of(&self, check_id: i64) -> Result<Vec<DocumentState>, ApiError> {
-        let url = self.url(&format!(
-            "/spaces/coworkeridentitycheckdocuments?CoworkerIdentityCheckDocument_CoworkerIdentityCheck={check_id}&orderBy=Id&dir=Descending&size=25"
-        ));
-        let list: Records<DocumentState> = self.read(|| Request::get(&url)).await?;
-        Ok(list.records)
+    /// The first of a check's documents, newest first, that `wanted` accepts (every page read).
+    pub async fn find_document(
+        &self,
+        check_id: i64,
+        wanted: impl Fn(&DocumentState) -> bool,
+    ) -> Result<Option<DocumentState>, ApiError> {
+        self.find(
+            &format!("/spaces/coworkeridentitycheckdocuments?CoworkerIdentityCheckDocument_CoworkerIdentityCheck={check_id}"),
+            wanted,
+        )
+        .await
+    }
+
+    /// Reads a list newest first, page after page, until `wanted` accepts a record or the pages
+    /// end. A page that fails fails the look-up: "not found" is only said after the last page.
+    async fn find<T: DeserializeOwned>(
+        &self,
+        list: &str,
+        wanted: impl Fn(&T) -> bool,
+    ) -> Result<Option<T>, ApiError> {
+        for page in 1..=MAX_PAGES {
+            let url = self.url(&format!(
+                "{list}&orderBy=Id&dir=Descending&size=25&page={page}"
+            ));
+            let Records {
+                records,
+                has_next_page,
+            } = self.read::<Records<T>>(|| Request::get(&url)).await?;
+            if let Some(found) = records.into_iter().find(|record| wanted(record)) {
+                return Ok(Some(found));
+            }
+            if !has_next_page {
+                return Ok(None);
+            }
+        }
+        Err(ApiError::Server {
+            status: 200,
+            message: format!("the list has more than {MAX_PAGES} pages"),
+        })
     }
 
     /// Creates a MasStack identification with identity document for `org` (seed 004).
+    /// `key` is the `Idempotency-Key`: sending the same request again with it (after a lost
+    /// answer) answers the identification already created.
     pub async fn create_identification(
         &self,
         org: &str,
         request: &CreateIdentityDocumentIdentificationRequest,
+        key: Option<&str>,
     ) -> Result<Identification, ApiError> {
         let url = self.url(&format!("/orgs/{org}/identifications/identity_document"));
-        self.send_with(|| Request::post(&url), |builder| builder.json(request))
-            .await
+        self.send_with(
+            Kind::Write,
+            key,
+            || Request::post(&url),
+            |builder| builder.json(request),
+        )
+        .await
     }
 
     /// The identification as it stands now.
@@ -393,15 +512,27 @@ impl Api {
         let body = CancelIdentificationRequest {
             reason: Some(reason.to_string()),
         };
-        self.send_with(|| Request::delete(&url), |builder| builder.json(&body))
-            .await
+        self.send_with(
+            Kind::Write,
+            None,
+            || Request::delete(&url),
+            |builder| builder.json(&body),
+        )
+        .await
     }
 
     /// Stores an image with the server's upload endpoint and returns the URL to name in a record.
-    pub async fn upload(&self, bytes: &[u8], mime: &str) -> Result<String, ApiError> {
+    pub async fn upload(
+        &self,
+        bytes: &[u8],
+        mime: &str,
+        key: Option<&str>,
+    ) -> Result<String, ApiError> {
         let url = self.url("/uploads");
         let uploaded: Uploaded = self
             .send_with(
+                Kind::Upload,
+                key,
                 || Request::post(&url).header("Content-Type", mime),
                 |builder| builder.body(js_sys::Uint8Array::from(bytes)),
             )
@@ -409,10 +540,20 @@ impl Api {
         Ok(uploaded.url)
     }
 
-    async fn create<T: serde::Serialize>(&self, path: &str, body: &T) -> Result<i64, ApiError> {
+    async fn create<T: serde::Serialize>(
+        &self,
+        path: &str,
+        body: &T,
+        key: Option<&str>,
+    ) -> Result<i64, ApiError> {
         let url = self.url(path);
         let envelope: Envelope = self
-            .send_with(|| Request::post(&url), |builder| builder.json(body))
+            .send_with(
+                Kind::Write,
+                key,
+                || Request::post(&url),
+                |builder| builder.json(body),
+            )
             .await?;
         written_id(envelope)
     }
@@ -422,14 +563,18 @@ impl Api {
         &self,
         start: impl Fn() -> RequestBuilder,
     ) -> Result<T, ApiError> {
-        self.send_with(start, RequestBuilder::build).await
+        self.send_with(Kind::Read, None, start, RequestBuilder::build)
+            .await
     }
 
-    /// Sends the request `start` and `finish` make, with the bearer token, and reads the answer.
-    /// A throttled answer is waited out and sent again; a 401 asks the token provider for a fresh
-    /// token and sends again once.
+    /// Sends the request `start` and `finish` make, with the bearer token and `key` as its
+    /// `Idempotency-Key`, at this instance's pace and within the deadline of its kind, and reads
+    /// the answer. A throttled answer is waited out and sent again; a 401 asks the token provider
+    /// for a fresh token and sends again once.
     async fn send_with<T: DeserializeOwned>(
         &self,
+        kind: Kind,
+        key: Option<&str>,
         start: impl Fn() -> RequestBuilder,
         finish: impl Fn(RequestBuilder) -> Result<Request, gloo_net::Error>,
     ) -> Result<T, ApiError> {
@@ -437,12 +582,16 @@ impl Api {
         let mut fresh_token = false;
         loop {
             let token = self.bearer(fresh_token).await?;
-            let builder = start().header("Authorization", &format!("Bearer {token}"));
+            self.pace().await;
+            let deadline = Deadline::start(self.deadline_ms(kind));
+            let mut builder = start()
+                .header("Authorization", &format!("Bearer {token}"))
+                .abort_signal(deadline.signal());
+            if let Some(key) = key {
+                builder = builder.header("Idempotency-Key", key);
+            }
             let request = finish(builder).map_err(|err| ApiError::Network(err.to_string()))?;
-            let response = request
-                .send()
-                .await
-                .map_err(|err| ApiError::Network(err.to_string()))?;
+            let response = request.send().await.map_err(|err| deadline.lost(err))?;
             if response.status() == 401 && !fresh_token && self.provider.is_some() {
                 fresh_token = true;
                 continue;
@@ -455,7 +604,97 @@ impl Api {
                 crate::browser::sleep_ms(seconds.saturating_mul(1000)).await;
                 continue;
             }
-            return answer(response).await;
+            // The body is read under the same deadline: an answer that stalls half-way is lost too.
+            return answer(response).await.map_err(|err| deadline.explain(err));
+        }
+    }
+}
+
+/// A request's deadline: when it passes, the request is aborted. Dropping it cancels the timer.
+struct Deadline {
+    signal: Option<web_sys::AbortSignal>,
+    ms: u32,
+    timer: Option<(i32, wasm_bindgen::closure::Closure<dyn FnMut()>)>,
+}
+
+impl Deadline {
+    fn start(ms: u32) -> Deadline {
+        let controller = web_sys::AbortController::new().ok();
+        let signal = controller.as_ref().map(web_sys::AbortController::signal);
+        let timer = controller.and_then(|controller| {
+            let abort = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+                controller.abort();
+            });
+            let handle = web_sys::window()?
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    abort.as_ref().unchecked_ref(),
+                    ms.min(i32::MAX as u32) as i32,
+                )
+                .ok()?;
+            Some((handle, abort))
+        });
+        Deadline { signal, ms, timer }
+    }
+
+    fn signal(&self) -> Option<&web_sys::AbortSignal> {
+        self.signal.as_ref()
+    }
+
+    fn passed(&self) -> bool {
+        self.signal
+            .as_ref()
+            .is_some_and(web_sys::AbortSignal::aborted)
+    }
+
+    /// The request failed without an answer: say so, naming the deadline when that was why.
+    fn lost(&self, err: gloo_net::Error) -> ApiError {
+        if self.passed() {
+            self.no_answer()
+        } else {
+            ApiError::Network(err.to_string())
+        }
+    }
+
+    /// An error reading the answer, put down to the deadline when it passed meanwhile.
+    fn explain(&self, err: ApiError) -> ApiError {
+        match err {
+            ApiError::Network(_) if self.passed() => self.no_answer(),
+            other => other,
+        }
+    }
+
+    fn no_answer(&self) -> ApiError {
+        ApiError::Network(format!(
+            "no answer within {} seconds",
+            self.ms.div_ceil(1000)
+        ))
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let (Some((handle, _)), Some(window)) = (&self.timer, web_sys::window()) {
+            window.clear_timeout_with_handle(*handle);
+        }
+    }
+}
+
+/// Carries out `call`, and again after a lost answer (a network failure or a server error) up to
+/// [`backoff::AUTO_RETRIES`] times with growing, jittered waits, before its failure is shown. Only
+/// for calls a repeat cannot duplicate: reads, and writes with an `Idempotency-Key`.
+pub async fn retrying_lost<T, Fut>(call: impl Fn() -> Fut) -> Result<T, ApiError>
+where
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let mut retries = 0;
+    loop {
+        match call().await {
+            Err(error) if error.is_ambiguous() && retries < backoff::AUTO_RETRIES => {
+                let wait = backoff::retry_delay_ms(retries, js_sys::Math::random());
+                crate::browser::sleep_ms(wait).await;
+                retries += 1;
+            }
+            answer => return answer,
         }
     }
 }

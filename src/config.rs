@@ -88,13 +88,43 @@ pub struct Config {
     pub uploads: Uploads,
     /// A language the host imposes; otherwise the browser's preference decides.
     pub lang: Option<Lang>,
-    /// Seconds between two status checks after submitting.
+    /// Seconds between two status checks after submitting, while the status changes (polling
+    /// slows down while it does not).
     pub poll_seconds: u32,
+    /// How long each kind of request may go unanswered before it is given up.
+    pub deadlines: Deadlines,
     pub mode: Mode,
     /// Whether the steps follow the browser's back button (the standalone page; a widget shares
     /// the host's history and stays out of it).
     pub history: bool,
     pub provider: Provider,
+}
+
+/// How long a request may go unanswered before it is given up as lost (and retried), per kind:
+/// the `request-timeout` setting, in seconds, for reads and writes; uploads, which carry images
+/// over a phone's uplink, get twice as long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    pub read_ms: u32,
+    pub write_ms: u32,
+    pub upload_ms: u32,
+}
+
+impl Deadlines {
+    pub fn from_seconds(seconds: u32) -> Deadlines {
+        let ms = seconds.saturating_mul(1000);
+        Deadlines {
+            read_ms: ms,
+            write_ms: ms,
+            upload_ms: ms.saturating_mul(2),
+        }
+    }
+}
+
+impl Default for Deadlines {
+    fn default() -> Deadlines {
+        Deadlines::from_seconds(30)
+    }
 }
 
 /// Who verifies the identity: the operator, reviewing images in Nexudus, or MasStack.
@@ -277,17 +307,6 @@ pub fn parse<'a>(
             None
         }),
     };
-    let poll_seconds = match get("poll-seconds").map(str::parse::<u32>) {
-        None => 10,
-        Some(Ok(seconds)) if (1..=3600).contains(&seconds) => seconds,
-        Some(_) => {
-            problem(
-                "poll-seconds",
-                "must be a whole number of seconds from 1 to 3600".into(),
-            );
-            10
-        }
-    };
     let mut seconds = |setting: &'static str,
                        default: u32,
                        range: std::ops::RangeInclusive<u32>| {
@@ -307,6 +326,8 @@ pub fn parse<'a>(
             }
         }
     };
+    let poll_seconds = seconds("poll-seconds", 10, 1..=3600);
+    let deadlines = Deadlines::from_seconds(seconds("request-timeout", 30, 1..=600));
     let idle_seconds = seconds("idle-seconds", 90, 10..=3600);
     let countdown_seconds = seconds("countdown-seconds", 15, 3..=120);
     let thanks_seconds = seconds("thanks-seconds", 10, 3..=600);
@@ -423,6 +444,7 @@ pub fn parse<'a>(
         uploads,
         lang,
         poll_seconds,
+        deadlines,
         mode,
         history,
         provider,

@@ -130,6 +130,8 @@ pub enum Text {
     ProgressDone,
     Retry,
     FailedNetwork,
+    FailedInterrupted,
+    ReloadedRetake,
     FailedServer,
     FailedThrottled,
     FailedUnauthorized,
@@ -231,7 +233,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 175] = [
+    pub const ALL: [Text; 177] = [
         Text::Language,
         Text::WelcomeTitle,
         Text::WelcomeIntro,
@@ -309,6 +311,8 @@ impl Text {
         Text::ProgressDone,
         Text::Retry,
         Text::FailedNetwork,
+        Text::FailedInterrupted,
+        Text::ReloadedRetake,
         Text::FailedServer,
         Text::FailedThrottled,
         Text::FailedUnauthorized,
@@ -612,6 +616,14 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         Text::FailedNetwork => [
             "The connection was lost. Nothing you entered is lost: try again.",
             "Se ha perdido la conexión. No se ha perdido nada de lo que escribiste: vuelve a intentarlo.",
+        ],
+        Text::FailedInterrupted => [
+            "The page was reloaded while your check was being sent. Nothing is sent twice: press Try again to finish.",
+            "La página se recargó mientras se enviaba tu verificación. Nada se envía dos veces: pulsa Reintentar para terminar.",
+        ],
+        Text::ReloadedRetake => [
+            "The page was reloaded before this image was sent, so it was not kept. Please take it again.",
+            "La página se recargó antes de enviar esta imagen, así que no se ha guardado. Vuelve a hacerla, por favor.",
         ],
         Text::FailedServer => [
             "The server had a problem. Nothing you entered is lost: try again.",

@@ -2,9 +2,10 @@
 //!
 //! The rules and the flow live in `idcheck-core`; this crate is the thin browser shell around them:
 //! `widget` is what the module exports to host pages, `host` what an instance knows of its page,
-//! `config` reads the host's settings, `session` holds one member's visit, `api` talks to the API,
-//! `camera` and `browser` wrap the browser's facilities, `history` follows the back button, `i18n`
-//! holds every word, and `ui` renders it all.
+//! `config` reads the host's settings, `session` holds one member's visit, `resume` keeps it across
+//! a reload, `api` talks to the API, `poll` asks it for news at a polite pace, `camera` and
+//! `browser` wrap the browser's facilities, `history` follows the back button, `i18n` holds every
+//! word, and `ui` renders it all.
 
 pub mod api;
 pub mod browser;
@@ -13,6 +14,8 @@ pub mod config;
 pub mod history;
 pub mod host;
 pub mod i18n;
+pub mod poll;
+pub mod resume;
 pub mod session;
 pub mod ui;
 pub mod widget;

@@ -4,15 +4,19 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use idcheck_core::backoff;
 use idcheck_core::files::{self, ImageType};
-use idcheck_core::flow::{Blocker, CheckWrite, Flow, Milestone, Purpose, Step};
+use idcheck_core::flow::{
+    Blocker, CheckWrite, Flow, Milestone, Purpose, PurposeSetting, Resumed, Step,
+};
+use idcheck_core::model::VerificationStatus;
 use idcheck_core::slots::Slot;
 use leptos::prelude::*;
 
 use crate::api::{Api, ApiError, FieldError, Redeemed};
 use crate::browser;
 use crate::camera::Frame;
-use crate::config::{Config, Uploads};
+use crate::config::{Config, Mode, Uploads};
 use crate::host::{Detail, Event, Host};
 use crate::i18n::{Lang, Text, t};
 
@@ -29,11 +33,11 @@ pub struct Image {
 pub enum SubmitState {
     Idle,
     Running(Milestone),
+    /// Stopped at `at`. Whether a record may exist although no answer said so is the flow's to
+    /// know (a write of the attempt was sent): the retry then looks for it before writing.
     Failed {
         at: Milestone,
         error: ApiError,
-        /// The record may exist although no answer said so: the retry looks for it first.
-        look_first: bool,
     },
 }
 
@@ -53,6 +57,11 @@ pub struct Session {
     pub submit: RwSignal<SubmitState>,
     /// The text of the live region: progress and errors for screen readers.
     pub announcement: RwSignal<String>,
+    /// Images the member had accepted before a reload but that were not sent: asked for again,
+    /// saying why.
+    pub lost: RwSignal<Vec<Slot>>,
+    /// Whether this visit is kept across a reload of the page (member mode only).
+    pub resumable: bool,
 }
 
 impl Session {
@@ -63,8 +72,38 @@ impl Session {
             config.api_base.clone(),
             config.token.clone(),
             host.token_provider.clone(),
-        );
-        Session::with(config, lang, host, api, &[])
+        )
+        .with_deadlines(config.deadlines);
+        let resumable = config.mode == Mode::Member;
+        let resumed = resumable
+            .then(|| crate::resume::load(&host.id_prefix))
+            .flatten()
+            .and_then(|snapshot| Flow::resume(config.settings.clone(), snapshot, browser::today()));
+        let session = match resumed {
+            Some(Resumed { flow, lost }) => {
+                let session = Session::with(config, lang, host, api, flow);
+                session.lost.set(lost);
+                if session
+                    .flow
+                    .with_untracked(|flow| flow.step() == Step::Review && flow.submission().sent)
+                {
+                    // The page went away while a write was on its way: its outcome is unknown.
+                    session.submit.set(SubmitState::Failed {
+                        at: session.flow.with_untracked(Flow::next_milestone),
+                        error: ApiError::Interrupted,
+                    });
+                }
+                session
+            }
+            None => {
+                let flow = Flow::new(config.settings.clone(), browser::random_reference());
+                Session::with(config, lang, host, api, flow)
+            }
+        };
+        Session {
+            resumable,
+            ..session
+        }
     }
 
     /// The visit of the member an invitation named. `api` redeemed the code, so it sends their
@@ -81,6 +120,7 @@ impl Session {
         config.settings.business_id = member.business_id;
         config.settings.coworker_id = member.coworker_id;
         config.settings.purpose = member.verify;
+        let api = api.with_deadlines(config.deadlines);
         let requested: Vec<(Purpose, i64)> = member
             .checks
             .iter()
@@ -88,18 +128,12 @@ impl Session {
                 Some((Purpose::for_verification_type(*verification_type)?, *id))
             })
             .collect();
-        Session::with(config, lang, host, api, &requested)
+        let mut flow = Flow::new(config.settings.clone(), browser::random_reference());
+        flow.adopt_requested_checks(&requested);
+        Session::with(config, lang, host, api, flow)
     }
 
-    fn with(
-        config: Config,
-        lang: Lang,
-        host: Host,
-        api: Api,
-        requested: &[(Purpose, i64)],
-    ) -> Session {
-        let mut flow = Flow::new(config.settings.clone(), browser::random_reference());
-        flow.adopt_requested_checks(requested);
+    fn with(config: Config, lang: Lang, host: Host, api: Api, flow: Flow) -> Session {
         Session {
             host: StoredValue::new_local(host),
             api: StoredValue::new_local(api),
@@ -111,7 +145,91 @@ impl Session {
             server_errors: RwSignal::new(Vec::new()),
             submit: RwSignal::new(SubmitState::Idle),
             announcement: RwSignal::new(String::new()),
+            lost: RwSignal::new(Vec::new()),
+            resumable: false,
         }
+    }
+
+    /// Keeps the visit for a reload whenever the flow changes (member mode only).
+    pub fn keep_across_reloads(&self) {
+        if !self.resumable {
+            return;
+        }
+        let session = *self;
+        Effect::new(move |_| {
+            session.flow.track();
+            session.keep_now();
+        });
+    }
+
+    fn keep_now(&self) {
+        if self.resumable {
+            let prefix = self.host.with_value(|host| host.id_prefix.clone());
+            self.flow
+                .with_untracked(|flow| crate::resume::keep(&prefix, flow));
+        }
+    }
+
+    /// Forgets what was kept for a reload: the member cancelled.
+    pub fn forget_kept(&self) {
+        if self.resumable {
+            self.host
+                .with_value(|host| crate::resume::forget(&host.id_prefix));
+        }
+    }
+
+    /// Looks for the member's own open checks (Pending and never sent a document, or Failed and
+    /// waiting for new images), newest first, and continues them instead of creating another:
+    /// a check requested by the operator, one left half done on another day, a rejected one. A
+    /// failed look-up changes nothing: the member then simply creates a check. Only for a member's
+    /// own visit: an invitation already names the checks to fill in, and a kiosk serves many.
+    pub fn continue_open_checks(&self) {
+        if !self.resumable
+            || self.flow.with_untracked(|flow| {
+                flow.submission().sent || flow.submission().check_id.is_some()
+            })
+        {
+            return;
+        }
+        let session = *self;
+        leptos::task::spawn_local(async move {
+            let Some(api) = session.api.try_get_value() else {
+                return;
+            };
+            let (coworker, asked) = session
+                .config
+                .with_value(|c| (c.settings.coworker_id, c.settings.purpose));
+            let purposes = match asked {
+                PurposeSetting::Only(purpose) => vec![purpose],
+                _ => Purpose::ALL.to_vec(),
+            };
+            for purpose in purposes {
+                let wanted = purpose.verification_type();
+                let Ok(Some(check)) = api
+                    .find_check(coworker, |check| {
+                        check.verification_type == wanted
+                            && matches!(
+                                check.verification_status,
+                                VerificationStatus::Pending | VerificationStatus::Failed
+                            )
+                    })
+                    .await
+                else {
+                    continue;
+                };
+                if check.verification_status == VerificationStatus::Pending {
+                    // A pending check with a document is waiting for its reviewer, not for the
+                    // member; unsure means leave it.
+                    match api.find_document(check.id, |_| true).await {
+                        Ok(None) => {}
+                        _ => continue,
+                    }
+                }
+                let _ = session
+                    .flow
+                    .try_update(|flow| flow.adopt_requested_checks(&[(purpose, check.id)]));
+            }
+        });
     }
 
     /// The id of one of this instance's elements, unique on the page even with several instances.
@@ -179,6 +297,7 @@ impl Session {
         self.images.update(|images| {
             images.insert(slot, image);
         });
+        self.lost.update(|lost| lost.retain(|l| *l != slot));
         self.flow.update(|flow| flow.captured(slot));
         self.blocker.set(None);
         self.server_errors
@@ -220,23 +339,23 @@ impl Session {
         if matches!(self.submit.get_untracked(), SubmitState::Running(_)) {
             return;
         }
-        let look_first = matches!(
-            self.submit.get_untracked(),
-            SubmitState::Failed {
-                look_first: true,
-                ..
-            }
-        );
         let session = *self;
         leptos::task::spawn_local(async move {
-            session.run_submission(look_first).await;
+            session.run_submission().await;
         });
     }
 
-    async fn run_submission(self, mut look_first: bool) {
+    async fn run_submission(self) {
         let config = self.config.get_value();
         let api = self.api.get_value();
         self.server_errors.set(Vec::new());
+        // A write of this attempt was sent before (a retry, or the page was reloaded): what it
+        // wrote may exist although no answer said so, so the next milestone looks before writing.
+        let Some(mut look_first) = self.flow.try_with_untracked(|flow| flow.submission().sent)
+        else {
+            return;
+        };
+        let mut retries = 0;
         loop {
             let Some(milestone) = self.flow.try_with_untracked(Flow::next_milestone) else {
                 return; // the component was unmounted
@@ -249,15 +368,24 @@ impl Session {
             }
             self.submit.set(SubmitState::Running(milestone));
             self.announce(milestone_text(milestone));
-            let result = self.reach(milestone, &api, &config, look_first).await;
-            if let Err(error) = result {
-                // The record may exist after an ambiguous failure, and still may when the look-up
-                // owed for an earlier one failed: the next try must look before it writes.
-                let owed = look_first || error.is_ambiguous();
-                self.failed(milestone, error, owed);
-                return;
+            match self.reach(milestone, &api, &config, look_first).await {
+                Ok(()) => {
+                    look_first = false;
+                    retries = 0;
+                }
+                // A lost answer is retried by itself a few times, looking first, before the member
+                // is asked: most drops are over in a second.
+                Err(error) if error.is_ambiguous() && retries < backoff::AUTO_RETRIES => {
+                    browser::sleep_ms(backoff::retry_delay_ms(retries, js_sys::Math::random()))
+                        .await;
+                    retries += 1;
+                    look_first = true;
+                }
+                Err(error) => {
+                    self.failed(milestone, error);
+                    return;
+                }
             }
-            look_first = false;
         }
     }
 
@@ -269,6 +397,13 @@ impl Session {
         config: &Config,
         look_first: bool,
     ) -> Result<(), ApiError> {
+        let key = self
+            .flow
+            .with_untracked(|flow| flow.idempotency_key(milestone));
+        let key = key.as_deref();
+        self.flow.update(Flow::sending);
+        // Kept before the request leaves: a reload while it is on its way must know to look first.
+        self.keep_now();
         match milestone {
             Milestone::CreateCheck => {
                 let id = match self.flow.with_untracked(Flow::check_write) {
@@ -280,7 +415,7 @@ impl Session {
                             self.flow.update(|flow| flow.record_check_created(id));
                             return Ok(());
                         }
-                        api.create_check(&check).await?
+                        api.create_check(&check, key).await?
                     }
                 };
                 self.flow.update(|flow| flow.record_check_created(id));
@@ -302,7 +437,7 @@ impl Session {
                     }]));
                 };
                 let url = match config.uploads {
-                    Uploads::Server => api.upload(&image.jpeg, ImageType::Jpeg.mime()).await?,
+                    Uploads::Server => api.upload(&image.jpeg, ImageType::Jpeg.mime(), key).await?,
                     Uploads::Inline => files::to_data_url(ImageType::Jpeg, &image.jpeg),
                 };
                 self.flow.update(|flow| flow.record_image_stored(slot, url));
@@ -313,7 +448,7 @@ impl Session {
                     return Ok(());
                 }
                 let request = self.flow.with_untracked(Flow::document_request);
-                let id = api.create_document(&request).await?;
+                let id = api.create_document(&request, key).await?;
                 self.flow.update(|flow| flow.record_document_created(id));
                 self.emit_document_created(id);
             }
@@ -326,26 +461,24 @@ impl Session {
     /// A look-up that fails is a failure to retry, never "not found": taking it for "not found"
     /// would create the record a second time.
     async fn find_lost_check(&self, api: &Api, config: &Config) -> Result<Option<i64>, ApiError> {
-        let checks = api.checks_of(config.settings.coworker_id).await?;
-        Ok(self.flow.with_untracked(|flow| {
-            checks
-                .iter()
-                .find(|check| flow.is_ours(check.description.as_deref()))
-                .map(|check| check.id)
-        }))
+        let flow = self.flow.get_untracked();
+        let found = api
+            .find_check(config.settings.coworker_id, |check| {
+                flow.is_ours(check.description.as_deref())
+            })
+            .await?;
+        Ok(found.map(|check| check.id))
     }
 
     async fn find_lost_document(&self, api: &Api) -> Result<Option<i64>, ApiError> {
-        let Some(check_id) = self.flow.with_untracked(|flow| flow.submission().check_id) else {
+        let flow = self.flow.get_untracked();
+        let Some(check_id) = flow.submission().check_id else {
             return Ok(None);
         };
-        let documents = api.documents_of(check_id).await?;
-        Ok(self.flow.with_untracked(|flow| {
-            documents
-                .iter()
-                .find(|document| flow.is_ours(document.notes.as_deref()))
-                .map(|document| document.id)
-        }))
+        let found = api
+            .find_document(check_id, |document| flow.is_ours(document.notes.as_deref()))
+            .await?;
+        Ok(found.map(|document| document.id))
     }
 
     fn emit_document_created(&self, document_id: i64) {
@@ -384,7 +517,7 @@ impl Session {
         );
     }
 
-    fn failed(&self, at: Milestone, error: ApiError, look_first: bool) {
+    fn failed(&self, at: Milestone, error: ApiError) {
         self.emit(
             Event::Error,
             &[
@@ -412,11 +545,7 @@ impl Session {
             }
         }
         self.announce(failure_text(&error));
-        self.submit.set(SubmitState::Failed {
-            at,
-            error,
-            look_first,
-        });
+        self.submit.set(SubmitState::Failed { at, error });
     }
 }
 
@@ -445,6 +574,7 @@ pub fn milestone_text(milestone: Milestone) -> Text {
 pub fn failure_text(error: &ApiError) -> Text {
     match error {
         ApiError::Network(_) => Text::FailedNetwork,
+        ApiError::Interrupted => Text::FailedInterrupted,
         ApiError::Server { .. } | ApiError::NotFound(_) | ApiError::Conflict(_) => {
             Text::FailedServer
         }

@@ -95,6 +95,8 @@ impl Instance {
 
     fn restart(self: &Rc<Self>) {
         self.stop();
+        // A reset keeps nothing of the previous visit, not even for a reload.
+        crate::resume::forget(&self.id_prefix);
         self.start();
     }
 }

@@ -28,12 +28,25 @@ async fn settle() {
 }
 
 /// Mounts the component with a configuration given as the host would, in `(name, value)` pairs.
+/// Each mount is its own instance (as a second widget on a page would be), so the tests, which
+/// share one page and its `sessionStorage`, never resume each other's visits.
 fn mount(
     host: &web_sys::HtmlElement,
     settings: &'static [(&'static str, &'static str)],
 ) -> impl Sized {
+    thread_local!(static MOUNTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+    let n = MOUNTS.with(|mounts| {
+        mounts.set(mounts.get() + 1);
+        mounts.get()
+    });
     let config = config::parse(settings.iter().copied(), false);
-    mount_to(host.clone(), move || view! { <App config=config.clone()/> })
+    let instance = idcheck::host::Host {
+        id_prefix: format!("mount{n}"),
+        ..idcheck::host::Host::default()
+    };
+    mount_to(host.clone(), move || {
+        view! { <App config=config.clone() host=instance.clone()/> }
+    })
 }
 
 /// Agrees on the welcome step, then picks the first document type offered (for a host that
@@ -134,9 +147,9 @@ async fn details_are_checked_when_a_field_is_left() {
     );
 
     // Nothing is said about a field before the member leaves it.
-    let number: web_sys::HtmlInputElement = query(&host, "#idcheck-number").unchecked_into();
+    let number: web_sys::HtmlInputElement = query(&host, "[id$='-number']").unchecked_into();
     assert_eq!(
-        query(&host, "#idcheck-number-error")
+        query(&host, "[id$='-number-error']")
             .text_content()
             .unwrap(),
         ""
@@ -145,7 +158,7 @@ async fn details_are_checked_when_a_field_is_left() {
     number.blur().unwrap();
     settle().await;
     assert_eq!(
-        query(&host, "#idcheck-number-error")
+        query(&host, "[id$='-number-error']")
             .text_content()
             .unwrap(),
         "Enter the document number."
@@ -156,7 +169,7 @@ async fn details_are_checked_when_a_field_is_left() {
     );
 
     // A past expiry date is caught with the shared rule.
-    let expires: web_sys::HtmlInputElement = query(&host, "#idcheck-expires").unchecked_into();
+    let expires: web_sys::HtmlInputElement = query(&host, "[id$='-expires']").unchecked_into();
     expires.focus().unwrap();
     expires.set_value("2001-01-01");
     expires
@@ -165,7 +178,7 @@ async fn details_are_checked_when_a_field_is_left() {
     expires.blur().unwrap();
     settle().await;
     assert_eq!(
-        query(&host, "#idcheck-expires-error")
+        query(&host, "[id$='-expires-error']")
             .text_content()
             .unwrap(),
         "This document has expired. Use a document that is still valid."
@@ -179,7 +192,7 @@ async fn details_are_checked_when_a_field_is_left() {
         "Your document's details"
     );
     assert_eq!(
-        query(&host, "#idcheck-issued-by-error")
+        query(&host, "[id$='-issued-by-error']")
             .text_content()
             .unwrap(),
         "Enter who issued the document."
@@ -338,7 +351,8 @@ async fn masstack_says_which_check_letter_a_nie_needs() {
 /// answers 429 with `Retry-After: 840`, anything else is refused. The first
 /// `window.stubFailPuts[name]` PUTs are answered 502. Redeeming takes 150 ms, so "Checking your
 /// invitation…" can be seen. `window.stubScript[name]["METHOD /path"]`, a list of
-/// `[status, body]`, answers that route's next calls first, in order.
+/// `[status, body]`, answers that route's next calls first, in order (status `"hang"`: no answer
+/// until the request is aborted).
 fn stub_gateway(name: &str) {
     js_sys::eval(&format!(
         r#"(() => {{
@@ -368,11 +382,17 @@ fn stub_gateway(name: &str) {
     const text = request.method === "GET" ? "" : await request.text();
     window.stubCalls[name].push({
       method: request.method, path, auth: request.headers.get("Authorization"),
-      body: text ? JSON.parse(text) : null,
+      key: request.headers.get("Idempotency-Key"), query: url.search,
+      body: text && text.startsWith("{") ? JSON.parse(text) : null,
     });
     const scripted = window.stubScript[name][`${request.method} ${path}`];
     if (scripted && scripted.length) {
       const [status, value] = scripted.shift();
+      if (status === "hang") {
+        // Never answers: only the request's own deadline ends it.
+        return new Promise((_, reject) => request.signal.addEventListener("abort",
+          () => reject(new DOMException("The request was aborted", "AbortError"))));
+      }
       return json(status, value);
     }
     if (path === "/invitations/redeem") {
@@ -415,6 +435,8 @@ struct StubCall {
     method: String,
     path: String,
     auth: Option<String>,
+    key: Option<String>,
+    query: String,
     body: serde_json::Value,
 }
 
@@ -659,7 +681,8 @@ async fn an_invited_member_fills_in_the_requested_check() {
     use idcheck_core::model::AddressDocumentType;
 
     stub_gateway("requested");
-    js_sys::eval("window.stubFailPuts.requested = 1").unwrap();
+    // The first try and both automatic retries fail: the member is asked.
+    js_sys::eval("window.stubFailPuts.requested = 3").unwrap();
     let config = config::parse(
         [
             ("invitation", "K7M3QX9A"),
@@ -685,7 +708,7 @@ async fn an_invited_member_fills_in_the_requested_check() {
 
     to_review_with_front(session, AddressDocumentType::VoterCard);
 
-    // The first PUT's answer is lost (502): the retry sends the same PUT again, looking nothing up.
+    // The PUT's answers are lost (502): each retry sends the same PUT again, looking nothing up.
     session.submit();
     eventually("the failed first try", || {
         matches!(session.submit.get_untracked(), SubmitState::Failed { .. })
@@ -717,6 +740,8 @@ async fn an_invited_member_fills_in_the_requested_check() {
             ("POST", "/invitations/redeem"),
             ("PUT", "/spaces/coworkeridentitychecks"),
             ("PUT", "/spaces/coworkeridentitychecks"),
+            ("PUT", "/spaces/coworkeridentitychecks"),
+            ("PUT", "/spaces/coworkeridentitychecks"),
             ("POST", "/spaces/coworkeridentitycheckdocuments"),
         ]
     );
@@ -732,9 +757,14 @@ async fn an_invited_member_fills_in_the_requested_check() {
         put["AddressDocumentType"],
         AddressDocumentType::VoterCard.code()
     );
-    assert_eq!(calls[1].body, calls[2].body);
-    assert_eq!(calls[3].body["CoworkerIdentityCheckId"], 7);
-    assert_eq!(calls[3].body["CoworkerId"], 2);
+    assert!(calls[1..5].iter().all(|call| call.body == calls[1].body));
+    assert!(
+        calls[1..5].iter().all(|call| call.key.is_none()),
+        "a PUT needs no key"
+    );
+    assert_eq!(calls[5].body["CoworkerIdentityCheckId"], 7);
+    assert_eq!(calls[5].body["CoworkerId"], 2);
+    assert!(calls[5].key.is_some());
 }
 
 // --- submitting ----------------------------------------------------------------------------------
@@ -742,28 +772,33 @@ async fn an_invited_member_fills_in_the_requested_check() {
 /// A member's session for coworker 1 against the stub gateway `name`, at the review step of a
 /// proof of address with its front captured (sent inline, so no upload is called).
 fn address_at_review(name: &str) -> idcheck::session::Session {
-    use idcheck_core::model::AddressDocumentType;
-
     stub_gateway(name);
-    let api_base = format!("/stub-gateway/{name}");
-    let config = config::parse(
-        [
-            ("token", "member-token"),
-            ("business", "1"),
-            ("coworker", "1"),
-            ("verify", "address"),
-            ("api", api_base.as_str()),
-        ],
-        false,
-    )
-    .unwrap();
-    let session = idcheck::session::Session::new(
-        config,
-        idcheck::i18n::Lang::En,
-        idcheck::host::Host::default(),
+    let session = member_session(name, &[]);
+    to_review_with_front(
+        session,
+        idcheck_core::model::AddressDocumentType::LeaseRentalAgreement,
     );
-    to_review_with_front(session, AddressDocumentType::LeaseRentalAgreement);
     session
+}
+
+/// A member session (coworker 1, proof of address) against the stub gateway `name`, whose
+/// instance is named `name` too (what a reload finds again), with `extra` settings.
+fn member_session(name: &str, extra: &[(&str, &str)]) -> idcheck::session::Session {
+    let api_base = format!("/stub-gateway/{name}");
+    let mut settings = vec![
+        ("token", "member-token"),
+        ("business", "1"),
+        ("coworker", "1"),
+        ("verify", "address"),
+        ("api", api_base.as_str()),
+    ];
+    settings.extend_from_slice(extra);
+    let config = config::parse(settings, false).unwrap();
+    let host = idcheck::host::Host {
+        id_prefix: name.to_string(),
+        ..idcheck::host::Host::default()
+    };
+    idcheck::session::Session::new(config, idcheck::i18n::Lang::En, host)
 }
 
 /// Takes `session` from the welcome step to the review of a proof of address of `document`, with
@@ -826,8 +861,8 @@ async fn until_failed(session: idcheck::session::Session, what: &str) {
 async fn a_look_up_that_fails_is_retried_and_never_taken_for_not_found() {
     let session = address_at_review("lookup");
     let reference = session.flow.with_untracked(|flow| flow.reference_note());
-    // The check's creation answers 502 (it may have been written); the look-up for it then fails
-    // once, and finds it the second time.
+    // The check's creation answers 502 (it may have been written); the automatic retries look for
+    // it first, and both look-ups fail: the member is asked, and no second check is created.
     script(
         "lookup",
         "POST /spaces/coworkeridentitychecks",
@@ -838,7 +873,9 @@ async fn a_look_up_that_fails_is_retried_and_never_taken_for_not_found() {
         "GET /spaces/coworkeridentitychecks",
         serde_json::json!([
             [500, {"Message": "down"}],
-            [200, {"Records": [{"Id": 41, "VerificationStatus": 1, "Description": reference}]}]
+            [500, {"Message": "down"}],
+            [200, {"Records": [{"Id": 40, "VerificationStatus": 1, "Description": "another"}], "HasNextPage": true}],
+            [200, {"Records": [{"Id": 41, "VerificationStatus": 1, "Description": reference}], "HasNextPage": false}]
         ]),
     );
     script(
@@ -848,21 +885,17 @@ async fn a_look_up_that_fails_is_retried_and_never_taken_for_not_found() {
     );
 
     session.submit();
-    until_failed(session, "the lost answer").await;
-    session.submit();
-    eventually("the failed look-up", || {
-        calls_to("lookup", "GET", "/spaces/coworkeridentitychecks") == 1
-            && matches!(
-                session.submit.get_untracked(),
-                idcheck::session::SubmitState::Failed { .. }
-            )
-    })
-    .await;
+    until_failed(session, "the failed look-ups").await;
+    assert_eq!(
+        calls_to("lookup", "GET", "/spaces/coworkeridentitychecks"),
+        2
+    );
     assert_eq!(
         calls_to("lookup", "POST", "/spaces/coworkeridentitychecks"),
         1,
         "a failed look-up must not lead to a second check"
     );
+    // Try again: the look-up reads on to the second page, where the check is.
     session.submit();
     eventually("the document", || {
         session
@@ -882,6 +915,278 @@ async fn a_look_up_that_fails_is_retried_and_never_taken_for_not_found() {
         calls_to("lookup", "POST", "/spaces/coworkeridentitychecks"),
         1
     );
+    let pages: Vec<String> = stub_calls("lookup")
+        .into_iter()
+        .filter(|call| call.method == "GET")
+        .map(|call| call.query)
+        .collect();
+    assert!(
+        pages[2].contains("page=1") && pages[3].contains("page=2"),
+        "{pages:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_request_that_never_answers_ends_in_try_again_and_keeps_its_key() {
+    stub_gateway("deadline");
+    let session = member_session("deadline", &[("request-timeout", "1")]);
+    to_review_with_front(
+        session,
+        idcheck_core::model::AddressDocumentType::LeaseRentalAgreement,
+    );
+    script(
+        "deadline",
+        "POST /spaces/coworkeridentitychecks",
+        serde_json::json!([["hang", null], ["hang", null], ["hang", null],
+            [200, {"Value": {"Id": 41}, "WasSuccessful": true}]]),
+    );
+    script(
+        "deadline",
+        "GET /spaces/coworkeridentitychecks",
+        serde_json::json!([[200, {"Records": [], "HasNextPage": false}],
+            [200, {"Records": [], "HasNextPage": false}],
+            [200, {"Records": [], "HasNextPage": false}]]),
+    );
+    session.submit();
+    until_failed(session, "the deadline").await;
+    match session.submit.get_untracked() {
+        idcheck::session::SubmitState::Failed { error, .. } => {
+            assert_eq!(
+                error,
+                idcheck::api::ApiError::Network("no answer within 1 seconds".into())
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    session.submit();
+    eventually("the document", || {
+        session
+            .flow
+            .with_untracked(|flow| flow.submission().document_id)
+            .is_some()
+    })
+    .await;
+    let keys: Vec<Option<String>> = stub_calls("deadline")
+        .into_iter()
+        .filter(|call| call.method == "POST" && call.path == "/spaces/coworkeridentitychecks")
+        .map(|call| call.key)
+        .collect();
+    assert_eq!(keys.len(), 4, "three lost, one answered");
+    assert!(keys[0].is_some(), "every create carries an Idempotency-Key");
+    assert!(
+        keys.iter().all(|key| *key == keys[0]),
+        "every retry of the same write sends the same key: {keys:?}"
+    );
+    let document_key = stub_calls("deadline")
+        .into_iter()
+        .find(|call| call.path == "/spaces/coworkeridentitycheckdocuments")
+        .and_then(|call| call.key);
+    assert!(document_key.is_some() && document_key != keys[0]);
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_while_sending_comes_back_and_finishes_without_a_second_check() {
+    use idcheck_core::flow::Step;
+    use idcheck_core::slots::Slot;
+
+    stub_gateway("reload");
+    let first = member_session("reload", &[("request-timeout", "30")]);
+    to_review_with_front(
+        first,
+        idcheck_core::model::AddressDocumentType::LeaseRentalAgreement,
+    );
+    script(
+        "reload",
+        "POST /spaces/coworkeridentitychecks",
+        serde_json::json!([["hang", null], [200, {"Value": {"Id": 77}, "WasSuccessful": true}]]),
+    );
+    first.submit();
+    eventually("the check's creation on its way", || {
+        calls_to("reload", "POST", "/spaces/coworkeridentitychecks") == 1
+    })
+    .await;
+    let reference = first.flow.with_untracked(|flow| flow.reference_note());
+
+    // The page reloads: a new instance with the same name finds the visit again. The front was
+    // held only by the page, so it is asked for again, saying why.
+    let second = member_session("reload", &[]);
+    assert_eq!(
+        second.flow.with_untracked(|flow| flow.step()),
+        Step::Capture(Slot::Front)
+    );
+    assert_eq!(second.lost.get_untracked(), vec![Slot::Front]);
+    assert_eq!(
+        second.flow.with_untracked(|flow| flow.reference_note()),
+        reference,
+        "the same reference and attempt"
+    );
+    // The member takes it again; the check the lost request made is found, not made twice.
+    script(
+        "reload",
+        "GET /spaces/coworkeridentitychecks",
+        serde_json::json!([[200, {"Records": [{"Id": 76, "VerificationStatus": 1, "Description": reference}], "HasNextPage": false}]]),
+    );
+    to_front_again(second);
+    assert!(second.lost.get_untracked().is_empty());
+    second.submit();
+    eventually("the document", || {
+        second
+            .flow
+            .with_untracked(|flow| flow.submission().document_id)
+            .is_some()
+    })
+    .await;
+    assert_eq!(
+        second
+            .flow
+            .with_untracked(|flow| flow.submission().check_id),
+        Some(76)
+    );
+    assert_eq!(
+        calls_to("reload", "POST", "/spaces/coworkeridentitychecks"),
+        1
+    );
+
+    // Once submitted, nothing is kept: a further reload starts afresh.
+    idcheck::resume::keep("reload", &second.flow.get_untracked());
+    assert_eq!(idcheck::resume::load("reload"), None);
+}
+
+/// Captures the front again after a reload lost it, and goes on to the review.
+fn to_front_again(session: idcheck::session::Session) {
+    use idcheck_core::slots::Slot;
+    session.keep_image(
+        Slot::Front,
+        idcheck::camera::Frame {
+            jpeg: vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3],
+            width: 4,
+            height: 3,
+        },
+    );
+    let today = idcheck::browser::today();
+    session.flow.update(|flow| {
+        flow.next(today).unwrap();
+        flow.next(today).unwrap();
+    });
+    assert_eq!(
+        session.flow.with_untracked(|flow| flow.step()),
+        idcheck_core::flow::Step::Review
+    );
+}
+
+/// Submits a session at its review and waits for its document.
+async fn submitted(session: idcheck::session::Session) {
+    session.submit();
+    eventually("the document", || {
+        session
+            .flow
+            .with_untracked(|flow| flow.submission().document_id)
+            .is_some()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn an_open_check_of_the_member_is_continued_instead_of_creating_another() {
+    // A check left without its document on another day: filled in, not created again.
+    let session = address_at_review("continue");
+    script(
+        "continue",
+        "GET /spaces/coworkeridentitychecks",
+        serde_json::json!([[200, {"Records": [{"Id": 31, "VerificationType": 2, "VerificationStatus": 1}], "HasNextPage": false}]]),
+    );
+    script(
+        "continue",
+        "GET /spaces/coworkeridentitycheckdocuments",
+        serde_json::json!([[200, {"Records": [], "HasNextPage": false}]]),
+    );
+    session.continue_open_checks();
+    eventually("the open check adopted", || {
+        session.flow.with_untracked(|flow| flow.requested_check()) == Some(31)
+    })
+    .await;
+    submitted(session).await;
+    assert_eq!(
+        calls_to("continue", "POST", "/spaces/coworkeridentitychecks"),
+        0
+    );
+    assert_eq!(
+        calls_to("continue", "PUT", "/spaces/coworkeridentitychecks"),
+        1
+    );
+
+    // A pending check that already has a document waits for its reviewer: a new one is created.
+    let waiting = address_at_review("waiting");
+    script(
+        "waiting",
+        "GET /spaces/coworkeridentitychecks",
+        serde_json::json!([[200, {"Records": [{"Id": 32, "VerificationType": 2, "VerificationStatus": 1}], "HasNextPage": false}]]),
+    );
+    script(
+        "waiting",
+        "GET /spaces/coworkeridentitycheckdocuments",
+        serde_json::json!([[200, {"Records": [{"Id": 5}], "HasNextPage": false}]]),
+    );
+    script(
+        "waiting",
+        "POST /spaces/coworkeridentitychecks",
+        serde_json::json!([[200, {"Value": {"Id": 33}, "WasSuccessful": true}]]),
+    );
+    waiting.continue_open_checks();
+    eventually("the look-up", || {
+        calls_to("waiting", "GET", "/spaces/coworkeridentitycheckdocuments") == 1
+    })
+    .await;
+    submitted(waiting).await;
+    assert_eq!(
+        waiting
+            .flow
+            .with_untracked(|flow| flow.submission().check_id),
+        Some(33)
+    );
+    assert_eq!(
+        calls_to("waiting", "PUT", "/spaces/coworkeridentitychecks"),
+        0
+    );
+}
+
+#[wasm_bindgen_test]
+async fn polling_asks_one_at_a_time_slows_down_and_stops_when_refused() {
+    use idcheck::api::ApiError;
+    use idcheck::poll::{Next, poll};
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    let times: Rc<RefCell<Vec<f64>>> = Rc::default();
+    let in_flight = Rc::new(Cell::new(0));
+    let most_in_flight = Rc::new(Cell::new(0));
+    let asked = {
+        let (times, in_flight, most) = (times.clone(), in_flight.clone(), most_in_flight.clone());
+        move || {
+            let (times, in_flight, most) = (times.clone(), in_flight.clone(), most.clone());
+            async move {
+                times.borrow_mut().push(js_sys::Date::now());
+                in_flight.set(in_flight.get() + 1);
+                most.set(most.get().max(in_flight.get()));
+                // A slow answer, slower than the polling interval.
+                idcheck::browser::sleep_ms(1_200).await;
+                in_flight.set(in_flight.get() - 1);
+                let n = times.borrow().len();
+                if n < 3 {
+                    Ok(1)
+                } else {
+                    Err(ApiError::Forbidden("no".into()))
+                }
+            }
+        }
+    };
+    poll(1, asked, |_: &Result<i32, ApiError>| Next::Continue).await;
+    let times = times.borrow();
+    assert_eq!(times.len(), 3, "stops at the 403");
+    assert_eq!(most_in_flight.get(), 1, "never two questions at once");
+    // The second answer repeated the first: the wait after it doubles (1 s, then 2 s), on top of
+    // the answer's own time.
+    assert!(times[2] - times[1] >= 1_200.0 + 2_000.0 - 50.0, "{times:?}");
 }
 
 #[wasm_bindgen_test]

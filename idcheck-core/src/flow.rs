@@ -8,7 +8,11 @@
 //! When the operator requested the check (an invitation), the first milestone fills that check in
 //! instead of creating one ([`Flow::adopt_requested_checks`], [`Flow::check_write`]).
 
+mod snapshot;
+
 use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 use crate::model::{
@@ -18,8 +22,10 @@ use crate::model::{
 use crate::rules::{self, Violation};
 use crate::slots::{DocumentKind, Need, Slot, slot_need, used_slots};
 
+pub use snapshot::{Resumed, Snapshot};
+
 /// What the member is asked to prove.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Purpose {
     Identity,
     Address,
@@ -112,7 +118,7 @@ fn offered<'a, T: Copy + PartialEq + Default>(
 }
 
 /// A screen of the flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Step {
     Welcome,
     Purpose,
@@ -124,7 +130,7 @@ pub enum Step {
 }
 
 /// The identity document's details as the member typed them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Details {
     pub number: String,
     pub issued_by: String,
@@ -171,18 +177,35 @@ pub enum CheckWrite {
 /// What submitting has recorded so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Submission {
-    /// A random reference written into the records' free-text fields. When an answer is lost (the
-    /// connection dropped after the server wrote), a retry finds the record by it instead of
-    /// creating a second one.
+    /// A random reference written, with the attempt, into the records' free-text fields. When an
+    /// answer is lost (the connection dropped after the server wrote), a retry finds the record by
+    /// them instead of creating a second one.
     pub reference: String,
+    /// Which attempt of this submission the next writes belong to, from 1. A change of anything
+    /// already sent (an answer, an image) or a resubmission after a review starts the next one, so
+    /// a look-up or an idempotency key of this attempt can never stand for a record written with
+    /// what the member has since changed.
+    pub attempt: u32,
+    /// Whether a write of this attempt was sent: from then on a change starts a new attempt.
+    pub sent: bool,
     pub check_id: Option<i64>,
     /// Where each stored image can be fetched from, to name in the document record.
     pub stored: BTreeMap<Slot, String>,
     pub document_id: Option<i64>,
 }
 
+impl Submission {
+    fn new(reference: String) -> Submission {
+        Submission {
+            reference,
+            attempt: 1,
+            ..Submission::default()
+        }
+    }
+}
+
 /// One finished check, kept when the host asked for both purposes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Completed {
     pub purpose: Purpose,
     pub check_id: i64,
@@ -208,7 +231,7 @@ pub struct Flow {
 }
 
 impl Flow {
-    /// `reference` must be unique per member and attempt (a random id); see [`Submission::reference`].
+    /// `reference` must be unique per member (a random id); see [`Submission::reference`].
     pub fn new(settings: Settings, reference: String) -> Flow {
         let purpose = match settings.purpose {
             PurposeSetting::Only(purpose) => Some(purpose),
@@ -223,10 +246,7 @@ impl Flow {
             kind: None,
             details: Details::default(),
             captured: BTreeSet::new(),
-            submission: Submission {
-                reference,
-                ..Submission::default()
-            },
+            submission: Submission::new(reference),
             completed: Vec::new(),
             requested: [None, None],
         }
@@ -236,9 +256,13 @@ impl Flow {
     /// invitation's `Checks`, by purpose). For a purpose listed here the `CreateCheck` milestone
     /// writes the member's answers into that check ([`CheckWrite::Update`]) instead of creating a
     /// new one; with "both", each purpose uses its own. A purpose listed twice keeps its first
-    /// check, and ids that are not positive are ignored. Meant to be called once, right after
-    /// [`Flow::new`]; a check already recorded for the current submission is never replaced.
+    /// check, and ids that are not positive are ignored. The same serves the member's own open
+    /// checks found when the visit starts (continuing what exists instead of creating another).
+    /// Ignored once submitting has sent anything: the checks to write into are settled by then.
     pub fn adopt_requested_checks(&mut self, checks: &[(Purpose, i64)]) {
+        if self.submission.sent || self.submission.check_id.is_some() {
+            return;
+        }
         for (purpose, id) in checks {
             if *id > 0 {
                 self.requested[purpose.index()].get_or_insert(*id);
@@ -343,6 +367,7 @@ impl Flow {
             return;
         }
         if self.purpose != Some(purpose) {
+            self.answers_changed();
             self.purpose = Some(purpose);
             // A document type of the other purpose no longer applies; the typed details are kept.
             self.kind = None;
@@ -360,6 +385,9 @@ impl Flow {
         {
             return;
         }
+        if self.kind != Some(kind) {
+            self.answers_changed();
+        }
         self.kind = Some(kind);
         // Keep the captures the new type still uses: a driving licence's front is still its front.
         let used = used_slots(kind);
@@ -367,7 +395,8 @@ impl Flow {
     }
 
     pub fn edit_details(&mut self, details: Details) {
-        if !self.answers_locked() {
+        if !self.answers_locked() && self.details != details {
+            self.answers_changed();
             self.details = details;
         }
     }
@@ -379,17 +408,58 @@ impl Flow {
                 .kind
                 .is_some_and(|kind| used_slots(kind).contains(&slot))
         {
+            // A new image, even for a slot already captured: its bytes are not what was sent.
+            self.images_changed();
             self.captured.insert(slot);
         }
     }
 
     /// The member chose to retake the image of `slot`.
     pub fn discard(&mut self, slot: Slot) {
-        if !self.captures_locked() {
-            self.captured.remove(&slot);
+        if !self.captures_locked() && self.captured.remove(&slot) {
+            self.images_changed();
             // A stored copy of the old image must not be named in the document.
             self.submission.stored.remove(&slot);
         }
+    }
+
+    /// An answer changed: after a write of this attempt was sent, the check it may have left holds
+    /// the old answers, so the writes to come belong to a new attempt.
+    fn answers_changed(&mut self) {
+        if self.submission.sent {
+            self.submission.attempt += 1;
+            self.submission.sent = false;
+        }
+    }
+
+    /// An image changed. Images only leave once the check exists, so before that nothing sent
+    /// holds the old one and the attempt goes on (a look-up for its check must still find it).
+    fn images_changed(&mut self) {
+        if self.submission.check_id.is_some() {
+            self.answers_changed();
+        }
+    }
+
+    /// Submitting is about to send a write: a change from now on starts a new attempt.
+    pub fn sending(&mut self) {
+        self.submission.sent = true;
+    }
+
+    /// The `Idempotency-Key` of a milestone's create in this attempt: the same key for every retry
+    /// of that write, another one in every other attempt. `None` for writes that need none (filling
+    /// in a requested check is a `PUT`, which the same body leaves as it was).
+    pub fn idempotency_key(&self, milestone: Milestone) -> Option<String> {
+        let what = match milestone {
+            Milestone::CreateCheck if self.requested_check().is_some() => return None,
+            Milestone::CreateCheck => "check",
+            Milestone::StoreImage(slot) => slot.field_prefix(),
+            Milestone::CreateDocument => "document",
+            Milestone::Done => return None,
+        };
+        Some(format!(
+            "idcheck-{}-{}-{what}",
+            self.submission.reference, self.submission.attempt
+        ))
     }
 
     /// The slots that will be sent, in capture order.
@@ -541,6 +611,7 @@ impl Flow {
             return None;
         }
         if let Step::Capture(slot) = step {
+            self.images_changed();
             self.submission.stored.remove(&slot);
             self.captured.remove(&slot);
         }
@@ -648,23 +719,26 @@ impl Flow {
     /// The free text that carries the submission's reference.
     pub fn reference_note(&self) -> String {
         format!(
-            "Submitted by the member with idcheck (reference {})",
-            self.submission.reference
+            "Submitted by the member with idcheck (reference {}, attempt {})",
+            self.submission.reference, self.submission.attempt
         )
     }
 
     /// Whether a record's free text (a check's `Description`, a document's `Notes`) shows that it
-    /// was written by this submission.
+    /// was written by this attempt of this submission (never by an earlier attempt).
     pub fn is_ours(&self, free_text: Option<&str>) -> bool {
         free_text == Some(self.reference_note().as_str())
     }
 
     /// After a reviewer failed the check, the member sends new images for the same check: a new
-    /// document record on the existing check, as the Nexudus member portal does.
+    /// document record on the existing check, as the Nexudus member portal does. It is a new
+    /// attempt, so the rejected document can never be taken for the new one.
     pub fn start_resubmission(&mut self) {
         let Some(check_id) = self.submission.check_id else {
             return;
         };
+        self.submission.attempt += 1;
+        self.submission.sent = false;
         self.submission.stored.clear();
         self.submission.document_id = None;
         self.submission.check_id = Some(check_id);
@@ -703,10 +777,11 @@ impl Flow {
         self.purpose = Some(next);
         self.kind = None;
         self.captured.clear();
-        self.submission = Submission {
-            reference: format!("{}-{}", self.submission.reference, self.completed.len() + 1),
-            ..Submission::default()
-        };
+        self.submission = Submission::new(format!(
+            "{}-{}",
+            self.submission.reference,
+            self.completed.len() + 1
+        ));
         self.step = Step::DocumentType;
         true
     }
@@ -723,11 +798,11 @@ fn kind_purpose(kind: DocumentKind) -> Purpose {
 mod tests {
     use super::*;
 
-    fn today() -> Date {
+    pub(super) fn today() -> Date {
         Date::new(2026, 11, 21).unwrap()
     }
 
-    fn settings(purpose: PurposeSetting) -> Settings {
+    pub(super) fn settings(purpose: PurposeSetting) -> Settings {
         Settings {
             business_id: 1,
             coworker_id: 7,
@@ -738,7 +813,7 @@ mod tests {
         }
     }
 
-    fn good_details() -> Details {
+    pub(super) fn good_details() -> Details {
         Details {
             number: "X1234567".into(),
             issued_by: "Ministerio del Interior".into(),
@@ -747,7 +822,7 @@ mod tests {
     }
 
     /// Walks a flow to its Review step the way a member would.
-    fn to_review(kind: DocumentKind) -> Flow {
+    pub(super) fn to_review(kind: DocumentKind) -> Flow {
         let mut flow = Flow::new(settings(PurposeSetting::Ask), "ref-1".into());
         flow.set_consent(true);
         flow.next(today()).unwrap();
@@ -992,6 +1067,98 @@ mod tests {
         flow.captured(Slot::Front);
         flow.next(today()).unwrap();
         assert_eq!(flow.next_milestone(), Milestone::StoreImage(Slot::Photo));
+    }
+
+    #[test]
+    fn a_resubmission_is_a_new_attempt_that_never_takes_the_rejected_document() {
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        flow.sending();
+        flow.record_check_created(41);
+        let rejected_notes = flow.document_request().notes;
+        let rejected_key = flow.idempotency_key(Milestone::CreateDocument);
+        flow.record_image_stored(Slot::Photo, "u1".into());
+        flow.record_image_stored(Slot::Front, "u2".into());
+        flow.record_document_created(5);
+        flow.start_resubmission();
+        assert_eq!(flow.submission().attempt, 2);
+        assert!(!flow.is_ours(rejected_notes.as_deref()));
+        assert_ne!(
+            flow.idempotency_key(Milestone::CreateDocument),
+            rejected_key
+        );
+        assert!(flow.is_ours(flow.document_request().notes.as_deref()));
+    }
+
+    #[test]
+    fn a_change_after_a_write_was_sent_starts_a_new_attempt() {
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        // Changes before anything is sent stay in the first attempt.
+        flow.discard(Slot::Front);
+        flow.captured(Slot::Front);
+        assert_eq!(flow.submission().attempt, 1);
+        let first_key = flow.idempotency_key(Milestone::CreateCheck);
+        let first_note = flow.reference_note();
+        assert_eq!(
+            first_key.as_deref(),
+            Some("idcheck-ref-1-1-check"),
+            "printable, without spaces, naming the reference, attempt and write"
+        );
+
+        // The check's answer was lost; the member goes back and corrects the number.
+        flow.sending();
+        assert!(flow.go_to(Step::Details, today()));
+        flow.edit_details(good_details()); // the same answers: nothing changed
+        assert_eq!(flow.submission().attempt, 1);
+        flow.edit_details(Details {
+            number: "Y7654321".into(),
+            ..good_details()
+        });
+        assert_eq!(flow.submission().attempt, 2);
+        assert_ne!(flow.idempotency_key(Milestone::CreateCheck), first_key);
+        assert!(!flow.is_ours(Some(&first_note)));
+        // A second change before anything else is sent stays in that attempt.
+        flow.edit_details(good_details());
+        assert_eq!(flow.submission().attempt, 2);
+
+        // An image retaken before the check exists (after a reload lost it, say) goes nowhere the
+        // check's look-up could miss: the attempt goes on.
+        flow.sending();
+        flow.discard(Slot::Photo);
+        flow.captured(Slot::Photo);
+        assert_eq!(flow.submission().attempt, 2);
+
+        // Once the check exists, a retaken image after its upload was sent is a new attempt too.
+        flow.record_check_created(41);
+        flow.sending();
+        flow.record_image_stored(Slot::Photo, "u1".into());
+        let upload_key = flow.idempotency_key(Milestone::StoreImage(Slot::Photo));
+        flow.captured(Slot::Photo);
+        assert_eq!(flow.submission().attempt, 3);
+        // Retaken again before anything else was sent: still that attempt.
+        flow.captured(Slot::Photo);
+        assert_eq!(flow.submission().attempt, 3);
+        assert_ne!(
+            flow.idempotency_key(Milestone::StoreImage(Slot::Photo)),
+            upload_key
+        );
+    }
+
+    #[test]
+    fn a_requested_check_is_filled_in_without_a_key_and_open_checks_are_adopted_only_before_sending()
+     {
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        flow.adopt_requested_checks(&[(Purpose::Identity, 12)]);
+        assert_eq!(flow.idempotency_key(Milestone::CreateCheck), None);
+        assert!(flow.idempotency_key(Milestone::CreateDocument).is_some());
+
+        let mut late = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        late.sending();
+        late.adopt_requested_checks(&[(Purpose::Identity, 12)]);
+        assert_eq!(
+            late.requested_check(),
+            None,
+            "the write already sent decides"
+        );
     }
 
     #[test]

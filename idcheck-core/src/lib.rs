@@ -13,16 +13,19 @@
 //!
 //! - [`model`]: the records, enums and envelopes, with their JSON names.
 //! - [`date`]: calendar dates without a clock.
+//! - [`backoff`]: how long to wait before retrying a request or polling again.
 //! - [`slots`]: which of the face photo, front and back a document needs.
 //! - [`files`]: accepted image types, size limits and `data:` URLs.
 //! - [`rules`]: the validation rules (the member's and the API's own), reporting violations as the
 //!   API does.
-//! - [`flow`]: the onboarding flow's state machine: steps, blockers and submission milestones.
+//! - [`flow`]: the onboarding flow's state machine: steps, blockers and submission milestones
+//!   (attempts, idempotency keys), and its snapshot kept across a reload.
 //! - [`invitation`]: the form of the invitation codes members type.
 //! - [`error`]: the errors of the core's boundary.
 //! - [`masstack`]: the second provider, MasStack's identity-document identification (seed 004):
 //!   its requests, answers and rules (Spanish NIF/NIE check letters, countries, durations).
 
+pub mod backoff;
 pub mod date;
 pub mod error;
 pub mod files;

@@ -2,10 +2,12 @@
 //! which of them a member must provide depends on what the check verifies and on the document:
 //! a passport has no back, an address document needs no face photo.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::{AddressDocumentType, IdentityDocumentType, VerificationType};
 
 /// One of the three files of a document record, in capture order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Slot {
     /// A photograph of the member's face (`Photo…` fields).
     Photo,
@@ -68,7 +70,7 @@ pub enum Need {
 }
 
 /// The document a check asks for: the verification type together with its document type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DocumentKind {
     /// An identity document, for an `IdDocument` check.
     Identity(IdentityDocumentType),

@@ -4,7 +4,6 @@
 //! its state is shown and followed; it can be cancelled with a reason.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use idcheck_core::masstack::{
     self, CreateIdentityDocumentIdentificationRequest, DocumentType, Identification,
@@ -13,10 +12,12 @@ use idcheck_core::masstack::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{Api, ApiError, FieldError};
+use crate::api::{Api, ApiError, FieldError, retrying_lost};
+use crate::browser;
 use crate::config::MasStackSettings;
 use crate::host::{Detail, Event};
 use crate::i18n::{Text, fill};
+use crate::poll::{Next, poll};
 use crate::session::{Session, failure_text};
 use crate::ui::{Choice, StepHeading};
 
@@ -115,6 +116,7 @@ pub fn MasStackView(settings: MasStackSettings) -> impl IntoView {
             config.token.clone(),
             session.host.with_value(|host| host.token_provider.clone()),
         )
+        .with_deadlines(config.deadlines)
     });
     let api = StoredValue::new_local(api);
     let settings = StoredValue::new(settings);
@@ -205,6 +207,8 @@ fn MasForm(
     let server_errors = RwSignal::new(Vec::<FieldError>::new());
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);
+    // The last request sent and its `Idempotency-Key`.
+    let sent = StoredValue::new(None::<(String, String)>);
     let violations = move || {
         form.with(|form| masstack::check_create_request(&settings.with_value(|s| form.request(s))))
     };
@@ -240,10 +244,21 @@ fn MasForm(
         busy.set(true);
         failure.set(None);
         let request = form.with_untracked(|form| settings.with_value(|s| form.request(s)));
+        // The same request sent again (after a lost answer) carries the same key, so it cannot
+        // create a second identification; a changed form is a new request with a new key.
+        let body = serde_json::to_string(&request).unwrap_or_default();
+        let key = sent.with_value(|sent| {
+            sent.as_ref()
+                .filter(|(sent_body, _)| *sent_body == body)
+                .map(|(_, key)| key.clone())
+        });
+        let key = key.unwrap_or_else(|| format!("idcheck-mas-{}", browser::random_reference()));
+        sent.set_value(Some((body, key.clone())));
         let org = settings.with_value(|s| s.org.clone());
         let api = api.get_value();
         spawn_local(async move {
-            match api.create_identification(&org, &request).await {
+            let created = retrying_lost(|| api.create_identification(&org, &request, Some(&key)));
+            match created.await {
                 Ok(created) => on_started(created),
                 Err(ApiError::Rejected(errors)) => {
                     let _ = server_errors.try_set(errors);
@@ -367,21 +382,27 @@ fn MasStarted(
             });
         }
     };
-    let every = session
-        .config
-        .with_value(|config| Duration::from_secs(u64::from(config.poll_seconds)));
-    let poll = {
-        let refresh = refresh.clone();
-        move || {
-            let pending =
-                identification.with_untracked(|i| i.as_ref().is_some_and(|i| !i.state.is_final()));
-            if pending {
-                refresh();
-            }
-        }
-    };
-    if let Ok(handle) = set_interval_with_handle(poll, every) {
-        on_cleanup(move || handle.clear());
+    let every = session.config.with_value(|config| config.poll_seconds);
+    {
+        let (org, id) = (org.clone(), id.clone());
+        spawn_local(poll(
+            every,
+            move || {
+                let (org, id, api) = (org.clone(), id.clone(), api.get_value());
+                async move { api.identification(&org, &id).await }
+            },
+            move |answer| {
+                let Ok(fresh) = answer else {
+                    return Next::Continue;
+                };
+                let is_final = fresh.state.is_final();
+                if identification.try_set(Some(fresh.clone())).is_some() || is_final {
+                    Next::Stop
+                } else {
+                    Next::Continue
+                }
+            },
+        ));
     }
 
     let cancelling = RwSignal::new(false);

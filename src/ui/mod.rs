@@ -92,6 +92,8 @@ pub fn App(
 /// the back button when the configuration says so, and the flow is shown.
 pub(crate) fn member_visit(session: Session) -> impl IntoView {
     provide_context(session);
+    session.keep_across_reloads();
+    session.continue_open_checks();
     if session.config.with_value(|config| config.history) {
         crate::history::follow(session);
     }
@@ -152,6 +154,9 @@ fn FlowView(session: Session) -> impl IntoView {
                 </div>
             </header>
             {kiosk.map(|kiosk| view! { <kiosk::Guard kiosk activity/> })}
+            <Show when=move || matches!(step.get(), Step::Capture(slot) if session.lost.with(|lost| lost.contains(&slot)))>
+                <p class="idcheck-notice" role="status">{session.text(Text::ReloadedRetake)}</p>
+            </Show>
             <main class="idcheck-step">
                 {move || match step.get() {
                     Step::Welcome => view! { <steps::welcome::Welcome/> }.into_any(),

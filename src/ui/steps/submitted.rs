@@ -1,7 +1,5 @@
-//! After submitting: the record ids and the check's status, polled until a reviewer decides, with
+//! After submitting: the record ids and the check's status, polled (see `poll`) until a reviewer decides, with
 //! the reviewer's notes after a failure and a way to send new images, as the Nexudus portal offers.
-
-use std::time::Duration;
 
 use idcheck_core::model::VerificationStatus;
 use leptos::prelude::*;
@@ -9,6 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::api::CheckState;
 use crate::i18n::{Text, fill, status_text};
+use crate::poll::{Next, poll};
 use crate::session::Session;
 use crate::ui::StepHeading;
 
@@ -39,30 +38,29 @@ pub fn Submitted() -> impl IntoView {
     });
     let known = RwSignal::new(Known::Checking);
     let api = session.api.get_value();
-    let every = session
-        .config
-        .with_value(|config| Duration::from_secs(u64::from(config.poll_seconds)));
-
-    let poll = {
-        let api = api.clone();
+    let every = session.config.with_value(|config| config.poll_seconds);
+    spawn_local(poll(
+        every,
         move || {
-            if matches!(known.get_untracked(), Known::Status(status, _) if settled(status)) {
-                return;
-            }
             let api = api.clone();
-            spawn_local(async move {
-                let answer: Result<CheckState, _> = api.check(check_id).await;
-                let _ = known.try_set(match answer {
-                    Ok(check) => Known::Status(check.verification_status, check.last_error),
-                    Err(_) => Known::Unavailable,
-                });
-            });
-        }
-    };
-    poll();
-    if let Ok(handle) = set_interval_with_handle(poll, every) {
-        on_cleanup(move || handle.clear());
-    }
+            async move {
+                let check: CheckState = api.check(check_id).await?;
+                Ok((check.verification_status, check.last_error))
+            }
+        },
+        move |answer| {
+            let now = match answer {
+                Ok((status, notes)) => Known::Status(*status, notes.clone()),
+                Err(_) => Known::Unavailable,
+            };
+            let gone = known.try_set(now).is_some();
+            match answer {
+                _ if gone => Next::Stop,
+                Ok((status, _)) if settled(*status) => Next::Stop,
+                _ => Next::Continue,
+            }
+        },
+    ));
 
     let records = move || {
         fill(
