@@ -772,8 +772,13 @@ async fn an_invited_member_fills_in_the_requested_check() {
 /// A member's session for coworker 1 against the stub gateway `name`, at the review step of a
 /// proof of address with its front captured (sent inline, so no upload is called).
 fn address_at_review(name: &str) -> idcheck::session::Session {
+    address_at_review_with(name, &[])
+}
+
+/// The same, with `extra` settings.
+fn address_at_review_with(name: &str, extra: &[(&str, &str)]) -> idcheck::session::Session {
     stub_gateway(name);
-    let session = member_session(name, &[]);
+    let session = member_session(name, extra);
     to_review_with_front(
         session,
         idcheck_core::model::AddressDocumentType::LeaseRentalAgreement,
@@ -928,12 +933,7 @@ async fn a_look_up_that_fails_is_retried_and_never_taken_for_not_found() {
 
 #[wasm_bindgen_test]
 async fn a_request_that_never_answers_ends_in_try_again_and_keeps_its_key() {
-    stub_gateway("deadline");
-    let session = member_session("deadline", &[("request-timeout", "1")]);
-    to_review_with_front(
-        session,
-        idcheck_core::model::AddressDocumentType::LeaseRentalAgreement,
-    );
+    let session = address_at_review_with("deadline", &[("request-timeout", "1")]);
     script(
         "deadline",
         "POST /spaces/coworkeridentitychecks",
@@ -958,14 +958,7 @@ async fn a_request_that_never_answers_ends_in_try_again_and_keeps_its_key() {
         }
         other => panic!("{other:?}"),
     }
-    session.submit();
-    eventually("the document", || {
-        session
-            .flow
-            .with_untracked(|flow| flow.submission().document_id)
-            .is_some()
-    })
-    .await;
+    submitted(session).await;
     let keys: Vec<Option<String>> = stub_calls("deadline")
         .into_iter()
         .filter(|call| call.method == "POST" && call.path == "/spaces/coworkeridentitychecks")
@@ -989,12 +982,7 @@ async fn a_reload_while_sending_comes_back_and_finishes_without_a_second_check()
     use idcheck_core::flow::Step;
     use idcheck_core::slots::Slot;
 
-    stub_gateway("reload");
-    let first = member_session("reload", &[("request-timeout", "30")]);
-    to_review_with_front(
-        first,
-        idcheck_core::model::AddressDocumentType::LeaseRentalAgreement,
-    );
+    let first = address_at_review("reload");
     script(
         "reload",
         "POST /spaces/coworkeridentitychecks",
@@ -1028,14 +1016,7 @@ async fn a_reload_while_sending_comes_back_and_finishes_without_a_second_check()
     );
     to_front_again(second);
     assert!(second.lost.get_untracked().is_empty());
-    second.submit();
-    eventually("the document", || {
-        second
-            .flow
-            .with_untracked(|flow| flow.submission().document_id)
-            .is_some()
-    })
-    .await;
+    submitted(second).await;
     assert_eq!(
         second
             .flow
