@@ -13,6 +13,8 @@
 //! session storage) and counts only the records created after it started, by id. A case that fails
 //! does not stop the others: the test reports every failed case at the end.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -45,9 +47,9 @@ const RETRY: &str = "Try again";
 /// The most presses of "Try again" a member may need.
 const MAX_RETRIES: u32 = 2;
 /// From the press that sends to the screen that says it was sent, retries included.
-const FINISH_LIMIT: Duration = Duration::from_secs(75);
+const FINISH_LIMIT: Duration = Duration::from_secs(45);
 /// A whole case, walk to the review step included; a case that takes longer has hung.
-const CASE_LIMIT: Duration = Duration::from_secs(120);
+const CASE_LIMIT: Duration = Duration::from_secs(90);
 
 fn fault(method: &'static str, path: &'static str, nth: u32, kind: FaultKind) -> Fault {
     Fault {
@@ -88,7 +90,8 @@ impl Case {
         }
     }
 
-    async fn run(self, bench: Rc<Bench>) {
+    /// Runs the case and returns the buttons the member pressed to recover.
+    async fn run(self, bench: Rc<Bench>) -> Vec<String> {
         let name = self.name();
         bench.new_case().await;
         match self {
@@ -149,6 +152,8 @@ struct Bench {
     server: ApiServer,
     proxy: Proxy,
     browser: Browser,
+    /// The proxy's request counts when the case started, to report the case's own requests.
+    counts_at_start: RefCell<BTreeMap<String, u64>>,
 }
 
 impl Bench {
@@ -160,13 +165,38 @@ impl Bench {
             server,
             proxy,
             browser,
+            counts_at_start: RefCell::default(),
         }
+    }
+
+    /// The API requests the browser made since the case started, by `METHOD /path`.
+    fn case_requests(&self) -> BTreeMap<String, u64> {
+        let before = self.counts_at_start.borrow();
+        self.proxy
+            .counts()
+            .into_iter()
+            .filter(|(route, _)| route.contains(" /api/") || route.contains(" /v1/"))
+            .filter_map(|(route, count)| {
+                let count = count - before.get(&route).copied().unwrap_or(0);
+                (count > 0).then_some((route, count))
+            })
+            .collect()
+    }
+
+    /// The faults that fired in this case, as `Kind METHOD /target`.
+    fn fired(&self) -> Vec<String> {
+        self.proxy
+            .fired()
+            .into_iter()
+            .map(|fired| format!("{:?} {}", fired.fault.kind, fired.request))
+            .collect()
     }
 
     /// No fault armed, no connection held, and a fresh tab: the previous case's session storage
     /// (where the component keeps its progress) must not carry over.
     async fn new_case(&self) {
         self.proxy.reset();
+        *self.counts_at_start.borrow_mut() = self.proxy.counts();
         let client = &self.browser.client;
         let old = client.windows().await.expect("the tabs");
         let tab = client.new_window(true).await.expect("a new tab").handle;
@@ -268,8 +298,9 @@ impl Bench {
         let hit = fired.iter().find(|fired| fired.fault == target);
         let Some(hit) = hit else {
             panic!(
-                "{case}: the fault never met its request ({target:?}); fired: {fired:?}; requests: {:?}",
-                self.proxy.counts()
+                "{case}: the fault never met its request ({target:?}); fired: {:?}; requests: {:?}",
+                self.fired(),
+                self.case_requests()
             );
         };
         if target.method == "GET" {
@@ -383,7 +414,7 @@ async fn finish(bench: &Bench, case: &str, done: &str, allowed: &[(&str, u32)]) 
                     "{case}: {label:?} is offered again after {times} presses (at most {most}); \
                      the page says: {:?}; requests: {:?}",
                     browser.alerts().await,
-                    bench.proxy.counts()
+                    bench.case_requests()
                 );
             }
             let buttons = browser
@@ -409,8 +440,8 @@ async fn finish(bench: &Bench, case: &str, done: &str, allowed: &[(&str, u32)]) 
         last.0,
         last.1,
         browser.alerts().await,
-        bench.proxy.fired(),
-        bench.proxy.counts()
+        bench.fired(),
+        bench.case_requests()
     );
 }
 
@@ -428,7 +459,7 @@ fn screenshot_name(case: &str) -> String {
     format!("faults-{slug}")
 }
 
-async fn passport_case(bench: &Bench, case: &str, faults: &[Fault], target: Fault) {
+async fn passport_case(bench: &Bench, case: &str, faults: &[Fault], target: Fault) -> Vec<String> {
     let since = bench.newest_check().await;
     let url = bench
         .server
@@ -441,16 +472,12 @@ async fn passport_case(bench: &Bench, case: &str, faults: &[Fault], target: Faul
     bench.browser.press("Send for review").await;
     let pressed = finish(bench, case, SUBMITTED, &[(RETRY, MAX_RETRIES)]).await;
     let shown = bench.browser.record_ids().await;
-    eprintln!(
-        "{case}: pressed {pressed:?}; fired {:?}; requests {:?}",
-        bench.proxy.fired(),
-        bench.proxy.counts()
-    );
     bench.assert_fired(case, target);
     bench.assert_records(case, since, shown, 0).await;
+    pressed
 }
 
-async fn reload_case(bench: &Bench, case: &str) {
+async fn reload_case(bench: &Bench, case: &str) -> Vec<String> {
     let since = bench.newest_check().await;
     let url = bench
         .server
@@ -474,7 +501,7 @@ async fn reload_case(bench: &Bench, case: &str) {
     assert!(
         created,
         "{case}: the document's create never reached the API; requests: {:?}",
-        bench.proxy.counts()
+        bench.case_requests()
     );
     bench
         .browser
@@ -508,10 +535,10 @@ async fn reload_case(bench: &Bench, case: &str) {
     let shown = bench.browser.record_ids().await;
     bench.assert_fired(case, target);
     bench.assert_records(case, since, shown, 0).await;
-    eprintln!("{case}: pressed {pressed:?}");
+    pressed
 }
 
-async fn new_images_case(bench: &Bench, case: &str, kind: FaultKind) {
+async fn new_images_case(bench: &Bench, case: &str, kind: FaultKind) -> Vec<String> {
     let since = bench.newest_check().await;
     let url = bench
         .server
@@ -549,10 +576,10 @@ async fn new_images_case(bench: &Bench, case: &str, kind: FaultKind) {
         bench.documents_of(check).await.contains(&first_document),
         "{case}: the first document stays"
     );
-    eprintln!("{case}: pressed {pressed:?}");
+    pressed
 }
 
-async fn masstack_case(bench: &Bench, case: &str, kind: FaultKind) {
+async fn masstack_case(bench: &Bench, case: &str, kind: FaultKind) -> Vec<String> {
     let browser = &bench.browser;
     let url = bench.server.page_at(&bench.proxy.url, MAS_SETTINGS).await;
     browser.client.goto(&url).await.expect("the page opens");
@@ -606,7 +633,7 @@ async fn masstack_case(bench: &Bench, case: &str, kind: FaultKind) {
     let id = text.rsplit(' ').next().unwrap_or_default();
     let stored = bench.server.get_json(&format!("{MAS_CREATE}/{id}")).await;
     assert_eq!(stored["identity_document"]["document_number"], "X1234567L");
-    eprintln!("{case}: pressed {pressed:?}");
+    pressed
 }
 
 fn panic_message(err: tokio::task::JoinError) -> String {
@@ -647,21 +674,25 @@ async fn run(cases: Vec<Case>) {
                 let task = tokio::task::spawn_local(case.run(Rc::clone(&bench)));
                 let abort = task.abort_handle();
                 let outcome = match tokio::time::timeout(CASE_LIMIT, task).await {
-                    Ok(Ok(())) => None,
-                    Ok(Err(err)) => Some(panic_message(err)),
+                    Ok(Ok(pressed)) => {
+                        eprintln!(
+                            "ok     {name} ({:.1} s): pressed {pressed:?}, fired {:?}",
+                            case_started.elapsed().as_secs_f32(),
+                            bench.fired()
+                        );
+                        continue;
+                    }
+                    Ok(Err(err)) => panic_message(err),
                     Err(_) => {
                         abort.abort();
-                        Some(format!("did not end within {CASE_LIMIT:?}"))
+                        format!("did not end within {CASE_LIMIT:?}")
                     }
                 };
-                let seconds = case_started.elapsed().as_secs_f32();
-                match outcome {
-                    None => eprintln!("ok     {name} ({seconds:.1} s)"),
-                    Some(why) => {
-                        eprintln!("FAILED {name} ({seconds:.1} s): {why}");
-                        failures.push(format!("{name}: {why}"));
-                    }
-                }
+                eprintln!(
+                    "FAILED {name} ({:.1} s): {outcome}",
+                    case_started.elapsed().as_secs_f32()
+                );
+                failures.push(format!("{name}: {outcome}"));
             }
             failures
         })
@@ -671,6 +702,8 @@ async fn run(cases: Vec<Case>) {
         total - failures.len(),
         started.elapsed().as_secs_f32()
     );
+    // The set may still own an aborted case, and with it a reference to the bench.
+    drop(local);
     bench.proxy.reset();
     if let Ok(bench) = Rc::try_unwrap(bench) {
         bench.browser.close().await;
