@@ -4,6 +4,7 @@
 //! detail (an address, a credential, another member's data).
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use axum::Json;
 use axum::extract::Request;
@@ -50,9 +51,20 @@ pub enum GatewayError {
     LockedOut {
         retry_after_secs: u64,
     },
-    /// The upstream did not answer (or answered nothing readable). Nothing is known of whether it
-    /// carried the request out.
+    /// The upstream failed (it could not be reached, or answered with a failure of its own), and
+    /// nothing was written there as far as the gateway can tell.
     Upstream,
+    /// The request was sent, but its answer was lost (the connection dropped, the body was cut
+    /// off, the call timed out): the upstream may have carried it out. Only a look-up can tell;
+    /// unsettled, it reads as [`GatewayError::Upstream`].
+    AnswerLost {
+        /// When the request left, so a look-up can tell the record it wrote from older ones.
+        sent_at: SystemTime,
+    },
+    /// A create's answer was lost and the upstream offers no look-up to tell whether it was
+    /// carried out (MasStack). Its `Idempotency-Key` keeps this answer, so sending it again cannot
+    /// create a second record blindly.
+    Unsettled,
     Internal(String),
 }
 
@@ -82,7 +94,9 @@ impl GatewayError {
             GatewayError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             GatewayError::Busy { .. } | GatewayError::InProgress => StatusCode::CONFLICT,
             GatewayError::LockedOut { .. } => StatusCode::TOO_MANY_REQUESTS,
-            GatewayError::Upstream => StatusCode::BAD_GATEWAY,
+            GatewayError::Upstream | GatewayError::AnswerLost { .. } | GatewayError::Unsettled => {
+                StatusCode::BAD_GATEWAY
+            }
             GatewayError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -119,8 +133,14 @@ impl GatewayError {
                 "Too many wrong codes: try again in {} minutes.",
                 retry_after_secs.div_ceil(60)
             ),
-            GatewayError::Upstream => {
+            GatewayError::Upstream | GatewayError::AnswerLost { .. } => {
                 "The service behind this gateway did not answer; please try again.".into()
+            }
+            GatewayError::Unsettled => {
+                "The service behind this gateway may have carried out this request, but its answer \
+                 was lost and cannot be looked up: sending it again with this Idempotency-Key \
+                 creates nothing. Check before sending it with a new key."
+                    .into()
             }
             GatewayError::Internal(_) => "An internal error occurred.".into(),
         }
@@ -178,7 +198,10 @@ impl GatewayError {
                         ("request", "rate_limited")
                     }
                     GatewayError::InProgress => ("idempotency_key", "in_progress"),
-                    GatewayError::Upstream => ("server", "upstream_unavailable"),
+                    GatewayError::Upstream | GatewayError::AnswerLost { .. } => {
+                        ("server", "upstream_unavailable")
+                    }
+                    GatewayError::Unsettled => ("server", "upstream_unsettled"),
                     GatewayError::Internal(_) => ("server", "internal_error"),
                     _ => ("body", "invalid"),
                 };
@@ -227,7 +250,16 @@ pub async fn path_form(request: Request, next: Next) -> Response {
     let masstack = request.uri().path().starts_with(MASSTACK_PREFIX);
     let response = next.run(request).await;
     match response.extensions().get::<RenderedError>() {
-        Some(RenderedError(error)) if masstack => error.render(true),
+        Some(RenderedError(error)) if masstack => {
+            let mut rendered = error.render(true);
+            // A kept answer given again says so in either form.
+            if let Some(replayed) = response.headers().get(crate::idempotency::REPLAYED) {
+                rendered
+                    .headers_mut()
+                    .insert(crate::idempotency::REPLAYED, replayed.clone());
+            }
+            rendered
+        }
         _ => response,
     }
 }

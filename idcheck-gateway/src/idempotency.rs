@@ -4,8 +4,10 @@
 //! operator), per route, with a digest of the body: the same key with another body is refused.
 //!
 //! Only successful answers are kept: a refused create wrote nothing, so carrying it out again gives
-//! the same answer. While the first request with a key runs, a second one is answered 409 with
-//! `Retry-After`, which clients already wait out as throttling.
+//! the same answer. The one failure kept is [`GatewayError::Unsettled`]: a create that may have
+//! been carried out upstream where no look-up can tell, which the same key must not send again.
+//! While the first request with a key runs, a second one is answered 409 with `Retry-After`, which
+//! clients already wait out as throttling.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -86,12 +88,18 @@ pub async fn once(
         db: db.clone(),
         key: Some(key),
     };
-    let response = match work.await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
+    let (response, keep) = match work.await {
+        Ok(response) => {
+            let success = response.status().is_success();
+            (response, success)
+        }
+        Err(error) => {
+            let unsettled = matches!(error, GatewayError::Unsettled);
+            (error.into_response(), unsettled)
+        }
     };
     let key = pending.key.take().expect("still pending");
-    if !response.status().is_success() {
+    if !keep {
         forget(db, key).await?;
         return Ok(response);
     }
@@ -164,8 +172,17 @@ async fn begin(db: &Db, key: &Key) -> Result<Option<Response>, GatewayError> {
     let (Some(status), Some(body)) = (status, body) else {
         return Err(GatewayError::InProgress);
     };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if !status.is_success() {
+        // The one failure kept is an unsettled create; rendered again, it takes its path's form.
+        let mut response = GatewayError::Unsettled.into_response();
+        response
+            .headers_mut()
+            .insert(REPLAYED, HeaderValue::from_static("true"));
+        return Ok(Some(response));
+    }
     let mut response = Body::from(body).into_response();
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    *response.status_mut() = status;
     if let Some(value) = content_type.and_then(|t| HeaderValue::from_str(&t).ok()) {
         response.headers_mut().insert(header::CONTENT_TYPE, value);
     }
@@ -272,6 +289,21 @@ mod tests {
         assert_eq!(answer.status(), StatusCode::BAD_GATEWAY);
         let retried = once(&db, refused, async { ok("second") }).await.unwrap();
         assert_eq!(text(retried).await, "second");
+
+        // A create that may have been carried out where nothing can tell keeps its key: the same
+        // key never sends it again.
+        let unsettled = key(&headers("k4"), 7, "create", b"{}").unwrap();
+        let answer = once(&db, unsettled.clone(), async {
+            Err(GatewayError::Unsettled)
+        })
+        .await
+        .unwrap();
+        assert_eq!(answer.status(), StatusCode::BAD_GATEWAY);
+        let again = once(&db, unsettled, async { panic!("sent again") })
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(again.headers()[REPLAYED], "true");
 
         let abandoned = key(&headers("k3"), 7, "create", b"{}").unwrap();
         let running = tokio::spawn({

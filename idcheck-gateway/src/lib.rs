@@ -7,8 +7,9 @@
 //!
 //! A request reads top to bottom: [`member`] says who is calling, [`scope`] what they may touch,
 //! the core's rules whether the body is acceptable, and [`upstream`] (with [`pacer`]) makes the one
-//! call upstream. [`routes`] wires them per resource; [`invitations`] and [`store`] keep the
-//! gateway's own state; [`error`] is the one error type.
+//! call upstream; [`settle`] looks up the record of a create whose answer was lost. [`routes`]
+//! wires them per resource; [`invitations`] and [`store`] keep the gateway's own state; [`error`]
+//! is the one error type.
 //!
 //! Architecture invariant: no upstream credential appears in an answer, a log line or a URL, and
 //! no member's call reaches the upstream without a [`member::Member`] in its handler's arguments.
@@ -21,6 +22,7 @@ pub mod member;
 pub mod pacer;
 pub mod routes;
 pub mod scope;
+pub mod settle;
 pub mod state;
 pub mod store;
 pub mod upstream;

@@ -3,10 +3,12 @@
 //! token), the pacing of Nexudus calls, and the waiting-out of Nexudus' own throttling. Nothing
 //! outside this module sees a credential, and nothing here logs one.
 //!
-//! It never sends a write twice on its own: a write whose answer is lost is reported as
-//! [`GatewayError::Upstream`], because only a look-up can tell whether it was carried out.
+//! It never sends a write twice on its own. A call that never left (no connection could be made)
+//! is [`GatewayError::Upstream`]: nothing was written. A call that was sent but whose answer was
+//! lost is [`GatewayError::AnswerLost`], because only a look-up can tell whether it was carried
+//! out (see `settle`).
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::http::{Method, StatusCode};
 use bytes::Bytes;
@@ -21,6 +23,9 @@ use crate::pacer::{Limits, Pacer};
 
 /// How long one upstream call may take (uploads of three images included).
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long making the connection may take: an upstream that cannot be reached fails as "never
+/// sent" (nothing written) instead of using up the whole call's time and reading as a lost answer.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How many of the upstream's own 409s are waited out before the member is told to wait.
 const THROTTLE_WAITS: u32 = 3;
 /// Renew the access token this long before it expires.
@@ -33,6 +38,8 @@ pub struct Answer {
     pub content_type: Option<String>,
     pub retry_after: Option<u64>,
     pub body: Bytes,
+    /// When the request that got this answer left, by the gateway's clock.
+    pub sent_at: SystemTime,
 }
 
 impl Answer {
@@ -79,6 +86,7 @@ impl Upstream {
     pub fn new(config: &Config) -> Result<Upstream, String> {
         let http = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
             // An upstream that redirects is misconfigured; following it could carry the bearer
             // token somewhere else.
             .redirect(reqwest::redirect::Policy::none())
@@ -209,7 +217,14 @@ impl Upstream {
         let answer = loop {
             // Signing in is not one of the API's writes, but it is one of its requests.
             drop(self.pacer.turn(false).await?);
-            let answer = send(self.http.post(&url).form(form)).await?;
+            // A sign-in whose answer is lost wrote nothing a look-up could find: it is a failure.
+            let answer =
+                send(self.http.post(&url).form(form))
+                    .await
+                    .map_err(|error| match error {
+                        GatewayError::AnswerLost { .. } => GatewayError::Upstream,
+                        other => other,
+                    })?;
             match throttled(&answer, &mut waits) {
                 Some(wait) => self.pacer.hold_for(wait),
                 None => break answer,
@@ -263,7 +278,16 @@ fn with_body(request: reqwest::RequestBuilder, body: &Body) -> reqwest::RequestB
 }
 
 async fn send(request: reqwest::RequestBuilder) -> Result<Answer, GatewayError> {
-    let response = request.send().await.map_err(|_| GatewayError::Upstream)?;
+    let sent_at = SystemTime::now();
+    let response = request.send().await.map_err(|error| {
+        if error.is_connect() || error.is_builder() {
+            GatewayError::Upstream
+        } else {
+            // Anything after the connection was made (a write cut off, a timeout, a connection
+            // closed before the answer) may follow the upstream's commit.
+            GatewayError::AnswerLost { sent_at }
+        }
+    })?;
     let status = response.status();
     let header = |name| {
         response
@@ -274,11 +298,15 @@ async fn send(request: reqwest::RequestBuilder) -> Result<Answer, GatewayError> 
     };
     let content_type = header(reqwest::header::CONTENT_TYPE);
     let retry_after = header(reqwest::header::RETRY_AFTER).and_then(|v| v.trim().parse().ok());
-    let body = response.bytes().await.map_err(|_| GatewayError::Upstream)?;
+    let body = response
+        .bytes()
+        .await
+        .map_err(|_| GatewayError::AnswerLost { sent_at })?;
     Ok(Answer {
         status,
         content_type,
         retry_after,
         body,
+        sent_at,
     })
 }

@@ -39,6 +39,11 @@ pub enum FaultAction {
     /// Run the handler (so the write commits), then break the answer's body, so the client sees a
     /// failure although the write happened: the case a retry must not duplicate.
     DropAfterWrite,
+    /// Break the answer without running the handler (the head of a 500, then the connection
+    /// drops): the client has sent its request and gets no whole answer, as when a call times out
+    /// on the way, but nothing was written. What a look-up after a lost answer must settle as "not
+    /// written".
+    DropBeforeWrite,
     /// Answer 400 naming `property` with `message`, as a validation the client does not know would:
     /// proves the client shows the server's word on the right field. Nothing is written.
     Reject,
@@ -161,6 +166,13 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
             let response = next.run(request).await;
             let (mut parts, _body) = response.into_parts();
             // The real length would let a client notice nothing; the body now ends in an error.
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::new(BrokenBody::new()))
+        }
+        FaultAction::DropBeforeWrite => {
+            let (mut parts, _body) = ApiError::InjectedFault
+                .response_for_path(&path)
+                .into_parts();
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::new(BrokenBody::new()))
         }
@@ -338,6 +350,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(parsed.action, FaultAction::DropAfterWrite);
+        let parsed: FaultSpec =
+            serde_json::from_str(r#"{"method":"POST","path":"/p","action":"drop_before_write"}"#)
+                .unwrap();
+        assert_eq!(parsed.action, FaultAction::DropBeforeWrite);
         let parsed: FaultSpec =
             serde_json::from_str(r#"{"method":"GET","path":"/p","action":"error500"}"#).unwrap();
         assert_eq!((parsed.action, parsed.nth), (FaultAction::Error500, 1));

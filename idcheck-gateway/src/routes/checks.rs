@@ -15,6 +15,7 @@ use crate::error::GatewayError;
 use crate::idempotency;
 use crate::member::Member;
 use crate::scope;
+use crate::settle;
 use crate::state::AppState;
 use crate::upstream::Body;
 
@@ -23,6 +24,19 @@ pub const RESOURCE: Resource = Resource {
     entity: "CoworkerIdentityCheck",
     upstream: "/spaces/coworkeridentitychecks",
     coworker_filter: "CoworkerIdentityCheck_Coworker",
+    read_back: &[
+        "BusinessId",
+        "CoworkerId",
+        "Name",
+        "IdentityCheckProvider",
+        "VerificationType",
+        "IdentityDocumentType",
+        "IdentityDocumentNumber",
+        "IdentityDocumentIssuedBy",
+        "IdentityDocumentExpirationDate",
+        "AddressDocumentType",
+        "Description",
+    ],
 };
 const PATH: &str = "/api/spaces/coworkeridentitychecks";
 
@@ -50,14 +64,7 @@ async fn create_once(
 ) -> Result<Response, GatewayError> {
     let body = scope::check_body(member, &body);
     member_rules(&body)?;
-    let answer = state
-        .upstream
-        .nexudus(
-            Method::POST,
-            RESOURCE.upstream,
-            Body::Json(Value::Object(body)),
-        )
-        .await?;
+    let answer = settle::create(state, member, &RESOURCE, &[], body).await?;
     Ok(relay(member, answer))
 }
 

@@ -24,6 +24,7 @@ use crate::error::GatewayError;
 use crate::idempotency;
 use crate::member::Member;
 use crate::scope;
+use crate::settle;
 use crate::state::AppState;
 use crate::upstream::Body;
 
@@ -32,6 +33,8 @@ pub const RESOURCE: Resource = Resource {
     entity: "CoworkerIdentityCheckDocument",
     upstream: "/spaces/coworkeridentitycheckdocuments",
     coworker_filter: "CoworkerIdentityCheckDocument_Coworker",
+    // The `New…Url`s are write-only: a read names the stored files instead.
+    read_back: &["CoworkerId", "CoworkerIdentityCheckId", "Name", "Notes"],
 };
 const PATH: &str = "/api/spaces/coworkeridentitycheckdocuments";
 
@@ -127,14 +130,10 @@ async fn create_once(
     if !violations.is_empty() {
         return Err(GatewayError::Validation(violations));
     }
-    let answer = state
-        .upstream
-        .nexudus(
-            Method::POST,
-            RESOURCE.upstream,
-            Body::Json(Value::Object(body)),
-        )
-        .await?;
+    // The check narrows the look-up should the answer be lost; it was checked to be set above.
+    let check = document.coworker_identity_check_id.unwrap_or_default();
+    let filters = [("CoworkerIdentityCheckDocument_CoworkerIdentityCheck", check)];
+    let answer = settle::create(state, member, &RESOURCE, &filters, body).await?;
     Ok(relay(member, answer))
 }
 

@@ -19,6 +19,7 @@ use super::{JsonObject, canonical, relay, typed};
 use crate::error::GatewayError;
 use crate::idempotency;
 use crate::member::Member;
+use crate::settle;
 use crate::state::AppState;
 use crate::upstream::Body;
 
@@ -83,19 +84,9 @@ async fn create_once(
         .to_string();
     let request: CreateIdentityDocumentIdentificationRequest = typed(&body)?;
     validate_create_request(&request).map_err(GatewayError::MasValidation)?;
-    let answer = state
-        .upstream
-        .masstack(
-            Method::POST,
-            &upstream_path(&org, None),
-            Body::Json(Value::Object(body)),
-        )
-        .await?;
+    let answer = settle::masstack_create(state, &upstream_path(&org, None), body).await?;
     if answer.is_success() {
-        let id = answer
-            .json()
-            .and_then(|value| value.get("id").and_then(Value::as_str).map(str::to_string))
-            .ok_or(GatewayError::Upstream)?;
+        let id = settle::identification_id(&answer).ok_or(GatewayError::Unsettled)?;
         let coworker = member.coworker_id;
         state
             .db

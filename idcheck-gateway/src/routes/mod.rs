@@ -131,6 +131,9 @@ pub struct Resource {
     pub upstream: &'static str,
     /// The list filter that names the coworker.
     pub coworker_filter: &'static str,
+    /// The fields a create sends that a read returns (seeds 003 and 001): a record whose create's
+    /// answer was lost is recognised by them (see `settle`).
+    pub read_back: &'static [&'static str],
 }
 
 impl Resource {
