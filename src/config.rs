@@ -86,8 +86,11 @@ pub struct Config {
     pub settings: Settings,
     pub image: ImageOptions,
     pub uploads: Uploads,
-    /// A language the host imposes; otherwise the browser's preference decides.
+    /// The language to start in; otherwise the browser's preference (among `languages`) decides.
     pub lang: Option<Lang>,
+    /// The languages the member may choose from, in the host's order; empty for all of them. A
+    /// single one imposes it (no language switch is shown).
+    pub languages: Vec<Lang>,
     /// Seconds between two status checks after submitting, while the status changes (polling
     /// slows down while it does not).
     pub poll_seconds: u32,
@@ -300,13 +303,36 @@ pub fn parse<'a>(
             Uploads::Inline
         }
     };
+    let known = || {
+        Lang::ALL
+            .iter()
+            .map(|lang| lang.tag())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let lang = match get("lang") {
         None => None,
         Some(tag) => Lang::from_tag(tag).or_else(|| {
-            problem("lang", format!("must be en or es, not `{tag}`"));
+            problem("lang", format!("must be one of {}, not `{tag}`", known()));
             None
         }),
     };
+    let mut languages = Vec::new();
+    for tag in get("languages")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty())
+    {
+        match Lang::from_tag(tag) {
+            Some(lang) if !languages.contains(&lang) => languages.push(lang),
+            Some(_) => {}
+            None => problem(
+                "languages",
+                format!("must list languages among {}, not `{tag}`", known()),
+            ),
+        }
+    }
     let mut seconds = |setting: &'static str,
                        default: u32,
                        range: std::ops::RangeInclusive<u32>| {
@@ -443,6 +469,7 @@ pub fn parse<'a>(
         image: ImageOptions { max_side, quality },
         uploads,
         lang,
+        languages,
         poll_seconds,
         deadlines,
         mode,

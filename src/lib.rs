@@ -4,8 +4,8 @@
 //! `widget` is what the module exports to host pages, `host` what an instance knows of its page,
 //! `config` reads the host's settings, `session` holds one member's visit, `resume` keeps it across
 //! a reload, `api` talks to the API, `poll` asks it for news at a polite pace, `camera` and
-//! `browser` wrap the browser's facilities, `history` follows the back button, `i18n` holds every
-//! word, and `ui` renders it all.
+//! `browser` wrap the browser's facilities, `history` follows the back button, `i18n` names every
+//! word (`translations` fetches the languages not built in), and `ui` renders it all.
 
 pub mod api;
 pub mod browser;
@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod poll;
 pub mod resume;
 pub mod session;
+pub mod translations;
 pub mod ui;
 pub mod widget;
 

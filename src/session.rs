@@ -253,6 +253,11 @@ impl Session {
         t(self.lang.get(), key)
     }
 
+    /// A plural text for `count`, tracked like [`Session::t`].
+    pub fn t_count(&self, key: Text, count: u32) -> String {
+        crate::i18n::t_count(self.lang.get(), key, count)
+    }
+
     pub fn announce(&self, key: Text) {
         self.announcement
             .set(t(self.lang.get_untracked(), key).to_string());

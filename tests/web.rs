@@ -199,26 +199,99 @@ async fn details_are_checked_when_a_field_is_left() {
     );
 }
 
-#[wasm_bindgen_test]
-async fn switching_language_translates_the_step() {
-    let host = fresh_host();
-    let _mounted = mount(&host, DEMO);
-    settle().await;
+/// Serves the component's translation files to the page's `fetch`, as the server that hosts the
+/// component would (the test runner serves only the tests): Spanish, from the file the build
+/// checked; any other language is missing (404). Counts the fetches per language.
+fn serve_locales() {
+    let files = serde_json::json!({
+        "es": include_str!("../locales/es.json"),
+    });
+    js_sys::eval(&format!(
+        r#"(() => {{
+  window.localeFiles = {files};
+  window.localeFetches = window.localeFetches || {{}};
+  if (window.localesServed) return;
+  window.localesServed = true;
+  const original = window.fetch.bind(window);
+  window.fetch = async (input, init) => {{
+    const url = new URL(input instanceof Request ? input.url : input, location.href);
+    const found = url.pathname.match(/\/locales\/([A-Za-z-]+)\.json$/);
+    if (!found) return original(input, init);
+    const tag = found[1];
+    window.localeFetches[tag] = (window.localeFetches[tag] || 0) + 1;
+    if (!url.searchParams.get("v")) return new Response("unversioned", {{ status: 400 }});
+    const body = window.localeFiles[tag];
+    return body ? new Response(body, {{ headers: {{ "Content-Type": "application/json" }} }})
+                : new Response("not found", {{ status: 404 }});
+  }};
+}})()"#
+    ))
+    .unwrap();
+}
 
-    let select: web_sys::HtmlSelectElement = query(&host, "select").unchecked_into();
-    select.set_value("es");
+fn choose_language(host: &web_sys::HtmlElement, tag: &str) {
+    let select: web_sys::HtmlSelectElement = query(host, "select").unchecked_into();
+    select.set_value(tag);
     select
         .dispatch_event(&web_sys::Event::new("change").unwrap())
         .unwrap();
-    settle().await;
+}
 
+#[wasm_bindgen_test]
+async fn switching_language_translates_the_step() {
+    serve_locales();
+    let host = fresh_host();
+    let _mounted = mount(&host, DEMO);
+    settle().await;
+    let options: Vec<String> = (0..15)
+        .map(|i| {
+            query(&host, &format!("select option:nth-child({})", i + 1))
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(options[0], "English");
+    assert!(options.contains(&"العربية".to_string()) && options.contains(&"日本語".to_string()));
+
+    // A language whose file cannot be had: English stays, and the member is told.
+    choose_language(&host, "ko");
+    eventually("the failure notice", || {
+        host.query_selector(".idcheck-lang-failed")
+            .unwrap()
+            .is_some()
+    })
+    .await;
     assert_eq!(
         query(&host, "h1").text_content().unwrap(),
-        "Verifica tu identidad"
+        "Verify your identity"
     );
+    assert_eq!(
+        query(&host, ".idcheck-lang-failed").text_content().unwrap(),
+        "This language could not be loaded, so the texts stay in English."
+    );
+    let select: web_sys::HtmlSelectElement = query(&host, "select").unchecked_into();
+    assert_eq!(select.value(), "en", "the switch shows what is shown");
+
+    choose_language(&host, "es");
+    eventually("Spanish", || {
+        query(&host, "h1").text_content().unwrap() == "Verifica tu identidad"
+    })
+    .await;
     assert_eq!(
         query(&host, ".idcheck").get_attribute("lang").as_deref(),
         Some("es")
+    );
+    assert_eq!(
+        query(&host, ".idcheck").get_attribute("dir").as_deref(),
+        Some("ltr")
+    );
+    // Fetched once per page, whatever the number of switches and instances.
+    choose_language(&host, "en");
+    choose_language(&host, "es");
+    settle().await;
+    assert_eq!(
+        js_sys::eval("window.localeFetches.es").unwrap().as_f64(),
+        Some(1.0)
     );
 }
 
@@ -560,13 +633,9 @@ async fn too_many_wrong_codes_say_how_long_to_wait() {
         "Too many wrong codes. Try again in 14 minutes."
     );
 
-    let select: web_sys::HtmlSelectElement = query(&host, "select").unchecked_into();
-    select.set_value("es");
-    select
-        .dispatch_event(&web_sys::Event::new("change").unwrap())
-        .unwrap();
-    settle().await;
-    assert!(heading_is(&host, "Introduce tu código"));
+    serve_locales();
+    choose_language(&host, "es");
+    eventually("Spanish", || heading_is(&host, "Introduce tu código")).await;
     assert_eq!(
         alert_text(&host),
         "Demasiados códigos incorrectos. Vuelve a intentarlo dentro de 14 minutos."

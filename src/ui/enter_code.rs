@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use crate::api::{Api, ApiError, Redeemed};
 use crate::config::{self, Config, Mode};
 use crate::host::{Detail, Event, Host, InvitationUse};
-use crate::i18n::{Lang, Text, fill, t};
+use crate::i18n::{Lang, Text, t, t_count};
 use crate::session::{Session, failure_text};
 use crate::ui::{LanguageSwitch, kiosk, member_visit};
 
@@ -40,13 +40,7 @@ impl Refusal {
         let text = match self {
             Refusal::Incomplete => Text::CodeIncomplete,
             Refusal::Failed(error) => match error.locked_out_minutes() {
-                Some(1) => Text::CodeLockedOutMinute,
-                Some(minutes) => {
-                    return fill(
-                        t(lang, Text::CodeLockedOut),
-                        &[("minutes", &minutes.to_string())],
-                    );
-                }
+                Some(minutes) => return t_count(lang, Text::CodeLockedOut, minutes),
                 None if matches!(error, ApiError::Rejected(_)) => Text::CodeRejected,
                 None => failure_text(error),
             },
@@ -64,7 +58,8 @@ pub fn EnterCode(
     lang: Lang,
     #[prop(optional)] redeem_at_start: Option<String>,
 ) -> impl IntoView {
-    let lang = RwSignal::new(lang);
+    let offered = config.languages.clone();
+    let lang = crate::ui::shown_language(lang);
     // No token yet, and never the host's token provider: its tokens are for someone else.
     let api = StoredValue::new_local(Api::new(config.api_base.clone(), "", None));
     let kiosk = match config.mode {
@@ -150,7 +145,7 @@ pub fn EnterCode(
             member_visit(session).into_any()
         }
         None => view! {
-            <CodeScreen host lang stage typed refusal kiosk submit/>
+            <CodeScreen host lang offered=offered.clone() stage typed refusal kiosk submit/>
         }
         .into_any(),
     }
@@ -160,6 +155,7 @@ pub fn EnterCode(
 fn CodeScreen(
     host: StoredValue<Host, LocalStorage>,
     lang: RwSignal<Lang>,
+    offered: Vec<Lang>,
     stage: RwSignal<Stage>,
     typed: RwSignal<String>,
     refusal: RwSignal<Option<Refusal>>,
@@ -230,6 +226,7 @@ fn CodeScreen(
                             class="idcheck-code-input"
                             name="code"
                             type="text"
+                            dir="ltr"
                             autocomplete="one-time-code"
                             autocapitalize="characters"
                             spellcheck="false"
@@ -266,6 +263,7 @@ fn CodeScreen(
             class="idcheck"
             class:idcheck-kiosk=kiosk.is_some()
             lang=move || lang.get().tag()
+            dir=move || lang.get().dir()
             on:pointerdown=move |_| activity.touch()
             on:keydown=move |_| activity.touch()
             on:input=move |_| activity.touch()
@@ -273,7 +271,7 @@ fn CodeScreen(
             <header class="idcheck-bar">
                 <span></span>
                 <div class="idcheck-bar-actions">
-                    <LanguageSwitch lang/>
+                    <LanguageSwitch lang offered/>
                     {kiosk.filter(|kiosk| kiosk.fullscreen).map(|_| view! { <kiosk::FullScreen lang/> })}
                 </div>
             </header>

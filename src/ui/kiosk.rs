@@ -9,7 +9,7 @@ use idcheck_core::flow::Step;
 use leptos::prelude::*;
 
 use crate::config::{Access, Kiosk};
-use crate::i18n::{Lang, Text, fill, t};
+use crate::i18n::{Lang, Text, t};
 use crate::session::Session;
 
 /// When the member last touched, typed or clicked in this instance.
@@ -105,7 +105,7 @@ pub fn Guard(kiosk: Kiosk, activity: Activity) -> impl IntoView {
             view! {
                 <div class="idcheck-kiosk-notice" role="alertdialog" aria-live="assertive" aria-labelledby=session.id("kiosk-title")>
                     <h2 id=session.id("kiosk-title")>{session.t(Text::KioskStillThere)}</h2>
-                    <p>{fill(session.t(Text::KioskResetIn), &[("seconds", &left.to_string())])}</p>
+                    <p>{session.t_count(Text::KioskResetIn, left)}</p>
                     <button type="button" class="idcheck-primary" on:click=move |_| {
                         activity.touch();
                         notice.set(Notice::None);
@@ -119,7 +119,7 @@ pub fn Guard(kiosk: Kiosk, activity: Activity) -> impl IntoView {
         Notice::Thanks(left) => Some(
             view! {
                 <div class="idcheck-kiosk-notice idcheck-kiosk-thanks" role="status">
-                    <p>{fill(session.t(Text::KioskThanks), &[("seconds", &left.to_string())])}</p>
+                    <p>{session.t_count(Text::KioskThanks, left)}</p>
                     <button type="button" class="idcheck-primary" on:click=move |_| {
                         session.host.with_value(|host| host.request_reset());
                     }>

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use idcheck_core::date::Date;
 use idcheck_core::masstack::{
     self, CreateIdentityDocumentIdentificationRequest, DocumentType, Identification,
     IdentificationState, IdentityDocument, MasCode, MasViolation, Scoring,
@@ -16,7 +17,7 @@ use crate::api::{Api, ApiError, FieldError, retrying_lost};
 use crate::browser;
 use crate::config::MasStackSettings;
 use crate::host::{Detail, Event};
-use crate::i18n::{Text, fill};
+use crate::i18n::{self, Lang, Text, fill};
 use crate::poll::{Next, poll};
 use crate::session::{Session, failure_text};
 use crate::ui::{Choice, StepHeading};
@@ -285,6 +286,7 @@ fn MasForm(
                     id=id
                     name=field
                     type="text"
+                    dir="auto"
                     autocomplete="off"
                     prop:value=move || form.with(value)
                     aria-invalid=move || if error_for(field).is_some() { "true" } else { "false" }
@@ -350,6 +352,15 @@ fn MasForm(
             </form>
         </section>
     }
+}
+
+/// An identification's expiry (an ISO 8601 date-time) as the member's language writes the date;
+/// as sent when it is not one.
+fn expiry_words(lang: Lang, expires_at: &str) -> String {
+    expires_at
+        .get(..10)
+        .and_then(Date::parse)
+        .map_or_else(|| expires_at.to_string(), |day| i18n::date(lang, day))
 }
 
 fn state_text(state: IdentificationState) -> Text {
@@ -451,7 +462,7 @@ fn MasStarted(
                 </strong>
             </p>
             <p>
-                {move || identification.with(|i| i.as_ref().map(|i| fill(session.t(Text::MasExpiresAt), &[("date", &i.expires_at)])))}
+                {move || identification.with(|i| i.as_ref().map(|i| fill(session.t(Text::MasExpiresAt), &[("date", &expiry_words(session.lang.get(), &i.expires_at))])))}
             </p>
             <p class="idcheck-outcome" role="status">{move || outcome.get()}</p>
             <Show when=move || !cancelling.get()>

@@ -30,9 +30,12 @@ fn browser_languages() -> Vec<String> {
     }
 }
 
-fn preferred_language() -> Lang {
-    let preferred = browser_languages();
-    Lang::from_preferences(preferred.iter().map(String::as_str))
+/// The language to start in: the host's, else the browser's first preference it offers.
+fn preferred_language(config: &Config) -> Lang {
+    config.lang.unwrap_or_else(|| {
+        let preferred = browser_languages();
+        Lang::from_preferences(preferred.iter().map(String::as_str), &config.languages)
+    })
 }
 
 /// The whole component, for a configuration read from the host.
@@ -43,16 +46,22 @@ pub fn App(
 ) -> impl IntoView {
     match config {
         Ok(config) => {
-            let lang = config.lang.unwrap_or_else(preferred_language);
+            let lang = preferred_language(&config);
+            let offered = config.languages.clone();
             let host = host.unwrap_or_default();
+            // A session starts in English and shows the wanted language once its strings are here.
+            let started = move |session: Session| {
+                crate::translations::switch(session.lang, lang, |_| {});
+                session
+            };
             if let Provider::MasStack(settings) = config.provider.clone() {
-                let session = Session::new(config, lang, host);
+                let session = started(Session::new(config, Lang::En, host));
                 provide_context(session);
                 return view! {
-                    <div class="idcheck" lang=move || session.lang.get().tag()>
+                    <div class="idcheck" lang=move || session.lang.get().tag() dir=move || session.lang.get().dir()>
                         <header class="idcheck-bar">
                             <span></span>
-                            <LanguageSwitch lang=session.lang/>
+                            <LanguageSwitch lang=session.lang offered/>
                         </header>
                         <main class="idcheck-step">
                             <masstack::MasStackView settings/>
@@ -69,11 +78,12 @@ pub fn App(
             let remembered = host.invitation.borrow().clone();
             match (config.access.clone(), remembered) {
                 (Access::Configured, _) => {
-                    member_visit(Session::new(config, lang, host)).into_any()
+                    member_visit(started(Session::new(config, Lang::En, host))).into_any()
                 }
                 (Access::Invitation(_), InvitationUse::Admitted(member)) => {
                     let api = Api::new(config.api_base.clone(), member.token.clone(), None);
-                    member_visit(Session::for_invited(config, lang, host, api, &member)).into_any()
+                    let session = Session::for_invited(config, Lang::En, host, api, &member);
+                    member_visit(started(session)).into_any()
                 }
                 (Access::Invitation(code), InvitationUse::Unused) => view! {
                     <enter_code::EnterCode config host lang redeem_at_start=code/>
@@ -131,6 +141,7 @@ fn FlowView(session: Session) -> impl IntoView {
             class="idcheck"
             class:idcheck-kiosk=kiosk.is_some()
             lang=move || session.lang.get().tag()
+            dir=move || session.lang.get().dir()
             on:pointerdown=move |_| activity.touch()
             on:keydown=move |_| activity.touch()
             on:input=move |_| activity.touch()
@@ -138,7 +149,7 @@ fn FlowView(session: Session) -> impl IntoView {
             <header class="idcheck-bar">
                 <Progress/>
                 <div class="idcheck-bar-actions">
-                    <LanguageSwitch lang=session.lang/>
+                    <LanguageSwitch lang=session.lang offered=session.config.with_value(|config| config.languages.clone())/>
                     {kiosk.filter(|kiosk| kiosk.fullscreen).map(|_| view! { <kiosk::FullScreen lang=session.lang/> })}
                     {cancellable.then(|| view! {
                         <button type="button" class="idcheck-link idcheck-cancel" on:click=move |_| {
@@ -200,40 +211,73 @@ fn Progress() -> impl IntoView {
     }
 }
 
-/// Lets the member change the language at any point without losing what they entered.
+/// A signal of the language shown, starting in `wanted` when its strings are here and otherwise in
+/// English until they arrive (if they never do, English stays).
+pub(crate) fn shown_language(wanted: Lang) -> RwSignal<Lang> {
+    let shown = RwSignal::new(Lang::En);
+    crate::translations::switch(shown, wanted, |_| {});
+    shown
+}
+
+/// Lets the member change the language at any point without losing what they entered, among the
+/// languages the host offers (none shown when it imposes one), each named in itself.
 #[component]
-pub(crate) fn LanguageSwitch(lang: RwSignal<Lang>) -> impl IntoView {
-    view! {
+pub(crate) fn LanguageSwitch(lang: RwSignal<Lang>, offered: Vec<Lang>) -> impl IntoView {
+    let choices = if offered.is_empty() {
+        Lang::ALL.to_vec()
+    } else {
+        offered
+    };
+    let failed = RwSignal::new(false);
+    (choices.len() > 1).then(|| view! {
         <label class="idcheck-lang">
             <span>{move || t(lang.get(), Text::Language)}</span>
-            <select on:change=move |ev| {
-                if let Some(chosen) = Lang::from_tag(&event_target_value(&ev)) {
-                    lang.set(chosen);
+            <select
+                prop:value=move || {
+                    failed.track();
+                    lang.get().tag()
                 }
-            }>
-                {Lang::ALL
+                on:change=move |ev| {
+                    if let Some(chosen) = Lang::from_tag(&event_target_value(&ev)) {
+                        failed.set(false);
+                        crate::translations::switch(lang, chosen, move |_| {
+                            let _ = failed.try_set(true);
+                        });
+                    }
+                }
+            >
+                {choices
                     .into_iter()
                     .map(|option| {
                         view! {
-                            <option value=option.tag() selected=move || lang.get() == option>
+                            <option value=option.tag() lang=option.tag() dir=option.dir()>
                                 {option.native_name()}
                             </option>
                         }
                     })
                     .collect_view()}
             </select>
+            <Show when=move || failed.get()>
+                <span class="idcheck-lang-failed" role="status">
+                    {move || fill(t(lang.get(), Text::LanguageUnavailable), &[("language", lang.get().native_name())])}
+                </span>
+            </Show>
         </label>
-    }
+    })
 }
 
 /// Shown instead of the flow when the host's configuration cannot work: says which settings to fix.
 #[component]
 fn ConfigProblems(problems: Vec<Problem>) -> impl IntoView {
-    let lang = RwSignal::new(preferred_language());
+    let preferred = browser_languages();
+    let lang = shown_language(Lang::from_preferences(
+        preferred.iter().map(String::as_str),
+        &[],
+    ));
     view! {
-        <div class="idcheck" lang=move || lang.get().tag()>
+        <div class="idcheck" lang=move || lang.get().tag() dir=move || lang.get().dir()>
             <header class="idcheck-bar">
-                <LanguageSwitch lang/>
+                <LanguageSwitch lang offered=Vec::new()/>
             </header>
             <main class="idcheck-step" role="alert">
                 <h1>{move || t(lang.get(), Text::ConfigTitle)}</h1>

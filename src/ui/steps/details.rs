@@ -155,6 +155,7 @@ fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoVie
                 id=input_id
                 name=field.property()
                 type=if field == Field::Expires { "date" } else { "text" }
+                dir="auto"
                 autocomplete="off"
                 maxlength=field.max_length().map(|max| max.to_string())
                 prop:value=value

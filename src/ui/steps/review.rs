@@ -1,11 +1,12 @@
 //! Review and submit: a summary with thumbnails and "change" links, then the submission's progress,
 //! and on failure a plain explanation with a retry that resumes where it stopped.
 
+use idcheck_core::date::Date;
 use idcheck_core::flow::{Milestone, Purpose, Step};
 use idcheck_core::slots::Slot;
 use leptos::prelude::*;
 
-use crate::i18n::{Text, document_text};
+use crate::i18n::{self, Text, document_text};
 use crate::session::{Session, SubmitState, failure_text, milestone_text};
 use crate::ui::{BlockerMessage, Picture, StepHeading};
 
@@ -87,15 +88,18 @@ pub fn Review() -> impl IntoView {
                 <Show when=move || purpose() == Some(Purpose::Identity)>
                     <div>
                         <dt>{session.text(Text::DetailsNumber)}</dt>
-                        <dd>{move || details().number} " " {change(Step::Details)}</dd>
+                        <dd><bdi>{move || details().number}</bdi> " " {change(Step::Details)}</dd>
                     </div>
                     <div>
                         <dt>{session.text(Text::DetailsIssuedBy)}</dt>
-                        <dd>{move || details().issued_by}</dd>
+                        <dd><bdi>{move || details().issued_by}</bdi></dd>
                     </div>
                     <div>
                         <dt>{session.text(Text::DetailsExpires)}</dt>
-                        <dd>{move || details().expires}</dd>
+                        <dd>{move || {
+                            let typed = details().expires;
+                            Date::parse(typed.trim()).map_or(typed, |day| i18n::date(session.lang.get(), day))
+                        }}</dd>
                     </div>
                 </Show>
             </dl>
