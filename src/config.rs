@@ -217,8 +217,16 @@ pub fn parse<'a>(
     };
     let member_from_code = access != Access::Configured;
 
+    if get("token-in-query").is_some() {
+        problem(
+            "token",
+            "was in the address's query string, where it stays in the browser's history and is sent \
+             to other sites: give it after a # instead (`#token=…`)"
+                .into(),
+        );
+    }
     let token = get("token").map(str::to_string).unwrap_or_else(|| {
-        if !has_token_provider && !member_from_code {
+        if !has_token_provider && !member_from_code && get("token-in-query").is_none() {
             problem(
                 "token",
                 "is missing: the component needs a bearer token (or a token provider) to call the API"

@@ -261,7 +261,8 @@ pub fn start() {
             placeholder.remove();
         }
         let mut settings = settings_from_attributes(&body);
-        settings.extend(crate::query_settings());
+        settings.extend(crate::page::settings());
+        crate::page::reload_on_new_token();
         // The standalone page owns its history; a widget leaves the host's alone.
         settings.push(("history".into(), "true".into()));
         let handle = mount_instance(body, settings, None);

@@ -320,6 +320,54 @@ fn live_tracks(video: &web_sys::HtmlVideoElement) -> Vec<web_sys::MediaStreamTra
 }
 
 #[wasm_bindgen_test]
+async fn a_picked_file_over_the_limit_is_refused_before_it_is_read() {
+    let host = fresh_host();
+    let _mounted = mount(
+        &host,
+        &[
+            ("token", "t"),
+            ("business", "1"),
+            ("coworker", "1"),
+            ("verify", "address"),
+            ("api", "/nowhere"),
+        ],
+    );
+    settle().await;
+    agree_and_take_the_first_document(&host).await;
+    // An 11 MB file, and a count of every read of a file's bytes on the page.
+    js_sys::eval(
+        r#"(() => {
+  window.fileReads = 0;
+  for (const method of ["arrayBuffer", "text", "stream", "bytes"]) {
+    const original = Blob.prototype[method];
+    if (!original || original.counted) continue;
+    Blob.prototype[method] = function (...args) { window.fileReads += 1; return original.apply(this, args); };
+    Blob.prototype[method].counted = true;
+  }
+  const file = new File([new Uint8Array(11 * 1024 * 1024)], "scan.jpg", { type: "image/jpeg" });
+  const picked = new DataTransfer();
+  picked.items.add(file);
+  const input = document.querySelector("input[type=file]");
+  input.files = picked.files;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+})()"#,
+    )
+    .unwrap();
+    eventually("the refusal", || {
+        query(&host, ".idcheck-capture p.idcheck-error, p.idcheck-error")
+            .text_content()
+            .unwrap_or_default()
+            .contains("over 10 MB")
+    })
+    .await;
+    assert_eq!(
+        js_sys::eval("window.fileReads").unwrap().as_f64(),
+        Some(0.0),
+        "not a byte of it was read"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn leaving_a_capture_screen_stops_the_camera() {
     let host = fresh_host();
     let _mounted = mount(
@@ -1268,4 +1316,60 @@ async fn an_answer_that_was_not_successful_is_a_failure_even_with_an_id() {
         session.server_errors.get_untracked()[0].property,
         "AddressDocumentType"
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_address_gives_no_token_and_no_other_api_and_keeps_neither() {
+    let window = web_sys::window().unwrap();
+    let history = window.history().unwrap();
+    let before = window.location().href().unwrap();
+    let read = |address: &str| {
+        history
+            .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(address))
+            .unwrap();
+        let settings = idcheck::page::settings();
+        (settings, window.location().href().unwrap())
+    };
+
+    let (settings, left) = read(
+        "?verify=identity&api=https%3A%2F%2Felsewhere.example%2Fapi&masstack-api=%2Fv1#token=from-fragment",
+    );
+    assert!(settings.contains(&("token".into(), "from-fragment".into())));
+    assert!(settings.contains(&("verify".into(), "identity".into())));
+    assert!(
+        settings.contains(&("masstack-api".into(), "/v1".into())),
+        "the page's own origin may be named"
+    );
+    assert!(
+        !settings.iter().any(|(name, _)| name == "api"),
+        "another origin is ignored: {settings:?}"
+    );
+    assert!(
+        !left.contains("token") && !left.contains("elsewhere"),
+        "{left}"
+    );
+    assert!(
+        left.ends_with("?verify=identity&masstack-api=%2Fv1"),
+        "{left}"
+    );
+
+    let (settings, left) = read("?token=in-the-query&business=1");
+    assert!(settings.contains(&("token-in-query".into(), "in-the-query".into())));
+    assert!(!settings.iter().any(|(name, _)| name == "token"));
+    assert!(!left.contains("in-the-query"), "{left}");
+    let problems = config::parse(
+        settings.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|problem| problem.setting == "token" && problem.message.contains("after a #")),
+        "{problems:?}"
+    );
+
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
+        .unwrap();
 }

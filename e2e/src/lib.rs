@@ -216,7 +216,8 @@ impl ApiServer {
     /// the page's origin).
     pub async fn page_at(&self, base: &str, extra: &str) -> String {
         let token = self.member_token(1).await;
-        format!("{base}/?token={token}&business=1&coworker=1{extra}")
+        // The token after the `#`: the page refuses one in its query string.
+        format!("{base}/?business=1&coworker=1{extra}#token={token}")
     }
 
     /// Sends `request` as the administrator and fails the test unless it succeeds.

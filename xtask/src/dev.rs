@@ -81,7 +81,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
     println!("The demo member (coworker 1), with a member token minted for an hour:");
     println!(
-        "  {}/?token={token}&business=1&coworker=1&uploads=server",
+        "  {}/?business=1&coworker=1&uploads=server#token={token}",
         gateway.url
     );
     println!("A check the operator requested for the second member (coworker 2), by invitation:");
@@ -95,7 +95,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         gateway.url
     );
     println!(
-        "The MasStack provider: {}/?token={token}&provider=masstack&masstack-org=masmovil",
+        "The MasStack provider: {}/?provider=masstack&masstack-org=masmovil#token={token}",
         gateway.url
     );
     println!("operator key: {operator_key}");

@@ -304,11 +304,15 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
 }
 
 /// Checks a picked file with the shared file rules (type sniffed from the bytes, size), then
-/// re-encodes it like a camera frame.
+/// re-encodes it like a camera frame. A file over the size limit is refused by the size the browser
+/// reports, before a byte of it is read into memory.
 async fn accept_file(
     file: &web_sys::File,
     options: crate::config::ImageOptions,
 ) -> Result<camera::Frame, Text> {
+    if file.size() > files::MAX_FILE_BYTES as f64 {
+        return Err(Text::FileTooLarge);
+    }
     let bytes = browser::file_bytes(file)
         .await
         .map_err(|_| Text::FileUnreadable)?;
