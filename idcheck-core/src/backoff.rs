@@ -16,6 +16,8 @@ pub const POLL_MAX_SECONDS: u32 = 120;
 /// cut off by the same outage do not all come back in the same instant.
 pub fn retry_delay_ms(retry: u32, jitter: f64) -> u32 {
     let nominal = RETRY_BASE_MS.saturating_mul(1 << retry.min(10));
+    // `clamp` lets NaN through, and a NaN wait would be no wait at all.
+    let jitter = if jitter.is_nan() { 0.5 } else { jitter };
     let spread = 0.5 + jitter.clamp(0.0, 1.0);
     (f64::from(nominal) * spread) as u32
 }

@@ -427,7 +427,7 @@ impl Flow {
     /// the old answers, so the writes to come belong to a new attempt.
     fn answers_changed(&mut self) {
         if self.submission.sent {
-            self.submission.attempt += 1;
+            self.submission.attempt = self.submission.attempt.saturating_add(1);
             self.submission.sent = false;
         }
     }
@@ -605,7 +605,11 @@ impl Flow {
     /// Returns the member to the step owning `property` after the server rejected it. Submitting is
     /// rewound only as far as needed: a check the server already created is kept.
     pub fn reopen_for(&mut self, property: &str) -> Option<Step> {
-        let step = self.step_for_property(property)?;
+        // A property of a step this flow lacks (a face photo for an address document) has no
+        // field to show it on: moving there would strand the member.
+        let step = self
+            .step_for_property(property)
+            .filter(|step| self.steps().contains(step))?;
         if self.submission.check_id.is_some() && !matches!(step, Step::Capture(_)) {
             // The check exists with these answers; they can no longer be changed from here.
             return None;
@@ -737,7 +741,7 @@ impl Flow {
         let Some(check_id) = self.submission.check_id else {
             return;
         };
-        self.submission.attempt += 1;
+        self.submission.attempt = self.submission.attempt.saturating_add(1);
         self.submission.sent = false;
         self.submission.stored.clear();
         self.submission.document_id = None;

@@ -9,6 +9,10 @@ use super::{Completed, Details, Flow, Purpose, PurposeSetting, Settings, Step, S
 use crate::date::Date;
 use crate::slots::{DocumentKind, Slot, used_slots};
 
+/// More attempts than a member could make in a tab's life: a snapshot claiming more was not written
+/// by a flow (and its next attempt must still be a new number).
+const MAX_ATTEMPTS: u32 = 10_000;
+
 /// Everything of a [`Flow`] but its settings, which come from the host again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -161,7 +165,7 @@ fn fits(settings: &Settings, snapshot: &Snapshot) -> bool {
         && purpose_fits
         && kind_fits
         && reference_fits
-        && snapshot.attempt >= 1
+        && (1..=MAX_ATTEMPTS).contains(&snapshot.attempt)
         && (snapshot.document_id.is_none() || snapshot.check_id.is_some())
 }
 
