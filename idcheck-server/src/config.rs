@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::ratelimit::RateLimits;
 
@@ -24,6 +25,14 @@ options:
   --rate-limit KEY=N,...    override single limits; keys: writes_per_minute, writes_per_day,
                             min_interval_ms, requests_per_minute, requests_per_hour (0 turns one off)
   --fault-injection         enable the test-only endpoints /api/test/faults and /api/test/requests
+  --allow-private-fetch     let New…Url fetches reach loopback and private addresses (development
+                            and tests only; never link-local or the metadata address)
+  --upload-ttl-seconds N    delete an upload no document used after N seconds (default 3600)
+  --request-timeout-seconds N
+                            answer 408 to a request not handled within N seconds (default 60)
+  --max-concurrent-requests N
+                            answer 503 beyond N requests in progress (default 128)
+  --log-requests            log one line per request (method, path, status, time) to stderr
   --help                    print this help
 ";
 
@@ -44,7 +53,20 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub rate_limits: RateLimits,
     pub fault_injection: bool,
+    /// Whether `New…Url` fetches may reach loopback and private addresses.
+    pub allow_private_fetch: bool,
+    /// How long an upload that no document used is kept.
+    pub upload_ttl: Duration,
+    pub request_timeout: Duration,
+    pub max_concurrent_requests: usize,
+    pub log_requests: bool,
 }
+
+/// An upload no document used is deleted after this long.
+pub const DEFAULT_UPLOAD_TTL: Duration = Duration::from_secs(60 * 60);
+/// Long enough for a record with three remote files (10 s each) and a slow 40 MB body.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 128;
 
 impl Default for Config {
     fn default() -> Self {
@@ -56,6 +78,11 @@ impl Default for Config {
             cors_origins: Vec::new(),
             rate_limits: RateLimits::default(),
             fault_injection: false,
+            allow_private_fetch: false,
+            upload_ttl: DEFAULT_UPLOAD_TTL,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            log_requests: false,
         }
     }
 }
@@ -112,6 +139,20 @@ where
             "--no-rate-limit" => no_rate_limit = true,
             "--rate-limit" => overrides.push(value("--rate-limit")?),
             "--fault-injection" => config.fault_injection = true,
+            "--allow-private-fetch" => config.allow_private_fetch = true,
+            "--log-requests" => config.log_requests = true,
+            "--upload-ttl-seconds" => {
+                config.upload_ttl =
+                    Duration::from_secs(positive("--upload-ttl-seconds", &value(&flag)?)?);
+            }
+            "--request-timeout-seconds" => {
+                config.request_timeout =
+                    Duration::from_secs(positive("--request-timeout-seconds", &value(&flag)?)?);
+            }
+            "--max-concurrent-requests" => {
+                config.max_concurrent_requests =
+                    positive("--max-concurrent-requests", &value(&flag)?)? as usize;
+            }
             other => return Err(format!("unknown option `{other}` (see --help)")),
         }
     }
@@ -122,6 +163,15 @@ where
         config.rate_limits.apply_overrides(&text)?;
     }
     Ok(Command::Run(Box::new(config)))
+}
+
+/// A whole number of at least 1.
+fn positive(flag: &str, text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
+        .ok_or_else(|| format!("{flag} takes a whole number of at least 1, not `{text}`"))
 }
 
 #[cfg(test)]
@@ -144,6 +194,11 @@ mod tests {
             DatabaseLocation::File(PathBuf::from("data/idcheck.sqlite3"))
         );
         assert!(!config.fault_injection);
+        assert!(
+            !config.allow_private_fetch,
+            "private fetches are opted into, never default"
+        );
+        assert_eq!(config.upload_ttl, Duration::from_secs(3600));
         assert_eq!(config.rate_limits, RateLimits::default());
     }
 
@@ -164,6 +219,13 @@ mod tests {
             "--rate-limit",
             "writes_per_minute=3,min-interval-ms=0",
             "--fault-injection",
+            "--allow-private-fetch",
+            "--upload-ttl-seconds=5",
+            "--request-timeout-seconds",
+            "7",
+            "--max-concurrent-requests",
+            "3",
+            "--log-requests",
         ]);
         assert_eq!(config.listen.port(), 0);
         assert_eq!(config.database, DatabaseLocation::Memory);
@@ -174,6 +236,10 @@ mod tests {
         assert_eq!(config.rate_limits.min_interval_ms, 0);
         assert_eq!(config.rate_limits.requests_per_minute, 120);
         assert!(config.fault_injection);
+        assert!(config.allow_private_fetch && config.log_requests);
+        assert_eq!(config.upload_ttl, Duration::from_secs(5));
+        assert_eq!(config.request_timeout, Duration::from_secs(7));
+        assert_eq!(config.max_concurrent_requests, 3);
     }
 
     #[test]
@@ -189,6 +255,7 @@ mod tests {
         assert!(parse_args(["--listen".to_string(), "nowhere".to_string()]).is_err());
         assert!(parse_args(["--listen".to_string()]).is_err());
         assert!(parse_args(["--rate-limit".to_string(), "bogus=1".to_string()]).is_err());
+        assert!(parse_args(["--upload-ttl-seconds".to_string(), "0".to_string()]).is_err());
         assert!(matches!(
             parse_args(["--help".to_string()]),
             Ok(Command::Help)

@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::auth::{self, Role};
+use crate::auth::password;
+use crate::auth::roles::Role;
 use crate::config::DatabaseLocation;
-use crate::error::ApiError;
 
 /// Each entry moves the schema one version on; `PRAGMA user_version` says how many have run.
 /// Append only: a database created by an older build is migrated by running the entries it lacks.
@@ -141,6 +141,17 @@ const MIGRATIONS: &[&str] = &[
     // was seeded before is given the demo users it lacks when it migrates past this version (see
     // `seed_demo_data`: password hashes are computed in Rust, so SQL cannot insert them).
     "",
+    // 4: hardening. Tokens belong to a family (a sign-in and its refreshes) and a refresh token is
+    // spent once used, so a reuse is noticed; an older token is a family of its own. Uploads
+    // carry their time in seconds, for the retention sweep.
+    r#"
+    ALTER TABLE tokens ADD COLUMN family TEXT;
+    ALTER TABLE tokens ADD COLUMN used INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX tokens_family ON tokens(family);
+    ALTER TABLE uploads ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE uploads SET created_at = COALESCE(CAST(strftime('%s', created_on) AS INTEGER), 0);
+    CREATE INDEX uploads_created_at ON uploads(created_at);
+    "#,
 ];
 
 /// The schema version with which [`DEMO_USERS`] last grew.
@@ -325,11 +336,13 @@ impl Db {
         })
     }
 
-    /// Runs `work` on the connection off the async threads; SQLite calls block.
-    pub async fn call<T, F>(&self, work: F) -> Result<T, ApiError>
+    /// Runs `work` on the connection off the async threads (SQLite calls block), holding the one
+    /// lock: keep slow work (hashing, file I/O) out of `work`. The handlers' form, with their
+    /// error type, is `Db::call` (in `state`).
+    pub async fn run<T, F>(&self, work: F) -> Result<T, TaskFailed>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut Connection) -> T + Send + 'static,
     {
         let connection = Arc::clone(&self.connection);
         tokio::task::spawn_blocking(move || {
@@ -339,7 +352,17 @@ impl Db {
             work(&mut guard)
         })
         .await
-        .map_err(|err| ApiError::Internal(format!("database task failed: {err}")))?
+        .map_err(|err| TaskFailed(err.to_string()))
+    }
+}
+
+/// A database task that did not run to its end (it panicked or was cancelled).
+#[derive(Debug, Clone)]
+pub struct TaskFailed(pub String);
+
+impl std::fmt::Display for TaskFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "database task failed: {}", self.0)
     }
 }
 
@@ -418,7 +441,7 @@ fn insert_demo_user(c: &Connection, user: &DemoUser) -> rusqlite::Result<()> {
         "INSERT INTO users (email, password_hash, is_admin, coworker_id) VALUES (?1, ?2, ?3, ?4)",
         params![
             user.email,
-            auth::hash_password(user.password),
+            password::hash_password(user.password),
             user.is_admin,
             user.coworker_id
         ],
@@ -504,6 +527,18 @@ mod tests {
         assert!(stored_states.is_err(), "EXPIRED is derived, never stored");
     }
 
+    /// A database as a build of schema version 2 created and seeded it.
+    fn at_version_2() -> Connection {
+        let connection = Connection::open_in_memory().unwrap();
+        for migration in &MIGRATIONS[..2] {
+            connection.execute_batch(migration).unwrap();
+        }
+        connection.pragma_update(None, "user_version", 2).unwrap();
+        let mut connection = connection;
+        seed_demo_data(&mut connection, 0).unwrap();
+        connection
+    }
+
     fn logins(connection: &Connection) -> Vec<String> {
         let mut statement = connection
             .prepare("SELECT email FROM users ORDER BY id")
@@ -531,9 +566,7 @@ mod tests {
 
     #[test]
     fn a_database_seeded_before_the_new_demo_users_gains_them_once() {
-        let mut connection = Connection::open_in_memory().unwrap();
-        let found = migrate(&mut connection).unwrap();
-        seed_demo_data(&mut connection, found).unwrap();
+        let mut connection = at_version_2();
         // As an older build left it: without the two later demo users, at version 2, and with a
         // user of the developer's own.
         connection
@@ -566,7 +599,7 @@ mod tests {
         assert_eq!(member2_coworker, 2);
         assert_eq!(roles_of(&connection, "gateway@example.com").len(), 7);
         assert!(
-            auth::verify_password(
+            password::verify_password(
                 "gateway-demo-password",
                 &connection
                     .query_row(
@@ -590,9 +623,7 @@ mod tests {
 
     #[test]
     fn a_demo_user_whose_login_is_taken_or_coworker_gone_is_left_out() {
-        let mut connection = Connection::open_in_memory().unwrap();
-        let found = migrate(&mut connection).unwrap();
-        seed_demo_data(&mut connection, found).unwrap();
+        let mut connection = at_version_2();
         connection
             .execute_batch(
                 "DELETE FROM users WHERE email IN ('member2@example.com', 'gateway@example.com');

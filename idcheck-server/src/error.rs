@@ -19,6 +19,8 @@ use idcheck_core::model::{ApiValidationError, WriteEnvelope};
 use idcheck_core::rules::Violation;
 use serde_json::{Value, json};
 
+use crate::auth::roles::MissingRole;
+
 /// The paths of the MasStack contract; everything else answers errors as Nexudus does.
 pub const MASSTACK_PREFIX: &str = "/v1/";
 
@@ -89,6 +91,12 @@ pub enum ApiError {
         error: &'static str,
         description: &'static str,
     },
+    /// The request was not handled within the server's time limit (408).
+    #[error("request timeout")]
+    Timeout,
+    /// Too many requests in progress at once (503, with `Retry-After`).
+    #[error("busy")]
+    Busy,
     /// A 500 armed through `/api/test/faults`.
     #[error("injected fault")]
     InjectedFault,
@@ -112,7 +120,7 @@ impl ApiError {
         }
     }
 
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Validation(_) | ApiError::MasValidation(_) | ApiError::BadRequest { .. } => {
                 StatusCode::BAD_REQUEST
@@ -126,6 +134,8 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::CONFLICT,
             ApiError::OAuth { status, .. } => *status,
+            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::InjectedFault | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -170,6 +180,10 @@ impl ApiError {
             ApiError::RateLimited { .. } => {
                 "You must wait before accessing this url again.".to_string()
             }
+            ApiError::Timeout => {
+                "The request was not handled in time; nothing was written.".to_string()
+            }
+            ApiError::Busy => "The server is busy; try again shortly.".to_string(),
             ApiError::InjectedFault => {
                 "An error was injected by the test fault endpoint.".to_string()
             }
@@ -186,6 +200,15 @@ fn describe_bytes(bytes: usize) -> String {
         format!("{:.1} MB", bytes as f64 / MB as f64)
     } else {
         format!("{bytes} bytes")
+    }
+}
+
+impl From<MissingRole> for ApiError {
+    fn from(missing: MissingRole) -> Self {
+        ApiError::Forbidden {
+            user: missing.user,
+            role: missing.role,
+        }
     }
 }
 
@@ -209,10 +232,18 @@ impl ApiError {
             ErrorForm::Nexudus => self.nexudus_body(status),
             ErrorForm::MasStack => (status, Json(self.errors_response())).into_response(),
         };
-        if let ApiError::RateLimited { retry_after_secs } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        match self {
+            ApiError::RateLimited { retry_after_secs } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            ApiError::Busy => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(1u64));
+            }
+            _ => {}
         }
         response
     }
@@ -306,6 +337,8 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => ("content_type", "unsupported_media_type"),
             ApiError::RateLimited { .. } => ("request", "rate_limited"),
             ApiError::OAuth { error, .. } => ("authorization", error),
+            ApiError::Timeout => ("request", "timeout"),
+            ApiError::Busy => ("server", "busy"),
             ApiError::InjectedFault => ("server", "injected_fault"),
             ApiError::Internal(_) => ("server", "internal_error"),
         }
@@ -326,6 +359,19 @@ impl IntoResponse for ApiError {
             .insert(RenderedError(Arc::new(self)));
         response
     }
+}
+
+/// Middleware, outside the layers that answer with a bare status (the timeout): gives such an
+/// answer the body of the path's contract, like every other error.
+pub async fn bare_statuses(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    if response.status() == StatusCode::REQUEST_TIMEOUT
+        && response.extensions().get::<RenderedError>().is_none()
+    {
+        return ApiError::Timeout.response_for_path(&path);
+    }
+    response
 }
 
 /// Middleware: answers the errors of MasStack's paths in MasStack's form, whoever raised them

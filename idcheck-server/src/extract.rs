@@ -4,12 +4,17 @@
 use std::collections::HashMap;
 use std::pin::Pin;
 
-use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::{header, request::Parts};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::{HeaderValue, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use http_body::Body as _;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
@@ -91,28 +96,30 @@ pub fn parse_value<T: DeserializeOwned>(value: &Value) -> Result<T, ApiError> {
     })
 }
 
-/// Bytes past the limit that are still read (and dropped) before answering 413: a server that
-/// answers while the client is still sending resets the connection, and the client then sees a
-/// broken connection instead of the envelope.
-const DRAIN_BEYOND_LIMIT: usize = 64 * 1024 * 1024;
+/// The length a request declares in `Content-Length`, if it declares one.
+fn declared_length(request: &Request) -> Option<u64> {
+    request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok())
+}
 
-/// The raw body, refused with a 413 envelope past the route's [`BodyLimit`].
+/// The raw body, refused with a 413 envelope past the route's [`BodyLimit`]: at once when the
+/// declared length is over it (nothing is read), else as soon as the bytes read go over it.
 pub async fn read_body(request: Request) -> Result<Bytes, ApiError> {
     let limit = request
         .extensions()
         .get::<BodyLimit>()
         .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > limit.saturating_add(DRAIN_BEYOND_LIMIT)) {
+    let declared = declared_length(&request);
+    if declared.is_some_and(|length| length > limit as u64) {
+        discard_in_background(request.into_body());
         return Err(ApiError::PayloadTooLarge { limit });
     }
     let mut body = request.into_body();
-    let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(limit));
-    let mut total = 0usize;
+    let capacity = declared.map_or(0, |length| length as usize).min(limit);
+    let mut bytes = Vec::with_capacity(capacity);
     while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
         let frame = frame.map_err(|err| ApiError::BadRequest {
             property: None,
@@ -122,18 +129,66 @@ pub async fn read_body(request: Request) -> Result<Bytes, ApiError> {
         let Ok(data) = frame.into_data() else {
             continue;
         };
-        total = total.saturating_add(data.len());
-        if total > limit.saturating_add(DRAIN_BEYOND_LIMIT) {
-            break;
+        if bytes.len() + data.len() > limit {
+            discard_in_background(body);
+            return Err(ApiError::PayloadTooLarge { limit });
         }
-        if total <= limit {
-            bytes.extend_from_slice(&data);
-        }
-    }
-    if total > limit {
-        return Err(ApiError::PayloadTooLarge { limit });
+        bytes.extend_from_slice(&data);
     }
     Ok(Bytes::from(bytes))
+}
+
+/// What a refused body may still cost: at most this many bytes, this long, this many at once.
+const DISCARD_BYTES: usize = 16 * 1024 * 1024;
+const DISCARD_TIME: Duration = Duration::from_secs(10);
+static DISCARDS: Semaphore = Semaphore::const_new(16);
+
+/// The answer to a body that is too large goes out at once, before its bytes are read. A client
+/// that sends its whole body before reading the answer (most do) would then see a broken pipe
+/// instead of the 413; so the rest of the body is read and dropped here, beside the answer, but
+/// only within [`DISCARD_BYTES`] and [`DISCARD_TIME`] and a few at a time: past that, the
+/// connection is closed. Nothing read here is kept.
+fn discard_in_background(mut body: Body) {
+    let Ok(permit) = DISCARDS.try_acquire() else {
+        return;
+    };
+    permit.forget();
+    tokio::spawn(async move {
+        let _ = tokio::time::timeout(DISCARD_TIME, async {
+            let mut seen = 0usize;
+            while let Some(Ok(frame)) =
+                std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await
+            {
+                seen += frame.data_ref().map_or(0, |data| data.len());
+                if seen > DISCARD_BYTES {
+                    break;
+                }
+            }
+        })
+        .await;
+        drop(body);
+        DISCARDS.add_permits(1);
+    });
+}
+
+/// A layer's middleware (`middleware::from_fn_with_state(BodyLimit(n), limit_body)`): records the
+/// routes' body limit for [`read_body`], and refuses a request whose declared `Content-Length` is
+/// over it before anything reads the body (a declared gigabyte costs the server nothing).
+pub async fn limit_body(
+    State(limit): State<BodyLimit>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if declared_length(&request).is_some_and(|length| length > limit.0 as u64) {
+        discard_in_background(request.into_body());
+        let mut response = ApiError::PayloadTooLarge { limit: limit.0 }.into_response();
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    request.extensions_mut().insert(limit);
+    next.run(request).await
 }
 
 /// The limit of routes that set none.

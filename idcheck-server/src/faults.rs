@@ -24,7 +24,6 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::state::AppState;
 
 /// The prefix of the test endpoints; requests to them are neither counted nor faulted.
 pub const TEST_PREFIX: &str = "/api/test/";
@@ -136,8 +135,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// The middleware: counts the request, then applies a fault if one fires.
-pub async fn inject(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let faults: &Arc<Faults> = &state.faults;
+pub async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     if path.starts_with(TEST_PREFIX) {
         return next.run(request).await;
@@ -219,8 +217,8 @@ impl http_body::Body for BrokenBody {
     }
 }
 
-/// `/api/test/faults` and `/api/test/requests`.
-pub fn router() -> Router<AppState> {
+/// `/api/test/faults` and `/api/test/requests`, on `faults` (the one the [`inject`] layer uses).
+pub fn router<S: Clone + Send + Sync + 'static>(faults: Arc<Faults>) -> Router<S> {
     Router::new()
         .route(
             "/api/test/faults",
@@ -230,10 +228,11 @@ pub fn router() -> Router<AppState> {
             "/api/test/requests",
             get(request_counts).delete(reset_counts),
         )
+        .with_state(faults)
 }
 
 async fn arm_fault(
-    State(state): State<AppState>,
+    State(faults): State<Arc<Faults>>,
     JsonBody(spec): JsonBody<FaultSpec>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     if spec.nth == 0 {
@@ -271,28 +270,28 @@ async fn arm_fault(
             serde_json::Value::Null,
         ));
     }
-    state.faults.arm(spec.clone());
+    faults.arm(spec.clone());
     Ok(Json(json!({ "Armed": spec })))
 }
 
-async fn list_faults(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let armed = lock(&state.faults.armed).clone();
+async fn list_faults(State(faults): State<Arc<Faults>>) -> Json<serde_json::Value> {
+    let armed = lock(&faults.armed).clone();
     Json(json!({ "Faults": armed }))
 }
 
-async fn clear_faults(State(state): State<AppState>) -> Json<serde_json::Value> {
-    state.faults.clear();
+async fn clear_faults(State(faults): State<Arc<Faults>>) -> Json<serde_json::Value> {
+    faults.clear();
     Json(json!({ "Faults": [] }))
 }
 
-async fn request_counts(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let counts = lock(&state.faults.counts).clone();
+async fn request_counts(State(faults): State<Arc<Faults>>) -> Json<serde_json::Value> {
+    let counts = lock(&faults.counts).clone();
     let total: u64 = counts.values().sum();
     Json(json!({ "Requests": counts, "Total": total }))
 }
 
-async fn reset_counts(State(state): State<AppState>) -> Json<serde_json::Value> {
-    lock(&state.faults.counts).clear();
+async fn reset_counts(State(faults): State<Arc<Faults>>) -> Json<serde_json::Value> {
+    lock(&faults.counts).clear();
     Json(json!({ "Requests": {}, "Total": 0 }))
 }
 

@@ -1,5 +1,6 @@
-//! Stored images: the folder they live in, and turning a record's `New…Url` (an http(s) URL, a
-//! `data:` URL, or one of our own upload URLs) into checked image bytes.
+//! Stored images: the folder they live in (documents' files and uploads), and checking bytes given
+//! for a record's `New…Url` (what a URL points at is `routes::sources`' business; fetching one is
+//! `fetch`'s). Disk only: no network, no database, no HTTP.
 //!
 //! Every file is checked with the core's `check_stored_file`, the API's own rule: any JPEG, PNG or
 //! WebP up to 10 MB, however small. The member rule (`check_file`, which adds a 100-byte minimum)
@@ -7,14 +8,10 @@
 //! file this server accepts.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use idcheck_core::files::{self, ImageType, MAX_FILE_BYTES};
+use idcheck_core::files::{self, ImageType};
 use idcheck_core::rules::Violation;
-use reqwest::Url;
-
-/// How long fetching one `New…Url` may take before the request is refused.
-pub const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where documents' files and uploads are kept.
 pub struct FileStore {
@@ -81,6 +78,27 @@ impl FileStore {
         if let Ok(name) = checked_name(name) {
             let _ = std::fs::remove_file(self.root.join(UPLOADS).join(name));
         }
+    }
+
+    /// Names of at most `limit` upload files last written more than `age` ago: what the
+    /// retention sweep looks at besides the table (a file whose row was never written).
+    pub fn uploads_older_than(&self, age: Duration, limit: usize) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.root.join(UPLOADS)) else {
+            return Vec::new();
+        };
+        let now = SystemTime::now();
+        entries
+            .flatten()
+            .filter(|entry| {
+                entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|modified| now.duration_since(modified).unwrap_or_default() > age)
+            })
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|name| checked_name(name).is_ok())
+            .take(limit)
+            .collect()
     }
 }
 
@@ -161,111 +179,6 @@ pub fn from_data_url(property: &str, url: &str) -> Result<Image, Violation> {
     check(property, bytes, url)
 }
 
-/// What a `New…Url` points at.
-pub enum Source {
-    Data,
-    /// One of our own uploads, by stored name: resolved without an HTTP round-trip to ourselves.
-    OwnUpload(String),
-    Remote(Url),
-}
-
-/// Classifies `url`; `own_authorities` are the `host:port` forms under which this server is reached.
-pub fn classify(
-    property: &str,
-    url: &str,
-    own_authorities: &[String],
-) -> Result<Source, Violation> {
-    let trimmed = url.trim();
-    if trimmed
-        .get(..5)
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("data:"))
-    {
-        return Ok(Source::Data);
-    }
-    let unreachable = |reason: &str| {
-        let mut violation = Violation::file_unreachable(property, &shorten(url));
-        violation.message = format!("could not be fetched: {reason}");
-        violation
-    };
-    let parsed = Url::parse(trimmed).map_err(|_| unreachable("it is not a URL"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(unreachable("only http, https and data: URLs are accepted"));
-    }
-    let authority = match (parsed.host_str(), parsed.port_or_known_default()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        _ => return Err(unreachable("it names no host")),
-    };
-    if let Some(name) = parsed
-        .path()
-        .strip_prefix(crate::routes::uploads::UPLOADS_PATH_PREFIX)
-        && own_authorities
-            .iter()
-            .any(|own| own.eq_ignore_ascii_case(&authority))
-    {
-        return Ok(Source::OwnUpload(name.to_string()));
-    }
-    Ok(Source::Remote(parsed))
-}
-
-/// Fetches a remote file with a timeout and the size cap, then checks it.
-pub async fn fetch(client: &reqwest::Client, property: &str, url: Url) -> Result<Image, Violation> {
-    let original = url.to_string();
-    let unreachable = |reason: String| {
-        let mut violation = Violation::file_unreachable(property, &shorten(&original));
-        violation.message = format!("could not be fetched: {reason}");
-        violation
-    };
-    let fetching = async {
-        let mut response = client
-            .get(url)
-            .send()
-            .await
-            .map_err(|err| unreachable(describe_fetch_error(&err)))?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(unreachable(format!("the server answered HTTP {status}")));
-        }
-        if response
-            .content_length()
-            .is_some_and(|length| length > MAX_FILE_BYTES as u64)
-        {
-            return Err(Violation::file_too_large(property).with_attempted(shorten(&original)));
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|err| unreachable(describe_fetch_error(&err)))?
-        {
-            bytes.extend_from_slice(&chunk);
-            // Stop reading at the cap: a huge or endless answer must not fill the memory.
-            if bytes.len() > MAX_FILE_BYTES {
-                return Err(Violation::file_too_large(property).with_attempted(shorten(&original)));
-            }
-        }
-        Ok(bytes)
-    };
-    let bytes = tokio::time::timeout(FETCH_TIMEOUT, fetching)
-        .await
-        .map_err(|_| {
-            unreachable(format!(
-                "no answer within {} seconds",
-                FETCH_TIMEOUT.as_secs()
-            ))
-        })??;
-    check(property, bytes, &original)
-}
-
-fn describe_fetch_error(err: &reqwest::Error) -> String {
-    if err.is_timeout() {
-        "the request timed out".into()
-    } else if err.is_connect() {
-        "could not connect".into()
-    } else {
-        "the transfer failed".into()
-    }
-}
-
 /// A `data:` URL can be megabytes long; an error's `AttemptedValue` only needs its start.
 pub fn shorten(url: &str) -> String {
     const KEEP: usize = 120;
@@ -288,36 +201,6 @@ mod tests {
         let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
         bytes.resize(len, 0);
         bytes
-    }
-
-    #[test]
-    fn classifies_data_own_and_remote_urls() {
-        let own = vec!["127.0.0.1:8080".to_string()];
-        assert!(matches!(
-            classify("NewPhotoUrl", "data:image/png;base64,AA", &own),
-            Ok(Source::Data)
-        ));
-        match classify(
-            "NewPhotoUrl",
-            "http://127.0.0.1:8080/api/uploads/abc.png",
-            &own,
-        ) {
-            Ok(Source::OwnUpload(name)) => assert_eq!(name, "abc.png"),
-            _ => panic!("expected our own upload"),
-        }
-        assert!(matches!(
-            classify(
-                "NewPhotoUrl",
-                "http://127.0.0.1:9999/api/uploads/abc.png",
-                &own
-            ),
-            Ok(Source::Remote(_))
-        ));
-        let refused = classify("NewDocumentUrl", "ftp://example.com/a.png", &own)
-            .err()
-            .unwrap();
-        assert_eq!(refused.property, "NewDocumentUrl");
-        assert!(classify("NewDocumentUrl", "not a url", &own).is_err());
     }
 
     #[test]

@@ -11,11 +11,16 @@
 //! gateway's and the component's.
 //!
 //! - [`config`]: the command line.
-//! - [`db`] and [`store`]: the schema, migrations, demo data and the SQL of each resource.
-//! - [`auth`]: users, roles, password hashes, bearer tokens; [`ratelimit`]: Nexudus's 409s.
+//! - [`db`] and [`store`]: the schema, migrations, demo data and the SQL of each resource; they
+//!   know nothing of HTTP.
+//! - [`auth`]: password hashes, bearer tokens, roles, and the request extractor, one module each;
+//!   [`ratelimit`]: Nexudus's 409s.
 //! - [`routes`]: one router per resource; [`error`]: the one error type and its two body forms
 //!   (Nexudus's envelope under `/api`, MasStack's `ErrorsResponse` under `/v1`).
-//! - [`files`]: stored images and fetching `New…Url`s; [`faults`]: test-only fault injection.
+//! - [`files`]: stored images; [`fetch`]: the one outbound fetcher, with its address policy;
+//!   [`lifecycle`]: how long uploads are kept; [`faults`]: test-only fault injection.
+//!
+//! No module imports one that imports it back (`tests/modules.rs` checks).
 
 pub mod auth;
 pub mod clock;
@@ -24,7 +29,9 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod faults;
+pub mod fetch;
 pub mod files;
+pub mod lifecycle;
 pub mod ratelimit;
 pub mod routes;
 pub mod state;
@@ -33,20 +40,25 @@ pub mod store;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::http::{HeaderName, HeaderValue, Method, Uri, header};
-use axum::response::IntoResponse;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Extension, Router, middleware};
 use idcheck_core::files::MAX_FILE_BYTES;
+use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::TimeoutLayer;
 
 use crate::config::{Config, DatabaseLocation};
 use crate::error::ApiError;
-use crate::extract::BodyLimit;
+use crate::extract::{BodyLimit, limit_body};
 use crate::files::FileStore;
 use crate::state::AppState;
 
@@ -59,20 +71,55 @@ pub const UPLOAD_BODY_LIMIT: usize = MAX_FILE_BYTES;
 /// The token form and the test endpoints carry a few fields.
 pub const SMALL_BODY_LIMIT: usize = 16 * 1024;
 
-/// The whole application: every resource's router, the static component, and the layers.
+/// The layers' limits beyond the body: how long a request may take and how many run at once.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    pub timeout: Duration,
+    pub max_concurrent: usize,
+    pub log_requests: bool,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            timeout: config::DEFAULT_REQUEST_TIMEOUT,
+            max_concurrent: config::DEFAULT_MAX_CONCURRENT_REQUESTS,
+            log_requests: false,
+        }
+    }
+}
+
+impl RequestLimits {
+    pub fn from_config(config: &Config) -> RequestLimits {
+        RequestLimits {
+            timeout: config.request_timeout,
+            max_concurrent: config.max_concurrent_requests,
+            log_requests: config.log_requests,
+        }
+    }
+}
+
+/// The whole application with the default request limits (see [`app_with`]).
 pub fn app(state: AppState) -> Router {
+    app_with(state, RequestLimits::default())
+}
+
+/// The whole application: every resource's router, the static component, and the layers.
+pub fn app_with(state: AppState, limits: RequestLimits) -> Router {
+    let body_limit = |limit: usize| middleware::from_fn_with_state(BodyLimit(limit), limit_body);
     let records = Router::new()
         .merge(routes::checks::router())
         .merge(routes::documents::router())
-        .layer(Extension(BodyLimit(RECORD_BODY_LIMIT)));
-    let uploads = routes::uploads::router().layer(Extension(BodyLimit(UPLOAD_BODY_LIMIT)));
-    let small = routes::token::router()
+        .layer(body_limit(RECORD_BODY_LIMIT));
+    let uploads = routes::uploads::router().layer(body_limit(UPLOAD_BODY_LIMIT));
+    let mut small = routes::token::router()
         .merge(routes::lookups::router())
         .merge(routes::masstack::router());
-    let mut api = Router::new().merge(records).merge(uploads).merge(small);
     if state.fault_injection {
-        api = api.merge(faults::router());
+        small = small.merge(faults::router(state.faults.clone()));
     }
+    let small = small.layer(body_limit(SMALL_BODY_LIMIT));
+    let api = Router::new().merge(records).merge(uploads).merge(small);
     let mut router = api
         .route("/api/{*rest}", any(api_not_found))
         .route("/v1/{*rest}", any(api_not_found))
@@ -93,7 +140,7 @@ pub fn app(state: AppState) -> Router {
         }))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            auth::authenticate,
+            auth::request::authenticate,
         ))
         // Routes that set no limit get the small one: a route's own `Extension` runs later and wins.
         .layer(Extension(BodyLimit(SMALL_BODY_LIMIT)))
@@ -101,14 +148,55 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(error::path_form));
     if state.fault_injection {
         router = router.layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.faults.clone(),
             faults::inject,
         ));
+    }
+    // Every route: a bounded number at once (beyond it, 503 at once), each within a time limit
+    // (408), both answered in the path's error form.
+    router = router
+        .layer(middleware::from_fn_with_state(
+            Arc::new(Semaphore::new(limits.max_concurrent)),
+            limit_concurrency,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.timeout,
+        ))
+        .layer(middleware::from_fn(error::bare_statuses));
+    if limits.log_requests {
+        router = router.layer(middleware::from_fn(log_request));
     }
     if let Some(cors) = cors_layer(&state.cors_origins) {
         router = router.layer(cors);
     }
     router.with_state(state)
+}
+
+/// Answers 503 at once when `permits` are all taken, so a flood queues nowhere.
+async fn limit_concurrency(
+    State(permits): State<Arc<Semaphore>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Ok(_permit) = permits.try_acquire() else {
+        return ApiError::Busy.response_for_path(request.uri().path());
+    };
+    next.run(request).await
+}
+
+/// One line per request on stderr: method, path (never the query, which may carry a secret),
+/// status and time. Headers and bodies, where tokens and passwords travel, are never logged.
+async fn log_request(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    eprintln!(
+        "idcheck-server: {method} {path} {} {} ms",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
 }
 
 async fn api_not_found(method: Method, uri: Uri) -> ApiError {
@@ -196,6 +284,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         .map_err(|err| format!("cannot listen on {}: {err}", config.listen))?;
     let bound = listener.local_addr().map_err(|err| err.to_string())?;
     let state = AppState::new(&config, db, files, bound)?;
+    lifecycle::spawn_upload_sweeper(state.db.clone(), state.files.clone(), config.upload_ttl);
 
     // Other programs (xtask, the end-to-end tests) parse these lines: keep their form exact.
     let mut out = std::io::stdout().lock();
@@ -212,7 +301,8 @@ pub async fn run(config: Config) -> Result<(), String> {
     let _ = out.flush();
     drop(out);
 
-    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let service = app_with(state.clone(), RequestLimits::from_config(&config))
+        .into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -1,7 +1,10 @@
 //! Rate limiting as Nexudus does it: a throttled request gets HTTP 409 with `Retry-After`.
 //!
 //! Limits are kept per key (the authenticated user, or the client address when there is none) in
-//! memory: a restart forgets them, which is what a local server wants.
+//! memory: a restart forgets them, which is what a local server wants. The table is bounded: a
+//! client idle past every window is forgotten (swept every [`SWEEP_EVERY`] checks), and past
+//! [`MAX_CLIENTS`] keys the least recently seen are dropped, so a flood of new addresses cannot
+//! grow it without end.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -10,6 +13,11 @@ use std::time::{Duration, Instant};
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(60 * 60);
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The most keys kept at once.
+pub const MAX_CLIENTS: usize = 10_000;
+/// Idle keys are swept after this many checks.
+pub const SWEEP_EVERY: u64 = 1024;
 
 /// The configurable limits; 0 turns a single limit off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,17 +93,81 @@ struct History {
     writes: VecDeque<Instant>,
 }
 
+impl History {
+    /// The last time this key was seen.
+    fn last_seen(&self) -> Option<Instant> {
+        match (self.requests.back(), self.writes.back()) {
+            (Some(a), Some(b)) => Some(*a.max(b)),
+            (a, b) => a.or(b).copied(),
+        }
+    }
+
+    /// Whether nothing of it counts any more: every window it could fill has passed.
+    fn is_idle(&self, now: Instant) -> bool {
+        self.requests
+            .back()
+            .is_none_or(|&t| now.saturating_duration_since(t) >= HOUR)
+            && self
+                .writes
+                .back()
+                .is_none_or(|&t| now.saturating_duration_since(t) >= DAY)
+    }
+}
+
+#[derive(Default)]
+struct Table {
+    histories: HashMap<String, History>,
+    checks: u64,
+}
+
 /// Remembers recent requests per key and decides whether the next one may pass.
 pub struct RateLimiter {
     limits: RateLimits,
-    histories: Mutex<HashMap<String, History>>,
+    table: Mutex<Table>,
 }
 
 impl RateLimiter {
     pub fn new(limits: RateLimits) -> Self {
         RateLimiter {
             limits,
-            histories: Mutex::new(HashMap::new()),
+            table: Mutex::new(Table::default()),
+        }
+    }
+
+    /// How many keys are remembered.
+    pub fn len(&self) -> usize {
+        self.lock().histories.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Table> {
+        self.table
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Forgets idle keys, then, when [`MAX_CLIENTS`] are still kept, the least recently seen
+    /// tenth (so a flood of new keys pays for one sort per many keys, not one per key).
+    fn sweep(table: &mut Table, now: Instant) {
+        table.histories.retain(|_, history| !history.is_idle(now));
+        let excess = if table.histories.len() >= MAX_CLIENTS {
+            table.histories.len() - MAX_CLIENTS * 9 / 10
+        } else {
+            0
+        };
+        if excess > 0 {
+            let mut seen: Vec<(Option<Instant>, String)> = table
+                .histories
+                .iter()
+                .map(|(key, history)| (history.last_seen(), key.clone()))
+                .collect();
+            seen.sort();
+            for (_, key) in seen.into_iter().take(excess) {
+                table.histories.remove(&key);
+            }
         }
     }
 
@@ -105,11 +177,14 @@ impl RateLimiter {
         if self.limits.is_off() {
             return Ok(());
         }
-        let mut histories = self
-            .histories
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        let history = histories.entry(key.to_string()).or_default();
+        let mut table = self.lock();
+        table.checks += 1;
+        if table.checks.is_multiple_of(SWEEP_EVERY)
+            || (table.histories.len() >= MAX_CLIENTS && !table.histories.contains_key(key))
+        {
+            Self::sweep(&mut table, now);
+        }
+        let history = table.histories.entry(key.to_string()).or_default();
         forget_before(&mut history.requests, now, HOUR);
         forget_before(&mut history.writes, now, DAY);
 
@@ -287,5 +362,25 @@ mod tests {
         assert_eq!(limits.writes_per_day, 0);
         assert!(limits.apply_overrides("writes_per_minute").is_err());
         assert!(limits.apply_overrides("writes_per_minute=x").is_err());
+    }
+
+    #[test]
+    fn idle_clients_are_forgotten_and_the_table_stays_bounded() {
+        let limiter = RateLimiter::new(RateLimits::default());
+        let start = Instant::now();
+        for n in 0..10 {
+            limiter.check(&format!("ip:{n}"), true, start).unwrap();
+        }
+        assert_eq!(limiter.len(), 10);
+        // A day and more later, a sweep forgets all of them.
+        let later = start + DAY + MINUTE;
+        for n in 0..SWEEP_EVERY {
+            let _ = limiter.check("user:1", false, later + Duration::from_millis(n * 200));
+        }
+        assert_eq!(limiter.len(), 1);
+        for n in 0..(MAX_CLIENTS as u64 + 50) {
+            let _ = limiter.check(&format!("flood:{n}"), false, later);
+        }
+        assert!(limiter.len() <= MAX_CLIENTS + 1, "{}", limiter.len());
     }
 }

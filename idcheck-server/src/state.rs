@@ -1,15 +1,19 @@
-//! The one state every handler and middleware shares.
+//! The one state every handler and middleware shares, and the handlers' form of a database call.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{HeaderMap, header};
+use rusqlite::Connection;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::error::ApiError;
 use crate::faults::Faults;
-use crate::files::{FETCH_TIMEOUT, FileStore};
+use crate::fetch::{AddressPolicy, Fetcher};
+use crate::files::FileStore;
 use crate::ratelimit::RateLimiter;
 
 #[derive(Clone)]
@@ -18,8 +22,10 @@ pub struct AppState {
     pub files: Arc<FileStore>,
     pub limiter: Arc<RateLimiter>,
     pub faults: Arc<Faults>,
-    /// Fetches `New…Url` files.
-    pub http: reqwest::Client,
+    /// Fetches `New…Url` files, with the address policy.
+    pub fetcher: Arc<Fetcher>,
+    /// How long an upload no document used is kept.
+    pub upload_ttl: Duration,
     /// The address the server is bound to, to recognise URLs that point back at it.
     pub bound: SocketAddr,
     /// The built component served at `/`.
@@ -35,17 +41,18 @@ impl AppState {
         files: FileStore,
         bound: SocketAddr,
     ) -> Result<AppState, String> {
-        let http = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .user_agent(concat!("idcheck-server/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|err| format!("cannot build the HTTP client: {err}"))?;
+        let policy = if config.allow_private_fetch {
+            AddressPolicy::AllowPrivate
+        } else {
+            AddressPolicy::PublicOnly
+        };
         Ok(AppState {
             db,
             files: Arc::new(files),
             limiter: Arc::new(RateLimiter::new(config.rate_limits)),
             faults: Arc::new(Faults::default()),
-            http,
+            fetcher: Arc::new(Fetcher::new(policy)?),
+            upload_ttl: config.upload_ttl,
             bound,
             dist: config.dist.clone(),
             cors_origins: config.cors_origins.clone(),
@@ -84,5 +91,20 @@ impl AppState {
             Some(host) if !host.is_empty() => format!("http://{host}"),
             _ => format!("http://{}", self.bound),
         }
+    }
+}
+
+impl Db {
+    /// Runs `work` on the connection (see [`Db::run`]) with the handlers' error type, so a
+    /// handler's `?` works on either side. Defined here rather than in `db`, which knows nothing
+    /// of HTTP.
+    pub async fn call<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.run(work)
+            .await
+            .map_err(|err| ApiError::Internal(err.to_string()))?
     }
 }

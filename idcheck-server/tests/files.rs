@@ -98,7 +98,8 @@ async fn data_urls_are_stored_and_downloadable() {
 
 #[tokio::test]
 async fn http_urls_are_fetched() {
-    let server = Server::start().await;
+    // The file server is on loopback: only a server that opted in may fetch from it.
+    let server = Server::start_with(&["--no-rate-limit", "--allow-private-fetch"]).await;
     let files = FileServer::start().await;
     let member = server.token("member").await;
     let check = server.create_check(&member, identity_check(3)).await;
@@ -126,7 +127,8 @@ async fn http_urls_are_fetched() {
 
 #[tokio::test]
 async fn small_images_are_stored_whichever_way_they_come() {
-    let server = Server::start().await;
+    // The file server is on loopback: only a server that opted in may fetch from it.
+    let server = Server::start_with(&["--no-rate-limit", "--allow-private-fetch"]).await;
     let files = FileServer::start().await;
     let member = server.token("member").await;
     let tiny_png = png(16);
@@ -175,7 +177,8 @@ async fn small_images_are_stored_whichever_way_they_come() {
 
 #[tokio::test]
 async fn a_url_that_fails_refuses_the_request_and_writes_nothing() {
-    let server = Server::start().await;
+    // The file server is on loopback: only a server that opted in may fetch from it.
+    let server = Server::start_with(&["--no-rate-limit", "--allow-private-fetch"]).await;
     let files = FileServer::start().await;
     let member = server.token("member").await;
     let admin = server.token("admin").await;
@@ -189,7 +192,8 @@ async fn a_url_that_fails_refuses_the_request_and_writes_nothing() {
         (
             "NewDocumentUrl",
             files.at("/missing.png"),
-            "could not be fetched: the server answered HTTP 404 Not Found",
+            // One message for every URL that gave no file, whatever the reason.
+            "could not be fetched",
         ),
         (
             "NewPhotoUrl",
@@ -199,7 +203,7 @@ async fn a_url_that_fails_refuses_the_request_and_writes_nothing() {
         (
             "NewAdditionalDocumentUrl",
             closed.clone(),
-            "could not be fetched: could not connect",
+            "could not be fetched",
         ),
     ];
     for (property, url, message) in cases {

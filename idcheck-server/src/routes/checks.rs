@@ -18,14 +18,15 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::auth::{Authorized, can};
+use crate::auth::request::Authorized;
+use crate::auth::roles::can;
 use crate::clock;
 use crate::db;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, QueryParams, parse_value};
 use crate::routes::{parse_id, sort_in_field_order, status_move_violation};
 use crate::state::AppState;
-use crate::store::{self, ListQuery, checks::CheckFields};
+use crate::store::{self, checks::CheckFields};
 
 pub const ENTITY: &str = "CoworkerIdentityCheck";
 const PATH: &str = "/api/spaces/coworkeridentitychecks";
@@ -235,7 +236,7 @@ async fn list(
     query: QueryParams,
 ) -> Result<Json<ListEnvelope<CoworkerIdentityCheck>>, ApiError> {
     use store::checks::{FILTERS, ORDER_FIELDS, TEXT_FILTERS};
-    let query = ListQuery::parse(&query, FILTERS, TEXT_FILTERS, ORDER_FIELDS)?;
+    let query = super::list_query(&query, FILTERS, TEXT_FILTERS, ORDER_FIELDS)?;
     super::list_page(&state, query, store::checks::list).await
 }
 
@@ -258,9 +259,7 @@ async fn delete(
         })
         .await?;
     // Only after the commit: a failed delete must leave the documents' files in place.
-    for name in files {
-        state.files.remove_document_file(&name);
-    }
+    super::documents::remove_document_files(&state.files, files).await;
     Ok(Json(WriteEnvelope::success(
         format!("{ENTITY} was successfully deleted."),
         CreatedValue { id },

@@ -4,13 +4,11 @@
 //! refused: seed 000 makes every file optional, and which files a member must send is a member
 //! rule, the gateway's and the component's.
 
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use idcheck_core::files::sniff;
 use idcheck_core::model::{
     CoworkerIdentityCheck, CoworkerIdentityCheckDocument, CreatedValue, ListEnvelope,
     NewCoworkerIdentityCheckDocument, VerificationStatus, WriteEnvelope,
@@ -20,15 +18,19 @@ use idcheck_core::slots::{self, Slot};
 use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;
+use std::sync::Arc;
 
-use crate::auth::{AuthUser, Authorized, can};
+use crate::auth::request::Authorized;
+use crate::auth::roles::{AuthUser, can};
 use crate::clock;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, QueryParams, parse_value};
-use crate::files::{self, Image, Source};
-use crate::routes::{parse_id, sort_in_field_order, status_move_violation, uploads};
+use crate::files::{FileStore, Image};
+use crate::routes::{
+    blocking, image_download, parse_id, sort_in_field_order, sources, status_move_violation,
+};
 use crate::state::AppState;
-use crate::store::{self, ListQuery, documents::DocumentFields};
+use crate::store::{self, documents::DocumentFields};
 
 pub const ENTITY: &str = "CoworkerIdentityCheckDocument";
 const PATH: &str = "/api/spaces/coworkeridentitycheckdocuments";
@@ -98,20 +100,24 @@ async fn create(
     };
     violations.extend(parent_violations(&body, parent.as_ref(), &violations, true));
     // Fetch the files before anything is written: a URL that fails refuses the whole request.
-    let (images, file_violations) = resolve_files(&state, &user, &headers, &body).await?;
+    let (images, uploads_used, file_violations) =
+        resolve_files(&state, &user, &headers, &body).await?;
     violations.extend(file_violations);
     if !violations.is_empty() {
         sort_in_field_order(&mut violations, FIELD_ORDER);
         return Err(ApiError::Validation(violations));
     }
 
+    // Written outside the database lock: up to 30 MB must not stall every other request.
+    let names = write_images(&state.files, images).await?;
     let now = clock::now_iso();
-    let (now_copy, email, store_files) = (now.clone(), user.email.clone(), state.files.clone());
-    let id = state
+    let (now_copy, email) = (now.clone(), user.email.clone());
+    let (names_copy, uploads_copy) = (names.clone(), uploads_used.clone());
+    let result = state
         .db
         .call(move |c| {
-            let names = write_images(&store_files, &images)?;
-            let result = (|| {
+            let names = names_copy;
+            {
                 let transaction = c.transaction()?;
                 // The check may have changed while the files were fetched: decide on its state now.
                 let parent = check_id
@@ -139,15 +145,13 @@ async fn create(
                 if complete {
                     submit_check(&transaction, &parent, &now_copy, &email)?;
                 }
+                forget_uploads(&transaction, &uploads_copy)?;
                 transaction.commit()?;
                 Ok(id)
-            })();
-            if result.is_err() {
-                remove_images(&store_files, &names);
             }
-            result
         })
-        .await?;
+        .await;
+    let id = settle_files(&state.files, result, &names, uploads_used).await?;
     Ok(Json(WriteEnvelope::success(
         format!("{ENTITY} was successfully created."),
         CreatedValue { id },
@@ -218,61 +222,105 @@ fn parent_violations(
     violations
 }
 
-/// Every `New…Url` of the body as checked image bytes, or the violations naming the properties
-/// whose file could not be had.
+/// Every `New…Url` of the body as checked image bytes, the own uploads they came from, and the
+/// violations naming the properties whose file could not be had.
 async fn resolve_files(
     state: &AppState,
     user: &AuthUser,
     headers: &HeaderMap,
     body: &NewCoworkerIdentityCheckDocument,
-) -> Result<([Option<Image>; 3], Vec<Violation>), ApiError> {
+) -> Result<([Option<Image>; 3], Vec<String>, Vec<Violation>), ApiError> {
     let own = state.own_authorities(headers);
     let mut images: [Option<Image>; 3] = [None, None, None];
+    let mut uploads_used = Vec::new();
     let mut violations = Vec::new();
     for (index, &slot) in Slot::ALL.iter().enumerate() {
         let Some(url) = body.new_url(slot) else {
             continue;
         };
         let property = slot.new_url_property();
-        let resolved = match files::classify(property, url, &own) {
-            Err(violation) => Err(violation),
-            Ok(Source::Data) => files::from_data_url(property, url),
-            Ok(Source::Remote(parsed)) => files::fetch(&state.http, property, parsed).await,
-            Ok(Source::OwnUpload(name)) => {
-                uploads::resolve(state, user, property, &name, url).await?
+        match sources::resolve(state, user, &own, property, url).await? {
+            Ok(resolved) => {
+                images[index] = Some(resolved.image);
+                uploads_used.extend(resolved.upload);
             }
-        };
-        match resolved {
-            Ok(image) => images[index] = Some(image),
             Err(violation) => violations.push(violation),
         }
     }
-    Ok((images, violations))
+    uploads_used.sort();
+    uploads_used.dedup();
+    Ok((images, uploads_used, violations))
 }
 
-fn write_images(
-    store: &files::FileStore,
-    images: &[Option<Image>; 3],
+/// Writes the images as documents' files, on the blocking threads; all or none.
+async fn write_images(
+    store: &Arc<FileStore>,
+    images: [Option<Image>; 3],
 ) -> Result<[Option<String>; 3], ApiError> {
-    let mut names: [Option<String>; 3] = [None, None, None];
-    for (index, image) in images.iter().enumerate() {
-        if let Some(image) = image {
-            match store.write_document_file(image.kind, &image.bytes) {
-                Ok(name) => names[index] = Some(name),
-                Err(err) => {
-                    remove_images(store, &names);
-                    return Err(err.into());
+    let store = store.clone();
+    blocking(move || {
+        let mut names: [Option<String>; 3] = [None, None, None];
+        for (index, image) in images.iter().enumerate() {
+            if let Some(image) = image {
+                match store.write_document_file(image.kind, &image.bytes) {
+                    Ok(name) => names[index] = Some(name),
+                    Err(err) => {
+                        for name in names.iter().flatten() {
+                            store.remove_document_file(name);
+                        }
+                        return Err(ApiError::from(err));
+                    }
                 }
             }
         }
-    }
-    Ok(names)
+        Ok(names)
+    })
+    .await?
 }
 
-fn remove_images(store: &files::FileStore, names: &[Option<String>]) {
-    for name in names.iter().flatten() {
-        store.remove_document_file(name);
+/// The uploads a stored record copied are forgotten in its transaction; their files go after it.
+fn forget_uploads(c: &Connection, names: &[String]) -> rusqlite::Result<()> {
+    for name in names {
+        store::uploads::delete(c, name)?;
     }
+    Ok(())
+}
+
+/// After the transaction: on success the copied uploads' files are removed (the document holds
+/// its own copy); on failure the files just written are.
+async fn settle_files<T>(
+    store: &Arc<FileStore>,
+    result: Result<T, ApiError>,
+    written: &[Option<String>; 3],
+    uploads_used: Vec<String>,
+) -> Result<T, ApiError> {
+    let store = store.clone();
+    match result {
+        Ok(value) => {
+            let _ = blocking(move || {
+                for name in &uploads_used {
+                    store.remove_upload(name);
+                }
+            })
+            .await;
+            Ok(value)
+        }
+        Err(err) => {
+            remove_document_files(&store, written.iter().flatten().cloned().collect()).await;
+            Err(err)
+        }
+    }
+}
+
+/// Removes documents' files (after the commit that let go of them), on the blocking threads.
+pub async fn remove_document_files(store: &Arc<FileStore>, names: Vec<String>) {
+    let store = store.clone();
+    let _ = blocking(move || {
+        for name in &names {
+            store.remove_document_file(name);
+        }
+    })
+    .await;
 }
 
 /// A PUT body: the create fields, plus what only an update carries.
@@ -321,20 +369,23 @@ async fn update(
     {
         violations.push(violation);
     }
-    let (images, file_violations) = resolve_files(&state, &user, &headers, &body).await?;
+    let (images, uploads_used, file_violations) =
+        resolve_files(&state, &user, &headers, &body).await?;
     violations.extend(file_violations);
     if !violations.is_empty() {
         sort_in_field_order(&mut violations, FIELD_ORDER);
         return Err(ApiError::Validation(violations));
     }
 
+    let names = write_images(&state.files, images).await?;
     let now = clock::now_iso();
-    let (now_copy, email, store_files) = (now.clone(), user.email.clone(), state.files.clone());
-    let replaced = state
+    let (now_copy, email) = (now.clone(), user.email.clone());
+    let (names_copy, uploads_copy) = (names.clone(), uploads_used.clone());
+    let result = state
         .db
         .call(move |c| {
-            let names = write_images(&store_files, &images)?;
-            let result = (|| {
+            let names = names_copy;
+            {
                 let transaction = c.transaction()?;
                 let current = store::documents::load(&transaction, id)?
                     .ok_or_else(|| ApiError::not_found(ENTITY, id))?;
@@ -384,18 +435,14 @@ async fn update(
                 {
                     submit_check(&transaction, &parent, &now_copy, &email)?;
                 }
+                forget_uploads(&transaction, &uploads_copy)?;
                 transaction.commit()?;
                 Ok(replaced)
-            })();
-            if result.is_err() {
-                remove_images(&store_files, &names);
             }
-            result
         })
-        .await?;
-    for name in replaced {
-        state.files.remove_document_file(&name);
-    }
+        .await;
+    let replaced = settle_files(&state.files, result, &names, uploads_used).await?;
+    remove_document_files(&state.files, replaced).await;
     Ok(Json(WriteEnvelope::success(
         format!("{ENTITY} was successfully updated."),
         CreatedValue { id },
@@ -425,7 +472,7 @@ async fn list(
     query: QueryParams,
 ) -> Result<Json<ListEnvelope<CoworkerIdentityCheckDocument>>, ApiError> {
     use store::documents::{FILTERS, ORDER_FIELDS, TEXT_FILTERS};
-    let query = ListQuery::parse(&query, FILTERS, TEXT_FILTERS, ORDER_FIELDS)?;
+    let query = super::list_query(&query, FILTERS, TEXT_FILTERS, ORDER_FIELDS)?;
     super::list_page(&state, query, store::documents::list).await
 }
 
@@ -450,9 +497,7 @@ async fn delete(
                 .collect::<Vec<_>>())
         })
         .await?;
-    for name in files {
-        state.files.remove_document_file(&name);
-    }
+    remove_document_files(&state.files, files).await;
     Ok(Json(WriteEnvelope::success(
         format!("{ENTITY} was successfully deleted."),
         CreatedValue { id },
@@ -461,7 +506,7 @@ async fn delete(
     )))
 }
 
-/// `GET …/{id}/files/{photo|document|additionaldocument}`: the stored bytes with their type.
+/// `GET …/{id}/files/{photo|document|additionaldocument}`: the stored bytes, as an attachment.
 async fn download(
     State(state): State<AppState>,
     Authorized(_user, _): Authorized<can::ReadDocument>,
@@ -473,35 +518,19 @@ async fn download(
         .copied()
         .find(|s| slot_segment(*s).eq_ignore_ascii_case(&slot))
         .ok_or_else(|| ApiError::not_found("File slot", &slot))?;
-    let store_files = state.files.clone();
-    let (name, bytes) = state
+    let name = state
         .db
         .call(move |c| {
             let document =
                 store::documents::load(c, id)?.ok_or_else(|| ApiError::not_found(ENTITY, id))?;
-            let name = document
-                .file_name(slot)
-                .map(str::to_string)
-                .ok_or_else(|| {
-                    ApiError::not_found("File", format!("{} of {ENTITY} {id}", slot_segment(slot)))
-                })?;
-            let bytes = store_files.read_document_file(&name)?;
-            Ok((name, bytes))
+            document.file_name(slot).map(str::to_string).ok_or_else(|| {
+                ApiError::not_found("File", format!("{} of {ENTITY} {id}", slot_segment(slot)))
+            })
         })
         .await?;
-    let mime = sniff(&bytes).map_or("application/octet-stream", |kind| kind.mime());
-    let mut response = Body::from(bytes).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    // Identity documents must not linger in shared caches.
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    let (store_files, name_copy) = (state.files.clone(), name.clone());
+    let bytes = blocking(move || store_files.read_document_file(&name_copy)).await??;
+    Ok(image_download(&name, bytes))
 }
 
 #[cfg(test)]

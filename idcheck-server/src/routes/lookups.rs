@@ -7,11 +7,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use idcheck_core::model::{Business, Coworker, ListEnvelope};
 
-use crate::auth::AuthUser;
+use crate::auth::roles::AuthUser;
 use crate::error::ApiError;
 use crate::extract::QueryParams;
 use crate::state::AppState;
-use crate::store::{self, ListQuery, lookups};
+use crate::store::{self, lookups};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,7 +24,7 @@ async fn businesses(
     _user: AuthUser,
     query: QueryParams,
 ) -> Result<Json<ListEnvelope<Business>>, ApiError> {
-    let query = ListQuery::parse(
+    let query = super::list_query(
         &query,
         lookups::BUSINESS_FILTERS,
         lookups::BUSINESS_TEXT_FILTERS,
@@ -38,7 +38,7 @@ async fn coworkers(
     _user: AuthUser,
     query: QueryParams,
 ) -> Result<Json<ListEnvelope<Coworker>>, ApiError> {
-    let query = ListQuery::parse(
+    let query = super::list_query(
         &query,
         lookups::COWORKER_FILTERS,
         lookups::COWORKER_TEXT_FILTERS,

@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::auth::AuthUser;
+use crate::auth::roles::AuthUser;
 use crate::clock;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, parse_value};

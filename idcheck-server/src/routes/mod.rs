@@ -5,17 +5,144 @@ pub mod checks;
 pub mod documents;
 pub mod lookups;
 pub mod masstack;
+pub mod sources;
 pub mod token;
 pub mod uploads;
 
 use axum::Json;
-use idcheck_core::model::{ListEnvelope, VerificationStatus};
+use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use idcheck_core::files::sniff;
+use idcheck_core::model::{ListEnvelope, SortDirection, VerificationStatus};
 use idcheck_core::rules::Violation;
 use rusqlite::Connection;
+use rusqlite::types::ToSql;
 
 use crate::error::ApiError;
+use crate::extract::QueryParams;
 use crate::state::AppState;
-use crate::store::ListQuery;
+use crate::store::{DEFAULT_PAGE_SIZE, Filter, ListQuery, MAX_PAGE_SIZE, OrderField, escape_like};
+
+/// Runs slow work (file I/O, hashing) on the blocking threads, outside any lock.
+pub async fn blocking<T, F>(work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| ApiError::Internal(format!("a blocking task failed: {err}")))
+}
+
+/// An identity image as a download: its sniffed type, as an attachment (never rendered inline by
+/// a browser), `nosniff` (never taken for another type) and `no-store` (never kept in a cache).
+pub fn image_download(name: &str, bytes: Vec<u8>) -> Response {
+    let mime = sniff(&bytes).map_or("application/octet-stream", |kind| kind.mime());
+    let mut response = Body::from(bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // Stored names are `<uuid>.<ext>`; anything else is not put in a header.
+    let safe = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    let disposition = if safe {
+        format!("attachment; filename=\"{name}\"")
+    } else {
+        "attachment".to_string()
+    };
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// Reads `page`, `size`, `orderBy`, `dir` and the filters of `query`; a bad one is a 400 naming
+/// the parameter.
+pub fn list_query(
+    query: &QueryParams,
+    filters: &[Filter],
+    text_filters: &[Filter],
+    order_fields: &[OrderField],
+) -> Result<ListQuery, ApiError> {
+    let page = query.number("page")?.unwrap_or(1);
+    if page < 1 {
+        return Err(ApiError::bad_request(
+            "page",
+            "must be 1 or more",
+            page.into(),
+        ));
+    }
+    let size = query
+        .number("size")?
+        .unwrap_or(i64::from(DEFAULT_PAGE_SIZE));
+    if size < 1 {
+        return Err(ApiError::bad_request(
+            "size",
+            "must be 1 or more",
+            size.into(),
+        ));
+    }
+    let page = u32::try_from(page).unwrap_or(u32::MAX);
+    let size = u32::try_from(size).unwrap_or(u32::MAX).min(MAX_PAGE_SIZE);
+
+    let order = match query
+        .get("orderBy")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => &order_fields[0],
+        Some(name) => order_fields
+            .iter()
+            .find(|field| field.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let known: Vec<&str> = order_fields.iter().map(|f| f.name).collect();
+                ApiError::bad_request(
+                    "orderBy",
+                    format!("must be one of {}", known.join(", ")),
+                    name.into(),
+                )
+            })?,
+    };
+    let direction = match query.get("dir").map(str::trim).filter(|s| !s.is_empty()) {
+        None => SortDirection::Ascending,
+        // Some clients send the enum's number: 0 ascending, 1 descending.
+        Some("0") => SortDirection::Ascending,
+        Some("1") => SortDirection::Descending,
+        Some(text) => text.parse().map_err(|_| {
+            ApiError::bad_request("dir", "must be Ascending or Descending", text.into())
+        })?,
+    };
+
+    let mut conditions = Vec::new();
+    let mut values: Vec<Box<dyn ToSql + Send>> = Vec::new();
+    for filter in filters {
+        if let Some(value) = query.number(filter.parameter)? {
+            conditions.push(filter.sql);
+            values.push(Box::new(value));
+        }
+    }
+    for filter in text_filters {
+        if let Some(text) = query.get(filter.parameter).filter(|t| !t.trim().is_empty()) {
+            conditions.push(filter.sql);
+            values.push(Box::new(format!("%{}%", escape_like(text.trim()))));
+        }
+    }
+    Ok(ListQuery {
+        page,
+        size,
+        order_field: order.name,
+        order_sql: order.sql,
+        direction,
+        conditions,
+        values,
+    })
+}
 
 /// Reads one page of a resource and the count of all its records that match.
 pub type FetchPage<T> = fn(&Connection, &ListQuery) -> rusqlite::Result<(u64, Vec<T>)>;
@@ -152,5 +279,88 @@ mod tests {
         sort_in_field_order(&mut violations, &["BusinessId", "Name"]);
         let order: Vec<&str> = violations.iter().map(|v| v.property.as_str()).collect();
         assert_eq!(order, ["BusinessId", "Name", "Other"]);
+    }
+
+    const FILTERS: &[Filter] = &[Filter {
+        parameter: "X_Coworker",
+        sql: "coworker_id = ?",
+    }];
+    const TEXT: &[Filter] = &[Filter {
+        parameter: "X_Name",
+        sql: "name LIKE ? ESCAPE '\\'",
+    }];
+    const ORDER: &[OrderField] = &[
+        OrderField {
+            name: "Id",
+            sql: "id",
+        },
+        OrderField {
+            name: "Name",
+            sql: "name",
+        },
+    ];
+
+    fn query(pairs: &[(&str, &str)]) -> QueryParams {
+        QueryParams(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn defaults_and_clamps() {
+        let list = list_query(&query(&[]), FILTERS, TEXT, ORDER).unwrap();
+        assert_eq!((list.page, list.size, list.order_field), (1, 25, "Id"));
+        assert_eq!(list.where_clause(), "");
+        let list = list_query(&query(&[("size", "5000")]), FILTERS, TEXT, ORDER).unwrap();
+        assert_eq!(list.size, MAX_PAGE_SIZE);
+    }
+
+    #[test]
+    fn filters_order_and_direction() {
+        let list = list_query(
+            &query(&[
+                ("X_Coworker", "3"),
+                ("X_Name", "50%"),
+                ("orderBy", "name"),
+                ("dir", "Descending"),
+                ("page", "2"),
+                ("size", "10"),
+            ]),
+            FILTERS,
+            TEXT,
+            ORDER,
+        )
+        .unwrap();
+        assert_eq!(
+            list.where_clause(),
+            "WHERE coworker_id = ? AND name LIKE ? ESCAPE '\\'"
+        );
+        assert_eq!(
+            list.order_and_page("id"),
+            "ORDER BY name DESC, id DESC LIMIT 10 OFFSET 10"
+        );
+        assert_eq!(list.values.len(), 2);
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        for pairs in [
+            [("page", "0")],
+            [("size", "x")],
+            [("orderBy", "Nope")],
+            [("dir", "up")],
+            [("X_Coworker", "me")],
+        ] {
+            match list_query(&query(&pairs), FILTERS, TEXT, ORDER) {
+                Err(ApiError::BadRequest {
+                    property: Some(property),
+                    ..
+                }) => assert_eq!(property, pairs[0].0),
+                _ => panic!("{pairs:?} should be refused"),
+            }
+        }
     }
 }

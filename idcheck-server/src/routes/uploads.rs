@@ -3,23 +3,21 @@
 //! `GET /api/uploads/{name}` gives the bytes back to the user who uploaded them. Uploads are checked
 //! by the API's own file rule (`check_stored_file`), like every file this server stores.
 
-use axum::body::Body;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use idcheck_core::files::{check_stored_file, sniff};
-use idcheck_core::rules::Violation;
-use rusqlite::{OptionalExtension, params};
+use idcheck_core::files::check_stored_file;
 use serde_json::{Value, json};
 
-use crate::auth::{AuthUser, Authorized, can};
+use crate::auth::request::Authorized;
+use crate::auth::roles::{AuthUser, can};
 use crate::clock;
 use crate::error::ApiError;
 use crate::extract::read_body;
-use crate::files::{self, Image};
+use crate::routes::{blocking, image_download};
 use crate::state::AppState;
+use crate::store;
 
 /// The path under which uploads are served; a record URL with it is resolved locally.
 pub const UPLOADS_PATH_PREFIX: &str = "/api/uploads/";
@@ -33,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/uploads/{name}", get(download))
 }
 
+/// Stores the image (written outside the database lock), then records it; a failed record
+/// removes the file again. The upload lives until a document copies it, or its time is up.
 async fn upload(
     State(state): State<AppState>,
     Authorized(user, _): Authorized<can::Upload>,
@@ -42,22 +42,29 @@ async fn upload(
     let bytes = read_body(request).await?;
     let kind = check_stored_file(PROPERTY, &bytes)
         .map_err(|violation| ApiError::Validation(vec![violation]))?;
-    let (store_files, user_id, size) = (state.files.clone(), user.id, bytes.len());
-    let name = state
+    let size = bytes.len();
+    let store_files = state.files.clone();
+    let name = blocking(move || store_files.write_upload(kind, &bytes)).await??;
+    let (name_copy, user_id) = (name.clone(), user.id);
+    let recorded = state
         .db
         .call(move |c| {
-            let name = store_files.write_upload(kind, &bytes)?;
-            let inserted = c.execute(
-                "INSERT INTO uploads (name, user_id, content_type, size, created_on) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, user_id, kind.mime(), size as i64, clock::now_iso()],
-            );
-            if let Err(err) = inserted {
-                store_files.remove_upload(&name);
-                return Err(err.into());
-            }
-            Ok(name)
+            Ok(store::uploads::insert(
+                c,
+                &name_copy,
+                user_id,
+                kind.mime(),
+                size,
+                &clock::now_iso(),
+                clock::unix_seconds(),
+            )?)
         })
-        .await?;
+        .await;
+    if let Err(err) = recorded {
+        let (store_files, name) = (state.files.clone(), name.clone());
+        let _ = blocking(move || store_files.remove_upload(&name)).await;
+        return Err(err);
+    }
     Ok(Json(json!({
         "Url": format!("{}{UPLOADS_PATH_PREFIX}{name}", state.base_url(&headers)),
         "FileName": name,
@@ -66,75 +73,34 @@ async fn upload(
     })))
 }
 
-/// The owner of upload `name`, if there is one.
-fn owner(c: &rusqlite::Connection, name: &str) -> rusqlite::Result<Option<i64>> {
-    c.query_row(
-        "SELECT user_id FROM uploads WHERE name = ?1",
-        [name],
-        |row| row.get(0),
-    )
-    .optional()
-}
-
-/// The bytes of our own upload `name` named in `property`. Another user's upload is treated as
-/// unknown: uploads are identity documents, and the URL alone must not hand them to anyone else.
-pub async fn resolve(
-    state: &AppState,
-    user: &AuthUser,
-    property: &str,
-    name: &str,
-    url: &str,
-) -> Result<Result<Image, Violation>, ApiError> {
-    let (store_files, name_copy, user_id, is_admin) = (
-        state.files.clone(),
-        name.to_string(),
-        user.id,
-        user.is_admin,
-    );
-    let bytes = state
-        .db
-        .call(move |c| match owner(c, &name_copy)? {
-            Some(owner) if owner == user_id || is_admin => {
-                Ok(store_files.read_upload(&name_copy).ok())
-            }
-            _ => Ok(None),
-        })
-        .await?;
-    Ok(match bytes {
-        Some(bytes) => files::check(property, bytes, url),
-        None => {
-            let mut violation = Violation::file_unreachable(property, &files::shorten(url));
-            violation.message = "could not be fetched: there is no such upload".into();
-            Err(violation)
-        }
-    })
-}
-
 async fn download(
     State(state): State<AppState>,
     Authorized(user, _): Authorized<can::Upload>,
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (store_files, name_copy, user_id, is_admin) =
-        (state.files.clone(), name.clone(), user.id, user.is_admin);
-    let bytes = state
-        .db
-        .call(move |c| match owner(c, &name_copy)? {
-            Some(owner) if owner == user_id || is_admin => {
-                Ok(store_files.read_upload(&name_copy).ok())
-            }
-            _ => Ok(None),
-        })
+    let bytes = upload_bytes(&state, &user, &name)
         .await?
         .ok_or_else(|| ApiError::not_found("Upload", &name))?;
-    let mime = sniff(&bytes).map_or("application/octet-stream", |kind| kind.mime());
-    let mut response = Body::from(bytes).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(response)
+    Ok(image_download(&name, bytes))
+}
+
+/// The bytes of upload `name`, if `user` may read it (its uploader, or an administrator).
+pub async fn upload_bytes(
+    state: &AppState,
+    user: &AuthUser,
+    name: &str,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    let (name_copy, user_id, is_admin) = (name.to_string(), user.id, user.is_admin);
+    let allowed = state
+        .db
+        .call(move |c| {
+            Ok(matches!(store::uploads::owner(c, &name_copy)?,
+                Some(owner) if owner == user_id || is_admin))
+        })
+        .await?;
+    if !allowed {
+        return Ok(None);
+    }
+    let (store_files, name) = (state.files.clone(), name.to_string());
+    blocking(move || store_files.read_upload(&name).ok()).await
 }
