@@ -113,9 +113,16 @@ impl ApiServer {
     }
 
     async fn launch(extra_args: &[&str]) -> ApiServer {
-        let mut args: Vec<String> = ["--listen", "127.0.0.1:0", "--database", ":memory:"]
-            .map(String::from)
-            .to_vec();
+        // The gateway keeps uploads on loopback: the double may fetch them only when told so.
+        let mut args: Vec<String> = [
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            ":memory:",
+            "--allow-private-fetch",
+        ]
+        .map(String::from)
+        .to_vec();
         args.extend(extra_args.iter().map(|a| a.to_string()));
         let (double, api_url) =
             spawn_announcing(required_env("IDCHECK_SERVER_BIN"), &args, &[]).await;

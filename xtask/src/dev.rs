@@ -26,6 +26,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             data.join("idcheck.sqlite3").display().to_string(),
             "--files".into(),
             data.join("files").display().to_string(),
+            // The gateway beside it keeps uploads on loopback: let the double fetch them there.
+            "--allow-private-fetch".into(),
         ],
         &[],
     )?;

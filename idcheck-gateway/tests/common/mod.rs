@@ -148,9 +148,16 @@ impl Double {
         Double::start_with(&[]).await
     }
 
-    /// `--listen 127.0.0.1:0 --database :memory:` and `extra` flags.
+    /// `--listen 127.0.0.1:0 --database :memory:`, fetching from loopback (where the gateway
+    /// under test keeps its uploads), and `extra` flags.
     pub async fn start_with(extra: &[&str]) -> Double {
-        let mut args: Vec<String> = ["--listen", "127.0.0.1:0", "--database", ":memory:"]
+        let mut args: Vec<String> = [
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            ":memory:",
+            "--allow-private-fetch",
+        ]
             .iter()
             .map(|s| s.to_string())
             .collect();
