@@ -63,6 +63,10 @@ struct Instance {
     invitation: Rc<RefCell<InvitationUse>>,
     /// The mounted view; dropping it unmounts everything (and stops the camera).
     mounted: RefCell<Option<Box<dyn Any>>>,
+    /// A reset loads the page again instead of remounting: a front-desk kiosk that serves one
+    /// person after another (the standalone page asking each for their code). A fresh page is a
+    /// fresh wasm memory, so nothing a member typed or photographed survives in freed buffers.
+    reload_on_reset: bool,
 }
 
 impl Instance {
@@ -97,6 +101,12 @@ impl Instance {
         self.stop();
         // A reset keeps nothing of the previous visit, not even for a reload.
         crate::resume::forget(&self.id_prefix);
+        if self.reload_on_reset
+            && let Some(window) = web_sys::window()
+            && window.location().reload().is_ok()
+        {
+            return;
+        }
         self.start();
     }
 }
@@ -126,6 +136,7 @@ fn mount_instance(
     element: HtmlElement,
     settings: Vec<(String, String)>,
     provider: Option<Function>,
+    reload_on_reset: bool,
 ) -> Handle {
     let instance = Rc::new(Instance {
         element,
@@ -134,6 +145,7 @@ fn mount_instance(
         id_prefix: next_id_prefix(),
         invitation: Rc::default(),
         mounted: RefCell::new(None),
+        reload_on_reset,
     });
     instance.start();
     Handle { instance }
@@ -145,7 +157,7 @@ fn mount_instance(
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, config: JsValue) -> Result<Handle, JsValue> {
     let (settings, provider) = settings_from_object(&config)?;
-    Ok(mount_instance(element, settings, provider))
+    Ok(mount_instance(element, settings, provider, false))
 }
 
 /// What a host's configuration object holds: the settings as `(name, value)` pairs, and the
@@ -245,6 +257,7 @@ pub fn start() {
                 element,
                 settings,
                 provider.dyn_into::<Function>().ok(),
+                false,
             ))
         },
     );
@@ -265,7 +278,11 @@ pub fn start() {
         crate::page::reload_on_new_token();
         // The standalone page owns its history; a widget leaves the host's alone.
         settings.push(("history".into(), "true".into()));
-        let handle = mount_instance(body, settings, None);
+        let named = |name: &str| settings.iter().any(|(key, _)| key == name);
+        let serves_many = settings.iter().any(|(k, v)| k == "mode" && v == "kiosk")
+            && !named("token")
+            && !named("coworker");
+        let handle = mount_instance(body, settings, None, serves_many);
         std::mem::forget(handle);
     }
 }

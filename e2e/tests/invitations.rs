@@ -152,3 +152,85 @@ async fn a_kiosk_serves_two_members_in_a_row_by_their_codes() {
         .await;
     browser.close().await;
 }
+
+/// Whether the bytes of `text` are anywhere in the component's wasm memory, as it is now. The
+/// module's `init` answers the running instance's exports when it has started already.
+async fn in_wasm_memory(browser: &Browser, text: &str) -> bool {
+    let found = browser
+        .client
+        .execute_async(
+            "const [needle, done] = arguments; \
+             import('/idcheck.js').then((module) => module.default()).then((wasm) => { \
+               const memory = new Uint8Array(wasm.memory.buffer); \
+               const bytes = new TextEncoder().encode(needle); \
+               let at = memory.indexOf(bytes[0]); \
+               while (at !== -1) { \
+                 let all = true; \
+                 for (let i = 1; i < bytes.length && all; i++) all = memory[at + i] === bytes[i]; \
+                 if (all) return done(true); \
+                 at = memory.indexOf(bytes[0], at + 1); \
+               } \
+               done(false); \
+             }, (error) => done('error: ' + error));",
+            vec![text.into()],
+        )
+        .await
+        .expect("the memory can be searched");
+    match found {
+        Value::Bool(found) => found,
+        other => panic!("searching the wasm memory: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_kiosk_reset_leaves_nothing_of_the_member_in_memory() {
+    let server = ApiServer::start(&[]).await;
+    let (code, _) = server.invite(1, "identity").await;
+    let browser = Browser::start(DESKTOP, Some(&camera("kiosk-memory"))).await;
+    browser
+        .client
+        .goto(&format!("{}/?mode=kiosk", server.url))
+        .await
+        .expect("the kiosk opens");
+    browser
+        .at_step("Enter your code", "code", "kiosk-memory")
+        .await;
+    browser.type_into("input[name=code]", &code).await;
+    browser.press("Continue").await;
+    browser.wait_for_text("h1", WELCOME).await;
+    browser.agree("kiosk-memory").await;
+    browser
+        .choose(
+            IDENTITY_DOCUMENT,
+            "document",
+            "kiosk-memory",
+            ("document", "1"),
+        )
+        .await;
+    let secret = "ZQ4711SECRET";
+    browser
+        .fill_details(
+            &Details {
+                number: secret,
+                issued_by: "Kiosk Test Authority",
+                expires: "2032-06-30",
+            },
+            "kiosk-memory",
+        )
+        .await;
+    browser.at_step(PHOTO, "photo", "kiosk-memory").await;
+    // The search finds what the member typed while they are there…
+    assert!(in_wasm_memory(&browser, secret).await, "the search works");
+
+    // …and nothing of it once the member leaves and the kiosk is reset for the next person.
+    browser.click(".idcheck-cancel").await;
+    browser
+        .at_step("Enter your code", "code", "kiosk-memory-after")
+        .await;
+    assert!(
+        !in_wasm_memory(&browser, secret).await,
+        "the number survived the reset"
+    );
+    assert!(!in_wasm_memory(&browser, "Kiosk Test Authority").await);
+    browser.close().await;
+}
