@@ -21,12 +21,18 @@ options:
                               (default: http://ADDR:PORT as bound)
   --database FILE|:memory:    member tokens, invitations and uploads (default data/gateway.sqlite3)
   --inline-images             name images as data: URLs (only if your Nexudus accepts them)
-  --upload-minutes N          how long an uploaded image stays fetchable (default 15)
+  --upload-ttl-seconds N      how long an upload no document has used is kept (default 3600);
+                              an upload is deleted as soon as the document naming it is created
   --invitation-days N         how long an invitation code stays valid (default 7)
   --cors-origin ORIGIN        a portal origin allowed to call the member API from its pages
                               (repeatable; default: same origin only)
   --queue N                   requests that may wait for the upstream's pace (default 64)
   --pace-margin-ms N          added to Nexudus' 100 ms between requests (default 30)
+  --request-timeout-seconds N how long one request may take, body included (default 120)
+  --max-concurrent-requests N requests served at once; beyond, refused at once (default 256)
+  --frame-ancestors SOURCES   who may frame the served pages, as CSP sources separated by
+                              spaces: 'self' (default), 'none', or origins such as
+                              https://portal.example.com
   --secrets-file FILE         read the secrets below from FILE (KEY=VALUE lines) instead
   --demo-portal COWORKER:BUSINESS
                               development only: POST /portal/member-token mints a token for that
@@ -57,6 +63,10 @@ pub struct Config {
     pub upload_lifetime: Duration,
     pub invitation_lifetime: Duration,
     pub queue: usize,
+    pub request_timeout: Duration,
+    pub max_concurrent_requests: usize,
+    /// The `frame-ancestors` sources of the served pages' Content-Security-Policy.
+    pub frame_ancestors: String,
     pub pace_margin: Duration,
     pub demo_portal: Option<(i64, i64)>,
     pub cors_origins: Vec<String>,
@@ -113,10 +123,13 @@ pub fn parse_args(
     let mut public_url = None;
     let mut database = Database::File(PathBuf::from("data/gateway.sqlite3"));
     let mut inline_images = false;
-    let mut upload_minutes = 15u64;
+    let mut upload_seconds = DEFAULT_UPLOAD_SECONDS;
     let mut invitation_days = 7u64;
     let mut queue = 64usize;
     let mut pace_margin_ms = 30u64;
+    let mut request_timeout_seconds = 120u64;
+    let mut max_concurrent_requests = 256usize;
+    let mut frame_ancestors = "'self'".to_string();
     let mut secrets_file = None;
     let mut demo_portal = None;
     let mut cors_origins = Vec::new();
@@ -158,8 +171,34 @@ pub fn parse_args(
                 };
             }
             "--inline-images" => inline_images = true,
+            "--upload-ttl-seconds" => {
+                upload_seconds = number(
+                    "--upload-ttl-seconds",
+                    &value("--upload-ttl-seconds")?,
+                    1..=86_400,
+                )?
+            }
             "--upload-minutes" => {
-                upload_minutes = number("--upload-minutes", &value("--upload-minutes")?, 1..=1440)?
+                return Err(
+                    "--upload-minutes was replaced by --upload-ttl-seconds (default 3600)".into(),
+                );
+            }
+            "--request-timeout-seconds" => {
+                request_timeout_seconds = number(
+                    "--request-timeout-seconds",
+                    &value("--request-timeout-seconds")?,
+                    1..=3600,
+                )?
+            }
+            "--max-concurrent-requests" => {
+                max_concurrent_requests = number(
+                    "--max-concurrent-requests",
+                    &value("--max-concurrent-requests")?,
+                    1..=100_000,
+                )? as usize
+            }
+            "--frame-ancestors" => {
+                frame_ancestors = frame_sources(&value("--frame-ancestors")?)?;
             }
             "--invitation-days" => {
                 invitation_days = number("--invitation-days", &value("--invitation-days")?, 1..=90)?
@@ -248,14 +287,52 @@ pub fn parse_args(
         public_url,
         database,
         inline_images,
-        upload_lifetime: Duration::from_secs(upload_minutes * 60),
+        upload_lifetime: Duration::from_secs(upload_seconds),
         invitation_lifetime: Duration::from_secs(invitation_days * 24 * 60 * 60),
         queue,
+        request_timeout: Duration::from_secs(request_timeout_seconds),
+        max_concurrent_requests,
+        frame_ancestors,
         pace_margin: Duration::from_millis(pace_margin_ms),
         demo_portal,
         cors_origins,
         secrets,
     })))
+}
+
+/// How long an upload that no document has used is kept, by default: an hour.
+pub const DEFAULT_UPLOAD_SECONDS: u64 = 3600;
+
+/// `--frame-ancestors`: `'self'`, `'none'` (alone) or http(s) origins, separated by spaces. Each
+/// source is checked, so nothing else can be slipped into the Content-Security-Policy header.
+fn frame_sources(text: &str) -> Result<String, String> {
+    let sources: Vec<&str> = text.split_whitespace().collect();
+    let origin = |source: &str| {
+        reqwest::Url::parse(source).ok().is_some_and(|url| {
+            matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some()
+                && url.path() == "/"
+                && url.query().is_none()
+                && url.username().is_empty()
+                && source
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b';' && b != b',')
+        })
+    };
+    let valid = !sources.is_empty()
+        && (sources == ["'none'"] || sources.iter().all(|s| *s == "'self'" || origin(s)));
+    if valid {
+        Ok(sources
+            .iter()
+            .map(|s| s.trim_end_matches('/'))
+            .collect::<Vec<_>>()
+            .join(" "))
+    } else {
+        Err(format!(
+            "--frame-ancestors takes 'self', 'none' or origins such as https://portal.example.com, \
+             separated by spaces, not `{text}`"
+        ))
+    }
 }
 
 /// An http(s) base URL without its trailing slash.
@@ -341,7 +418,9 @@ mod tests {
         assert_eq!(config.nexudus, "http://127.0.0.1:9/api");
         assert_eq!(config.database, Database::Memory);
         assert_eq!(config.secrets.operator_key.expose(), KEY);
-        assert_eq!(config.upload_lifetime, Duration::from_secs(900));
+        assert_eq!(config.upload_lifetime, Duration::from_secs(3600));
+        assert_eq!(config.frame_ancestors, "'self'");
+        assert_eq!(config.request_timeout, Duration::from_secs(120));
         // Printing the configuration shows no secret.
         let printed = format!("{config:?}");
         assert!(
@@ -388,6 +467,46 @@ mod tests {
                 .err()
                 .unwrap()
                 .contains("IDCHECK_MASSTACK_TOKEN")
+        );
+    }
+
+    #[test]
+    fn frame_ancestors_take_only_csp_sources() {
+        let parsed = |value: &str| match parse_args(
+            [
+                "--upstream-nexudus",
+                "http://x/api",
+                "--frame-ancestors",
+                value,
+            ]
+            .map(String::from),
+            env,
+        ) {
+            Ok(Command::Run(config)) => Ok(config.frame_ancestors),
+            Ok(Command::Help) => Err("help".to_string()),
+            Err(err) => Err(err),
+        };
+        assert_eq!(
+            parsed("'self' https://portal.example.com/").unwrap(),
+            "'self' https://portal.example.com"
+        );
+        assert_eq!(parsed("'none'").unwrap(), "'none'");
+        for bad in [
+            "",
+            "*",
+            "'self'; script-src *",
+            "'none' 'self'",
+            "https://portal.example.com/path",
+            "javascript:alert(1)",
+            "'unsafe-inline'",
+        ] {
+            assert!(parsed(bad).is_err(), "{bad}");
+        }
+        assert!(
+            run("--upstream-nexudus http://x --upload-minutes 15")
+                .err()
+                .unwrap()
+                .contains("--upload-ttl-seconds")
         );
     }
 

@@ -47,6 +47,8 @@ pub enum GatewayError {
     },
     /// A create with the same `Idempotency-Key` is still being carried out: wait and send again.
     InProgress,
+    /// The request took longer than the gateway's time limit (`--request-timeout-seconds`).
+    Timeout,
     /// Too many wrong invitation codes from one client.
     LockedOut {
         retry_after_secs: u64,
@@ -94,6 +96,7 @@ impl GatewayError {
             GatewayError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             GatewayError::Busy { .. } | GatewayError::InProgress => StatusCode::CONFLICT,
             GatewayError::LockedOut { .. } => StatusCode::TOO_MANY_REQUESTS,
+            GatewayError::Timeout => StatusCode::REQUEST_TIMEOUT,
             GatewayError::Upstream | GatewayError::AnswerLost { .. } | GatewayError::Unsettled => {
                 StatusCode::BAD_GATEWAY
             }
@@ -128,6 +131,9 @@ impl GatewayError {
             GatewayError::InProgress => {
                 "A request with this Idempotency-Key is still being carried out: wait and send it again."
                     .into()
+            }
+            GatewayError::Timeout => {
+                "The request took longer than this gateway allows; please try again.".into()
             }
             GatewayError::LockedOut { retry_after_secs } => format!(
                 "Too many wrong codes: try again in {} minutes.",
@@ -198,6 +204,7 @@ impl GatewayError {
                         ("request", "rate_limited")
                     }
                     GatewayError::InProgress => ("idempotency_key", "in_progress"),
+                    GatewayError::Timeout => ("request", "timeout"),
                     GatewayError::Upstream | GatewayError::AnswerLost { .. } => {
                         ("server", "upstream_unavailable")
                     }

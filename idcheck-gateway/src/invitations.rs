@@ -17,6 +17,9 @@ use crate::store::{Db, unix_now};
 
 const WRONG_CODES_ALLOWED: u32 = 5;
 pub const LOCK_OUT: Duration = Duration::from_secs(15 * 60);
+/// The most clients the lock-out table holds: past it, the one idle longest is forgotten first, so
+/// no number of addresses grows it without bound.
+pub const MAX_CLIENTS: usize = 10_000;
 
 /// What the member is asked to verify, as the operator requested it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,7 +149,8 @@ pub async fn redeem(db: &Db, written: &str) -> Result<Option<Redeemed>, GatewayE
     .await
 }
 
-/// Wrong codes per client.
+/// Wrong codes per client: per IPv4 address, and per IPv6 /64 (the block one subscriber holds, in
+/// which any one can pick a new address at will).
 #[derive(Default)]
 pub struct Lockouts {
     clients: Mutex<HashMap<IpAddr, Failures>>,
@@ -158,9 +162,25 @@ struct Failures {
     locked_until: Option<Instant>,
 }
 
+/// The key a client's failures are counted under.
+fn client_key(client: IpAddr) -> IpAddr {
+    match client {
+        IpAddr::V4(_) => client,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                IpAddr::V6(segments.into())
+            }
+        },
+    }
+}
+
 impl Lockouts {
     /// Refuses a client that is locked out.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), GatewayError> {
+        let client = client_key(client);
         let mut clients = self.lock(now);
         match clients.get(&client).and_then(|f| f.locked_until) {
             Some(until) if until > now => Err(locked(until - now)),
@@ -174,7 +194,17 @@ impl Lockouts {
 
     /// Counts a wrong code; the error to answer with (the lock-out on the last allowed one).
     pub fn wrong_code(&self, client: IpAddr, now: Instant) -> GatewayError {
+        let client = client_key(client);
         let mut clients = self.lock(now);
+        if clients.len() >= MAX_CLIENTS && !clients.contains_key(&client) {
+            let idlest = clients
+                .iter()
+                .min_by_key(|(_, f)| f.last)
+                .map(|(ip, _)| *ip);
+            if let Some(idlest) = idlest {
+                clients.remove(&idlest);
+            }
+        }
         let failures = clients.entry(client).or_insert(Failures {
             count: 0,
             last: now,
@@ -193,7 +223,12 @@ impl Lockouts {
     }
 
     pub fn forgive(&self, client: IpAddr, now: Instant) {
-        self.lock(now).remove(&client);
+        self.lock(now).remove(&client_key(client));
+    }
+
+    /// How many clients the table holds at `now` (idle ones forgotten).
+    pub fn tracked(&self, now: Instant) -> usize {
+        self.lock(now).len()
     }
 
     /// The table, with clients idle for a whole lock-out forgotten: it never grows without bound.

@@ -9,7 +9,8 @@
 //! the core's rules whether the body is acceptable, and [`upstream`] (with [`pacer`]) makes the one
 //! call upstream; [`settle`] looks up the record of a create whose answer was lost. [`routes`]
 //! wires them per resource; [`invitations`] and [`store`] keep the gateway's own state; [`error`]
-//! is the one error type.
+//! is the one error type; [`layers`] holds what every request passes through (headers, limits,
+//! no token in a URL).
 //!
 //! Architecture invariant: no upstream credential appears in an answer, a log line or a URL, and
 //! no member's call reaches the upstream without a [`member::Member`] in its handler's arguments.
@@ -18,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod idempotency;
 pub mod invitations;
+pub mod layers;
 pub mod member;
 pub mod pacer;
 pub mod routes;
@@ -29,14 +31,16 @@ pub mod upstream;
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use axum::{Extension, Router};
 use idcheck_core::files::MAX_FILE_BYTES;
+use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
@@ -54,10 +58,15 @@ pub const UPLOAD_BODY_LIMIT: usize = MAX_FILE_BYTES;
 /// Everything else carries a few fields.
 pub const SMALL_BODY_LIMIT: usize = 16 * 1024;
 
+/// `router` with its body limit: a declared length over it is refused before reading, a body
+/// without one is cut off at it.
 fn limited(router: Router<AppState>, limit: usize) -> Router<AppState> {
     router
         .layer(DefaultBodyLimit::max(limit))
-        .layer(Extension(BodyLimit(limit)))
+        .layer(middleware::from_fn_with_state(
+            BodyLimit(limit),
+            layers::limit_body,
+        ))
 }
 
 /// The whole gateway: the member API, the operator's routes, the component and the layers.
@@ -84,12 +93,32 @@ pub fn app(state: AppState) -> Router {
         None => router.fallback(no_component),
     };
     let cors = cors_layer(&state.cors_origins);
+    let permits = Arc::new(Semaphore::new(state.max_concurrent_requests));
+    let ancestors: Arc<str> = Arc::from(state.frame_ancestors.as_str());
+    // Layers wrap what is above them: the last added sees a request first.
     let router = router
         .layer(CatchPanicLayer::custom(|_| {
             GatewayError::Internal("a handler panicked".into()).into_response()
         }))
-        .layer(middleware::from_fn(log_request))
-        .layer(middleware::from_fn(error::path_form));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            layers::refuse_tokens_in_urls,
+        ))
+        // Every route: a bounded number at once (beyond, refused at once), each within a time
+        // limit that counts the body's arrival too.
+        .layer(middleware::from_fn_with_state(
+            permits,
+            layers::limit_concurrency,
+        ))
+        .layer(layers::timeout_layer(state.request_timeout))
+        .layer(middleware::from_fn(layers::timeout_form))
+        // Outside the layers above, so their errors on MasStack's paths take its form too.
+        .layer(middleware::from_fn(error::path_form))
+        .layer(middleware::from_fn_with_state(
+            ancestors,
+            layers::security_headers,
+        ))
+        .layer(middleware::from_fn(log_request));
     match cors {
         Some(cors) => router.layer(cors).with_state(state),
         None => router.with_state(state),
@@ -168,6 +197,11 @@ pub async fn run(config: Config) -> Result<(), String> {
         .clone()
         .unwrap_or_else(|| format!("http://{bound}"));
     let state = AppState::new(&config, db, public_url)?;
+    // Uploads no document used are deleted once past their time, whether or not anyone asks.
+    tokio::spawn(routes::uploads::sweep_forever(
+        state.db.clone(),
+        state.upload_lifetime,
+    ));
 
     // Other programs (xtask, the tests) read this line: keep its form exact.
     let mut out = std::io::stdout().lock();

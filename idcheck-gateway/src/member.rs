@@ -126,11 +126,7 @@ impl FromRequestParts<AppState> for Operator {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let given = bearer(parts).unwrap_or_default();
-        // Compare digests in constant time: neither the key's length nor a matching prefix shows
-        // in the time taken.
-        let expected = Sha256::digest(state.operator_key.expose().as_bytes());
-        let presented = Sha256::digest(given.as_bytes());
-        if bool::from(expected.ct_eq(&presented)) {
+        if is_operator_key(state, &given) {
             Ok(Operator)
         } else {
             Err(GatewayError::Unauthorized(
@@ -138,6 +134,28 @@ impl FromRequestParts<AppState> for Operator {
             ))
         }
     }
+}
+
+/// Whether `given` is the operator key. Digests are compared in constant time: neither the key's
+/// length nor a matching prefix shows in the time taken.
+pub fn is_operator_key(state: &AppState, given: &str) -> bool {
+    let expected = Sha256::digest(state.operator_key.expose().as_bytes());
+    let presented = Sha256::digest(given.as_bytes());
+    bool::from(expected.ct_eq(&presented))
+}
+
+/// Revokes `token` if it is a member token (nothing happens otherwise): its member is refused from
+/// now on, as after it expired.
+pub async fn revoke(db: &Db, token: &str) -> Result<(), GatewayError> {
+    let digest = digest(token);
+    db.call(move |c| {
+        c.execute(
+            "UPDATE member_tokens SET revoked = 1 WHERE digest = ?1",
+            [digest],
+        )?;
+        Ok(())
+    })
+    .await
 }
 
 pub fn digest(text: &str) -> String {

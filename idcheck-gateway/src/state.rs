@@ -24,6 +24,10 @@ pub struct AppState {
     pub demo_portal: Option<(i64, i64)>,
     pub lockouts: Arc<Lockouts>,
     pub cors_origins: Vec<String>,
+    /// The `frame-ancestors` sources of the served pages' Content-Security-Policy.
+    pub frame_ancestors: String,
+    pub request_timeout: Duration,
+    pub max_concurrent_requests: usize,
 }
 
 impl AppState {
@@ -40,6 +44,9 @@ impl AppState {
             demo_portal: config.demo_portal,
             lockouts: Arc::new(Lockouts::default()),
             cors_origins: config.cors_origins.clone(),
+            frame_ancestors: config.frame_ancestors.clone(),
+            request_timeout: config.request_timeout,
+            max_concurrent_requests: config.max_concurrent_requests,
         })
     }
 }

@@ -105,6 +105,8 @@ impl Db {
 
 fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
+    // A deleted row's bytes (an identity image) are overwritten, not left in free pages.
+    connection.pragma_update(None, "secure_delete", "ON")?;
     let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let transaction = connection.transaction()?;

@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::Body as ResponseBody;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use idcheck_core::model::{
@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use super::checks;
 use super::{
-    JsonObject, Resource, canonical, load_own, parse_id, private, relay, typed, unexpected, uploads,
+    JsonObject, Resource, canonical, load_own, parse_id, relay, typed, unexpected, uploads,
 };
 use crate::error::GatewayError;
 use crate::idempotency;
@@ -102,14 +102,16 @@ async fn create_once(
 
     // Each image must be the member's own upload (or a data: URL); it is named by its URL here.
     let mut present = Vec::new();
+    let mut named_uploads = Vec::new();
     for slot in Slot::ALL {
         let Some(url) = document.new_url(slot) else {
             continue;
         };
         let property = slot.new_url_property();
         match uploads::upstream_url(state, member, property, url).await? {
-            Ok(public) => {
-                body.insert(property.to_string(), Value::String(public));
+            Ok(named) => {
+                body.insert(property.to_string(), Value::String(named.url));
+                named_uploads.extend(named.upload);
                 present.push(slot);
             }
             Err(violation) => violations.push(violation),
@@ -134,6 +136,10 @@ async fn create_once(
     let check = document.coworker_identity_check_id.unwrap_or_default();
     let filters = [("CoworkerIdentityCheckDocument_CoworkerIdentityCheck", check)];
     let answer = settle::create(state, member, &RESOURCE, &filters, body).await?;
+    // Stored: Nexudus has its copies, so the gateway keeps none. A refusal keeps them for the retry.
+    if answer.is_success() {
+        uploads::delete(&state.db, named_uploads).await?;
+    }
     Ok(relay(member, answer))
 }
 
@@ -216,10 +222,19 @@ async fn download(
     if !answer.is_success() {
         return Err(unexpected(&answer));
     }
-    let content_type = answer.content_type.clone();
-    let mut response = ResponseBody::from(answer.body).into_response();
-    if let Some(value) = content_type.and_then(|t| HeaderValue::from_str(&t).ok()) {
-        response.headers_mut().insert(header::CONTENT_TYPE, value);
-    }
-    Ok(private(response))
+    let content_type = answer
+        .content_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let extension = match content_type.split(';').next().unwrap_or_default().trim() {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        _ => "bin",
+    };
+    Ok(uploads::attachment(
+        ResponseBody::from(answer.body).into_response(),
+        &content_type,
+        &format!("document-{id}-{slot}.{extension}"),
+    ))
 }

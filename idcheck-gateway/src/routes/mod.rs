@@ -80,12 +80,26 @@ pub async fn read_bytes<S: Send + Sync>(
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-/// A typed view of a body for the core's rules; a field of the wrong type is a 400 that says so.
+/// A typed view of a body for the core's rules; a field of the wrong type is a 400 naming it (its
+/// top-level property, as the member sent it).
 pub fn typed<T: serde::de::DeserializeOwned>(body: &Map<String, Value>) -> Result<T, GatewayError> {
-    serde_json::from_value(Value::Object(body.clone())).map_err(|err| GatewayError::BadRequest {
-        property: None,
-        message: format!("The request body has a field of the wrong type: {err}"),
-    })
+    serde_path_to_error::deserialize(Value::Object(body.clone())).map_err(
+        |err: serde_path_to_error::Error<serde_json::Error>| {
+            let path = err.path().to_string();
+            let top = path.split(['.', '[']).next().unwrap_or_default();
+            let message = format!("has the wrong type: {}", err.inner());
+            match body.keys().find(|key| key.as_str() == top) {
+                Some(key) => GatewayError::bad_request(key, message),
+                None => GatewayError::BadRequest {
+                    property: None,
+                    message: format!(
+                        "The request body has a field of the wrong type: {}",
+                        err.inner()
+                    ),
+                },
+            }
+        },
+    )
 }
 
 /// Today in UTC, for the rules (the core takes it as an argument).

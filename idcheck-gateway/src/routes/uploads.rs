@@ -1,9 +1,18 @@
 //! Images on their way to Nexudus. Nexudus stores a document's file by fetching the URL named in
 //! its `New…Url`, so the member uploads each image here first; the gateway keeps it at an
-//! unguessable URL that expires (15 minutes by default) and names that URL in the document.
+//! unguessable URL and names that URL in the document.
 //!
 //! `POST /api/uploads` (a member) stores one image; `GET /api/uploads/{name}` serves it to whoever
-//! holds the name (Nexudus) until it expires.
+//! holds the name (Nexudus), as an attachment never cached.
+//!
+//! Retention: an upload is kept only until the document that names it is created (Nexudus has
+//! fetched it by then; a create refused or lost keeps it, as its retry names it again), then
+//! deleted; one that no document used is deleted `--upload-ttl-seconds` after it arrived (an hour
+//! by default), by a sweep that runs whether or not anyone calls. Deleted means gone from the
+//! database file too: SQLite overwrites freed pages (`secure_delete`) and its write-ahead log is
+//! emptied after each deletion.
+
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -21,7 +30,7 @@ use crate::error::GatewayError;
 use crate::idempotency;
 use crate::member::{Member, random_hex};
 use crate::state::AppState;
-use crate::store::unix_now;
+use crate::store::{Db, unix_now};
 
 pub const PATH_PREFIX: &str = "/api/uploads/";
 /// The property an uploaded body is refused under.
@@ -110,11 +119,82 @@ async fn download(
         .await?;
     let (content_type, bytes) =
         found.ok_or_else(|| GatewayError::not_found("Upload", "by that name"))?;
-    let mut response = Body::from(bytes).into_response();
-    if let Ok(value) = HeaderValue::from_str(&content_type) {
-        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    let extension = name.rsplit_once('.').map_or("bin", |(_, ext)| ext);
+    Ok(attachment(
+        Body::from(bytes).into_response(),
+        &content_type,
+        &format!("upload.{extension}"),
+    ))
+}
+
+/// An identity image as a download: saved under `file_name`, never shown inline, never cached,
+/// never sniffed into something else.
+pub fn attachment(mut response: Response, content_type: &str, file_name: &str) -> Response {
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
     }
-    Ok(private(response))
+    let safe: String = file_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    private(response)
+}
+
+/// Deletes the uploads `names` (a document naming them was created): their bytes are gone.
+pub async fn delete(db: &Db, names: Vec<String>) -> Result<(), GatewayError> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    db.call(move |c| {
+        for name in &names {
+            c.execute("DELETE FROM uploads WHERE name = ?1", [name])?;
+        }
+        empty_the_log(c);
+        Ok(())
+    })
+    .await
+}
+
+/// Deletes every upload past its time; how many.
+pub async fn sweep(db: &Db) -> Result<usize, GatewayError> {
+    db.call(|c| {
+        let deleted = c.execute("DELETE FROM uploads WHERE expires_at <= ?1", [unix_now()])?;
+        // Every time, not only after a deletion: a log a reader kept from emptying goes next time.
+        empty_the_log(c);
+        Ok(deleted)
+    })
+    .await
+}
+
+/// Sweeps expired uploads for ever, often enough that none outlives its time by more than a
+/// little (at most a minute, or half its lifetime when that is shorter).
+pub async fn sweep_forever(db: Db, lifetime: Duration) {
+    let every = (lifetime / 2).clamp(Duration::from_millis(500), Duration::from_secs(60));
+    loop {
+        tokio::time::sleep(every).await;
+        if let Err(err) = sweep(&db).await {
+            eprintln!("idcheck-gateway: the upload sweep failed: {err:?}");
+        }
+    }
+}
+
+/// Moves the write-ahead log into the database and empties it, so the pages of deleted rows
+/// (overwritten with zeros under `secure_delete`) leave no copy behind in the log.
+fn empty_the_log(c: &mut rusqlite::Connection) {
+    let _ = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+}
+
+/// An image a document names, as the upstream will fetch it.
+#[derive(Debug, Clone)]
+pub struct Named {
+    /// The URL named upstream.
+    pub url: String,
+    /// The upload it is, when it is one kept here (not a `data:` URL passed on as it is).
+    pub upload: Option<String>,
 }
 
 /// The URL to name upstream for an image a member named in `property`: one of their own uploads
@@ -125,7 +205,7 @@ pub async fn upstream_url(
     member: Member,
     property: &str,
     url: &str,
-) -> Result<Result<String, Violation>, GatewayError> {
+) -> Result<Result<Named, Violation>, GatewayError> {
     let url = url.trim();
     if url
         .get(..5)
@@ -144,10 +224,16 @@ pub async fn upstream_url(
             Err(violation) => return Ok(Err(violation)),
         };
         if state.inline_images {
-            return Ok(Ok(url.to_string()));
+            return Ok(Ok(Named {
+                url: url.to_string(),
+                upload: None,
+            }));
         }
         let name = store(state, member, kind, bytes).await?;
-        return Ok(Ok(public_url(state, &name)));
+        return Ok(Ok(Named {
+            url: public_url(state, &name),
+            upload: Some(name),
+        }));
     }
     let refused = |reason: &str| {
         let mut violation = Violation::file_unreachable(property, &shorten(url));
@@ -174,7 +260,10 @@ pub async fn upstream_url(
         })
         .await?;
     Ok(if live {
-        Ok(public_url(state, name))
+        Ok(Named {
+            url: public_url(state, name),
+            upload: Some(name.to_string()),
+        })
     } else {
         Err(refused(
             "names no upload of yours, or it has expired: upload the image again",

@@ -158,9 +158,9 @@ impl Double {
             ":memory:",
             "--allow-private-fetch",
         ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         args.extend(extra.iter().map(|s| s.to_string()));
         let config = match idcheck_server::parse_args(args).expect("the double's flags") {
             idcheck_server::Command::Run(config) => *config,
@@ -417,6 +417,11 @@ impl Gateway {
 
     /// The gateway with `--database database`.
     pub async fn start_with(double: &Double, database: &str) -> Gateway {
+        Gateway::start_configured(double, database, &[]).await
+    }
+
+    /// The gateway with `--database database` and `extra` flags.
+    pub async fn start_configured(double: &Double, database: &str, extra: &[&str]) -> Gateway {
         let operator_key = idcheck_gateway::member::random_hex::<24>();
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_idcheck-gateway"))
             .args([
@@ -429,6 +434,7 @@ impl Gateway {
                 "--upstream-masstack",
                 &double.at("/v1"),
             ])
+            .args(extra)
             .env("IDCHECK_OPERATOR_KEY", &operator_key)
             .env("IDCHECK_UPSTREAM_USER", UPSTREAM_LOGIN.0)
             .env("IDCHECK_UPSTREAM_PASSWORD", UPSTREAM_LOGIN.1)
