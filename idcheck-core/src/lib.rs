@@ -20,6 +20,8 @@
 //!   API does.
 //! - [`flow`]: the onboarding flow's state machine: steps, blockers and submission milestones
 //!   (attempts, idempotency keys), and its snapshot kept across a reload.
+//! - [`frame`]: live capture guidance: exposure, sharpness, glare, the document's edges and
+//!   corners, steadiness and the crop, measured on a luma frame, with the one advice to show.
 //! - [`invitation`]: the form of the invitation codes members type.
 //! - [`error`]: the errors of the core's boundary.
 //! - [`masstack`]: the second provider, MasStack's identity-document identification (seed 004):
@@ -30,6 +32,7 @@ pub mod date;
 pub mod error;
 pub mod files;
 pub mod flow;
+pub mod frame;
 pub mod invitation;
 pub mod masstack;
 pub mod model;
