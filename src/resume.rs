@@ -21,9 +21,12 @@ pub fn load(id_prefix: &str) -> Option<Snapshot> {
 }
 
 /// Keeps `flow` for a reload, or removes what was kept once the visit is over (the last check
-/// submitted). Storage that is full or disabled only means a reload starts afresh.
+/// submitted). A visit that has not begun (the welcome step, nothing agreed) leaves nothing behind.
+/// Storage that is full or disabled only means a reload starts afresh.
 pub fn keep(id_prefix: &str, flow: &Flow) {
-    if flow.step() == Step::Submitted && !flow.has_next_purpose() {
+    let untouched = flow.step() == Step::Welcome && !flow.consented();
+    let over = flow.step() == Step::Submitted && !flow.has_next_purpose();
+    if untouched || over {
         forget(id_prefix);
     } else if let Some(storage) = storage() {
         let _ = storage.set_item(&format!("{PREFIX}{id_prefix}"), &flow.snapshot().to_json());

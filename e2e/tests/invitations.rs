@@ -218,12 +218,14 @@ async fn a_kiosk_reset_leaves_nothing_of_the_member_in_memory() {
             "kiosk-memory",
         )
         .await;
-    browser.at_step(PHOTO, "photo", "kiosk-memory").await;
+    browser.capture(PHOTO, "photo", "kiosk-memory").await;
+    browser.capture(FRONT, "front", "kiosk-memory").await;
+    browser.at_step(REVIEW, "review", "kiosk-memory").await;
     // The search finds what the member typed while they are there…
     assert!(in_wasm_memory(&browser, secret).await, "the search works");
+    browser.submit("kiosk-memory").await;
 
-    // …and nothing of it once the member leaves and the kiosk is reset for the next person.
-    browser.click(".idcheck-cancel").await;
+    // …and nothing of it once the thank-you is over and the kiosk is reset for the next person.
     browser
         .at_step("Enter your code", "code", "kiosk-memory-after")
         .await;
