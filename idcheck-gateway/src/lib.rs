@@ -8,7 +8,8 @@
 //! A request reads top to bottom: [`member`] says who is calling, [`scope`] what they may touch,
 //! the core's rules whether the body is acceptable, and [`upstream`] (with [`pacer`]) makes the one
 //! call upstream; [`settle`] looks up the record of a create whose answer was lost. [`routes`]
-//! wires them per resource; [`invitations`] and [`store`] keep the gateway's own state; [`error`]
+//! wires them per resource; [`invitations`], [`handoffs`] (carrying on on a phone) and [`store`]
+//! keep the gateway's own state; [`error`]
 //! is the one error type; [`layers`] holds what every request passes through (headers, limits,
 //! no token in a URL).
 //!
@@ -17,6 +18,7 @@
 
 pub mod config;
 pub mod error;
+pub mod handoffs;
 pub mod idempotency;
 pub mod invitations;
 pub mod layers;
@@ -57,6 +59,8 @@ pub const RECORD_BODY_LIMIT: usize = 3 * (4 * MAX_FILE_BYTES.div_ceil(3) + 64) +
 pub const UPLOAD_BODY_LIMIT: usize = MAX_FILE_BYTES;
 /// Everything else carries a few fields.
 pub const SMALL_BODY_LIMIT: usize = 16 * 1024;
+/// A hand-off carries the component's progress (at most 16 KB of it) and little else.
+pub const HANDOFF_BODY_LIMIT: usize = handoffs::MAX_PROGRESS_BYTES + 4 * 1024;
 
 /// `router` with its body limit: a declared length over it is refused before reading, a body
 /// without one is cut off at it.
@@ -82,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .merge(limited(records, RECORD_BODY_LIMIT))
         .merge(limited(routes::uploads::router(), UPLOAD_BODY_LIMIT))
         .merge(limited(small, SMALL_BODY_LIMIT))
+        .merge(limited(routes::handoffs::router(), HANDOFF_BODY_LIMIT))
         .route("/api/{*rest}", any(not_found))
         .route("/v1/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed);

@@ -1,5 +1,6 @@
 //! The gateway's own state in SQLite: member tokens (by digest), invitations, stored uploads,
-//! which member owns each MasStack identification, and the answers of idempotent creates. Nothing here is a copy of an upstream record:
+//! which member owns each MasStack identification, the answers of idempotent creates, and hand-offs
+//! to a phone (codes by digest). Nothing here is a copy of an upstream record:
 //! Nexudus stays the one place checks and documents live.
 //!
 //! One connection behind a mutex, used from blocking threads: one gateway serves one operator,
@@ -58,6 +59,28 @@ const MIGRATIONS: &[&str] = &[
         body         BLOB,
         PRIMARY KEY (scope, route, key)
     );
+"#,
+    r#"
+    CREATE TABLE handoffs (
+        id           TEXT PRIMARY KEY,
+        link_digest  TEXT NOT NULL UNIQUE,
+        code_digest  TEXT NOT NULL UNIQUE,
+        coworker_id  INTEGER NOT NULL,
+        business_id  INTEGER NOT NULL,
+        progress     TEXT,
+        created_at   INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        redeemed_at  INTEGER,
+        token_digest TEXT,
+        cancelled_at INTEGER,
+        submitted_at INTEGER,
+        check_id     INTEGER,
+        document_id  INTEGER,
+        idem_key     TEXT,
+        idem_digest  TEXT
+    );
+    CREATE UNIQUE INDEX handoffs_idempotency ON handoffs (coworker_id, business_id, idem_key);
+    CREATE INDEX handoffs_token ON handoffs (token_digest);
 "#,
 ];
 

@@ -21,6 +21,7 @@ use super::{
     JsonObject, Resource, canonical, load_own, parse_id, relay, typed, unexpected, uploads,
 };
 use crate::error::GatewayError;
+use crate::handoffs;
 use crate::idempotency;
 use crate::member::Member;
 use crate::scope;
@@ -53,12 +54,14 @@ async fn create(
     JsonObject(body): JsonObject,
 ) -> Result<Response, GatewayError> {
     let key = idempotency::key(&headers, member.coworker_id, "documents", &canonical(&body))?;
-    idempotency::once(&state.db, key, create_once(&state, member, body)).await
+    let token = handoffs::bearer_digest(&headers);
+    idempotency::once(&state.db, key, create_once(&state, member, token, body)).await
 }
 
 async fn create_once(
     state: &AppState,
     member: Member,
+    token: Option<String>,
     body: Map<String, Value>,
 ) -> Result<Response, GatewayError> {
     let mut body = scope::document_body(member, &body);
@@ -139,6 +142,16 @@ async fn create_once(
     // Stored: Nexudus has its copies, so the gateway keeps none. A refusal keeps them for the retry.
     if answer.is_success() {
         uploads::delete(&state.db, named_uploads).await?;
+        // A phone's token (a hand-off's) marks its hand-off submitted, for the laptop to see.
+        let id = answer
+            .json()
+            .and_then(|value| value.pointer("/Value/Id").and_then(Value::as_i64));
+        // The document is stored whatever happens here: a failure is logged, never answered.
+        if let (Some(token), Some(id)) = (token, id)
+            && let Err(err) = handoffs::record_document(&state.db, token, check, id).await
+        {
+            eprintln!("idcheck-gateway: a hand-off's document was not recorded: {err:?}");
+        }
     }
     Ok(relay(member, answer))
 }

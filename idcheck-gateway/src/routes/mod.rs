@@ -5,6 +5,7 @@
 
 pub mod checks;
 pub mod documents;
+pub mod handoffs;
 pub mod masstack;
 pub mod requests;
 pub mod tokens;
