@@ -2,7 +2,8 @@
 //! stay in the history, in `Referer` headers and in server logs): it comes in the fragment
 //! (`#token=…`), which browsers never send, and is removed from the address bar before anything
 //! else runs. The address may not point the API elsewhere either: only the page's own attributes
-//! (the host's decision) may name an API on another origin.
+//! (the host's decision) may name an API on another origin. The token is kept for the tab in
+//! `sessionStorage`, so that a reload continues the visit without it ever returning to the address.
 
 use wasm_bindgen::JsCast;
 use web_sys::{Url, UrlSearchParams};
@@ -44,8 +45,22 @@ pub fn settings() -> Vec<(String, String)> {
         .find(|(name, _)| name == "token")
         .map(|(_, token)| token);
     let dirty = token.is_some() || kept.len() != pairs(&url.search_params()).len();
-    if let Some(token) = token {
-        settings.push(("token".to_string(), token));
+    let storage = window.session_storage().ok().flatten();
+    match token {
+        Some(token) => {
+            if let Some(storage) = &storage {
+                let _ = storage.set_item(TOKEN_KEY, &token);
+            }
+            settings.push(("token".to_string(), token));
+        }
+        // A reload: the address no longer has it, the tab does.
+        None => {
+            if let Some(token) =
+                storage.and_then(|storage| storage.get_item(TOKEN_KEY).ok().flatten())
+            {
+                settings.push(("token".to_string(), token));
+            }
+        }
     }
     if dirty {
         // Rewrite the address without them before the component starts (and before the history
@@ -95,6 +110,9 @@ pub fn reload_on_new_token() {
     // The standalone page listens for as long as it lives.
     reload.forget();
 }
+
+/// Where the tab keeps the token the address handed over.
+const TOKEN_KEY: &str = "idcheck-page-token";
 
 fn pairs(params: &UrlSearchParams) -> Vec<(String, String)> {
     params

@@ -61,6 +61,15 @@ async fn agree_and_take_the_first_document(host: &web_sys::HtmlElement) {
     settle().await;
 }
 
+/// A member asked for a proof of address, against an API that is never reached.
+const ADDRESS_MEMBER: &[(&str, &str)] = &[
+    ("token", "t"),
+    ("business", "1"),
+    ("coworker", "1"),
+    ("verify", "address"),
+    ("api", "/nowhere"),
+];
+
 const DEMO: &[(&str, &str)] = &[
     ("token", "t"),
     ("business", "1"),
@@ -322,16 +331,7 @@ fn live_tracks(video: &web_sys::HtmlVideoElement) -> Vec<web_sys::MediaStreamTra
 #[wasm_bindgen_test]
 async fn a_picked_file_over_the_limit_is_refused_before_it_is_read() {
     let host = fresh_host();
-    let _mounted = mount(
-        &host,
-        &[
-            ("token", "t"),
-            ("business", "1"),
-            ("coworker", "1"),
-            ("verify", "address"),
-            ("api", "/nowhere"),
-        ],
-    );
+    let _mounted = mount(&host, ADDRESS_MEMBER);
     settle().await;
     agree_and_take_the_first_document(&host).await;
     // An 11 MB file, and a count of every read of a file's bytes on the page.
@@ -370,15 +370,7 @@ async fn a_picked_file_over_the_limit_is_refused_before_it_is_read() {
 #[wasm_bindgen_test]
 async fn leaving_a_capture_screen_stops_the_camera() {
     let host = fresh_host();
-    let _mounted = mount(
-        &host,
-        &[
-            ("token", "t"),
-            ("business", "1"),
-            ("coworker", "1"),
-            ("verify", "address"),
-        ],
-    );
+    let _mounted = mount(&host, ADDRESS_MEMBER);
     settle().await;
     agree_and_take_the_first_document(&host).await;
     assert_eq!(
@@ -1352,6 +1344,16 @@ async fn the_address_gives_no_token_and_no_other_api_and_keeps_neither() {
         left.ends_with("?verify=identity&masstack-api=%2Fv1"),
         "{left}"
     );
+
+    // A reload: the address has no token any more, the tab still does.
+    let (settings, _) = read("?verify=identity");
+    assert!(settings.contains(&("token".into(), "from-fragment".into())));
+    window
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item("idcheck-page-token")
+        .unwrap();
 
     let (settings, left) = read("?token=in-the-query&business=1");
     assert!(settings.contains(&("token-in-query".into(), "in-the-query".into())));
