@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use idcheck_core::date::format_unix_seconds;
 use serde_json::{Map, Value, json};
 
-use super::{JsonObject, canonical, typed};
+use super::{JsonObject, canonical, code_to_redeem, typed};
 use crate::error::GatewayError;
 use crate::handoffs::{self, IdempotencyKey, Status};
 use crate::idempotency;
@@ -80,13 +80,6 @@ async fn create(
     Ok(response)
 }
 
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RedeemRequest {
-    #[serde(default)]
-    code: Option<String>,
-}
-
 /// The phone's side: a code for a token of the same member and the laptop's progress. Wrong codes
 /// count towards the invitations' lock-out of the client.
 async fn redeem(
@@ -95,9 +88,7 @@ async fn redeem(
     JsonObject(body): JsonObject,
 ) -> Result<Response, GatewayError> {
     let now = Instant::now();
-    state.lockouts.check(client.ip(), now)?;
-    let request: RedeemRequest = typed(&body)?;
-    let code = request.code.unwrap_or_default();
+    let code = code_to_redeem(&state, client.ip(), &body, now)?;
     // Nothing renews the phone's token (no portal signed it in), so it lasts the longest a member
     // token may; the laptop's DELETE revokes it sooner.
     let Some(redeemed) = handoffs::redeem(&state.db, &code, MAX_TOKEN_SECONDS).await? else {

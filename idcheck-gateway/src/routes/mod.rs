@@ -83,6 +83,26 @@ pub struct BodyLimit(pub usize);
 
 /// A typed view of a body for the core's rules; a field of the wrong type is a 400 naming it (its
 /// top-level property, as the member sent it).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RedeemRequest {
+    #[serde(default)]
+    code: Option<String>,
+}
+
+/// The `Code` sent to a redeem route (an invitation's or a hand-off's), once the client is known
+/// not to be locked out: both routes share the one wrong-code lock-out.
+pub fn code_to_redeem(
+    state: &crate::state::AppState,
+    client: std::net::IpAddr,
+    body: &Map<String, Value>,
+    now: std::time::Instant,
+) -> Result<String, GatewayError> {
+    state.lockouts.check(client, now)?;
+    let request: RedeemRequest = typed(body)?;
+    Ok(request.code.unwrap_or_default())
+}
+
 pub fn typed<T: serde::de::DeserializeOwned>(body: &Map<String, Value>) -> Result<T, GatewayError> {
     serde_path_to_error::deserialize(Value::Object(body.clone())).map_err(
         |err: serde_path_to_error::Error<serde_json::Error>| {

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{JsonObject, typed};
+use super::{JsonObject, code_to_redeem, typed};
 use crate::error::GatewayError;
 use crate::invitations;
 use crate::member::{self, DEFAULT_TOKEN_SECONDS, MAX_TOKEN_SECONDS, Member, Operator};
@@ -69,22 +69,13 @@ async fn mint(
     Ok(Json(minted).into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RedeemRequest {
-    #[serde(default)]
-    code: Option<String>,
-}
-
 async fn redeem(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     JsonObject(body): JsonObject,
 ) -> Result<Response, GatewayError> {
     let now = Instant::now();
-    state.lockouts.check(client.ip(), now)?;
-    let request: RedeemRequest = typed(&body)?;
-    let code = request.code.unwrap_or_default();
+    let code = code_to_redeem(&state, client.ip(), &body, now)?;
     let Some(redeemed) = invitations::redeem(&state.db, &code).await? else {
         return Err(state.lockouts.wrong_code(client.ip(), now));
     };
