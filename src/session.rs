@@ -1,10 +1,10 @@
 //! One member's visit: the core's `Flow`, the images the browser holds for it, and the submission's
 //! progress, with the actions the views call. The views read this state; the rules stay in the core.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use idcheck_core::backoff;
 use idcheck_core::files::{self, ImageType};
 use idcheck_core::flow::{
     Blocker, CheckWrite, Flow, Milestone, Purpose, PurposeSetting, Resumed, Step,
@@ -13,7 +13,7 @@ use idcheck_core::model::VerificationStatus;
 use idcheck_core::slots::Slot;
 use leptos::prelude::*;
 
-use crate::api::{Api, ApiError, FieldError, Redeemed};
+use crate::api::{Api, ApiError, FieldError, Redeemed, retrying_lost};
 use crate::browser;
 use crate::camera::Frame;
 use crate::config::{Config, Mode, Uploads};
@@ -360,7 +360,6 @@ impl Session {
         else {
             return;
         };
-        let mut retries = 0;
         loop {
             let Some(milestone) = self.flow.try_with_untracked(Flow::next_milestone) else {
                 return; // the component was unmounted
@@ -373,24 +372,19 @@ impl Session {
             }
             self.submit.set(SubmitState::Running(milestone));
             self.announce(milestone_text(milestone));
-            match self.reach(milestone, &api, &config, look_first).await {
-                Ok(()) => {
-                    look_first = false;
-                    retries = 0;
-                }
-                // A lost answer is retried by itself a few times, looking first, before the member
-                // is asked: most drops are over in a second.
-                Err(error) if error.is_ambiguous() && retries < backoff::AUTO_RETRIES => {
-                    browser::sleep_ms(backoff::retry_delay_ms(retries, js_sys::Math::random()))
-                        .await;
-                    retries += 1;
-                    look_first = true;
-                }
-                Err(error) => {
-                    self.failed(milestone, error);
-                    return;
-                }
+            // A lost answer is retried by itself a few times before the member is asked (most
+            // drops are over in a second), and every retry looks for what the lost one wrote.
+            let tried = Cell::new(false);
+            let reached = retrying_lost(|| {
+                let look = look_first || tried.replace(true);
+                self.reach(milestone, &api, &config, look)
+            })
+            .await;
+            if let Err(error) = reached {
+                self.failed(milestone, error);
+                return;
             }
+            look_first = false;
         }
     }
 
@@ -466,24 +460,26 @@ impl Session {
     /// A look-up that fails is a failure to retry, never "not found": taking it for "not found"
     /// would create the record a second time.
     async fn find_lost_check(&self, api: &Api, config: &Config) -> Result<Option<i64>, ApiError> {
-        let flow = self.flow.get_untracked();
         let found = api
             .find_check(config.settings.coworker_id, |check| {
-                flow.is_ours(check.description.as_deref())
+                self.is_ours(check.description.as_deref())
             })
             .await?;
         Ok(found.map(|check| check.id))
     }
 
     async fn find_lost_document(&self, api: &Api) -> Result<Option<i64>, ApiError> {
-        let flow = self.flow.get_untracked();
-        let Some(check_id) = flow.submission().check_id else {
+        let Some(check_id) = self.flow.with_untracked(|flow| flow.submission().check_id) else {
             return Ok(None);
         };
         let found = api
-            .find_document(check_id, |document| flow.is_ours(document.notes.as_deref()))
+            .find_document(check_id, |document| self.is_ours(document.notes.as_deref()))
             .await?;
         Ok(found.map(|document| document.id))
+    }
+
+    fn is_ours(&self, free_text: Option<&str>) -> bool {
+        self.flow.with_untracked(|flow| flow.is_ours(free_text))
     }
 
     fn emit_document_created(&self, document_id: i64) {
