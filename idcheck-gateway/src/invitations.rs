@@ -160,6 +160,10 @@ struct Failures {
     count: u32,
     last: Instant,
     locked_until: Option<Instant>,
+    /// Digests of the distinct wrong codes counted (at most [`WRONG_CODES_ALLOWED`]): the same
+    /// wrong code again (sent twice, or tried as an invitation and then as a hand-off, as a kiosk's
+    /// code screen does) is no new guess.
+    seen: Vec<String>,
 }
 
 /// The key a client's failures are counted under.
@@ -194,6 +198,17 @@ impl Lockouts {
 
     /// Counts a wrong code; the error to answer with (the lock-out on the last allowed one).
     pub fn wrong_code(&self, client: IpAddr, now: Instant) -> GatewayError {
+        self.count_wrong(client, now, None)
+    }
+
+    /// Counts the wrong code `written` unless this client already got that very code wrong (any
+    /// case, spaces and dashes ignored), which only tells them again that it is wrong.
+    pub fn wrong_written_code(&self, client: IpAddr, now: Instant, written: &str) -> GatewayError {
+        let code = normalise(written).unwrap_or_else(|| written.trim().to_ascii_lowercase());
+        self.count_wrong(client, now, Some(crate::member::digest(&code)))
+    }
+
+    fn count_wrong(&self, client: IpAddr, now: Instant, code: Option<String>) -> GatewayError {
         let client = client_key(client);
         let mut clients = self.lock(now);
         if clients.len() >= MAX_CLIENTS && !clients.contains_key(&client) {
@@ -209,9 +224,20 @@ impl Lockouts {
             count: 0,
             last: now,
             locked_until: None,
+            seen: Vec::new(),
         });
-        failures.count += 1;
         failures.last = now;
+        let again = code
+            .as_ref()
+            .is_some_and(|code| failures.seen.contains(code));
+        if !again {
+            failures.count += 1;
+            if let Some(code) = code
+                && failures.seen.len() < WRONG_CODES_ALLOWED as usize
+            {
+                failures.seen.push(code);
+            }
+        }
         if failures.count >= WRONG_CODES_ALLOWED {
             failures.locked_until = Some(now + LOCK_OUT);
             return locked(LOCK_OUT);
@@ -333,5 +359,34 @@ mod tests {
                 .check(client, now + LOCK_OUT + Duration::from_secs(1))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn the_same_wrong_code_again_is_no_new_guess() {
+        let lockouts = Lockouts::default();
+        let client: IpAddr = "127.0.0.3".parse().unwrap();
+        let now = Instant::now();
+        // One typo sent ten times, in any form: one guess.
+        for written in ["KXXX-XXXX", "kxxxxxxx", " KXXX XXXX "]
+            .iter()
+            .cycle()
+            .take(10)
+        {
+            assert!(matches!(
+                lockouts.wrong_written_code(client, now, written),
+                GatewayError::Validation(_)
+            ));
+        }
+        // Four more distinct codes make five: locked out.
+        for code in ["KAAAAAAA", "KCCCCCCC", "KDDDDDDD"] {
+            assert!(matches!(
+                lockouts.wrong_written_code(client, now, code),
+                GatewayError::Validation(_)
+            ));
+        }
+        assert!(matches!(
+            lockouts.wrong_written_code(client, now, "KEEEEEEE"),
+            GatewayError::LockedOut { .. }
+        ));
     }
 }

@@ -42,11 +42,20 @@ async fn create(gateway: &Gateway, token: &str, body: Value) -> Handoff {
 fn handoff_of(gateway: &Gateway, token: &str, answer: &Answer) -> Handoff {
     let json = &answer.json;
     let url = json["Url"].as_str().expect("a Url");
-    let prefix = format!("{}/?handoff=", gateway.url);
+    let prefix = format!("{}/#handoff=", gateway.url);
     let link_code = url
         .strip_prefix(&prefix)
         .unwrap_or_else(|| panic!("{url} is not {prefix}CODE"))
         .to_string();
+    // The secret is in the fragment, which a browser never sends: what reaches a server (and its
+    // logs) when the phone opens the link is the bare page.
+    let parsed = reqwest::Url::parse(url).expect("an absolute link");
+    assert_eq!(parsed.path(), "/", "{url}");
+    assert_eq!(parsed.query(), None, "{url}");
+    assert_eq!(
+        parsed.fragment(),
+        Some(format!("handoff={link_code}").as_str())
+    );
     assert_eq!(link_code.len(), 64, "{url}");
     assert!(link_code.bytes().all(|b| b.is_ascii_hexdigit()), "{url}");
     // No token in the link: only the hand-off's own code.

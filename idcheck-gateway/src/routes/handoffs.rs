@@ -66,7 +66,9 @@ async fn create(
     let created = handoffs::create(&state.db, member, progress, key, handoffs::LIFETIME).await?;
     let mut response = Json(json!({
         "Id": created.id,
-        "Url": format!("{}/?handoff={}", state.public_url, created.link_code),
+        // The secret after the `#`: browsers never send a fragment, so no server, proxy or log on
+        // the way sees it; the page takes it from there and removes it from the address bar.
+        "Url": format!("{}/#handoff={}", state.public_url, created.link_code),
         "Code": created.code,
         "ExpiresAt": format_unix_seconds(created.expires_at),
         "ExpiresInSeconds": (created.expires_at - unix_now()).max(0),
@@ -92,17 +94,19 @@ async fn redeem(
     // Nothing renews the phone's token (no portal signed it in), so it lasts the longest a member
     // token may; the laptop's DELETE revokes it sooner.
     let Some(redeemed) = handoffs::redeem(&state.db, &code, MAX_TOKEN_SECONDS).await? else {
-        return Err(match state.lockouts.wrong_code(client.ip(), now) {
-            GatewayError::Validation(mut violations) => {
-                for violation in &mut violations {
-                    violation.message =
+        return Err(
+            match state.lockouts.wrong_written_code(client.ip(), now, &code) {
+                GatewayError::Validation(mut violations) => {
+                    for violation in &mut violations {
+                        violation.message =
                         "is not a valid hand-off code, or it was used, cancelled or has expired"
                             .into();
+                    }
+                    GatewayError::Validation(violations)
                 }
-                GatewayError::Validation(violations)
-            }
-            locked => locked,
-        });
+                locked => locked,
+            },
+        );
     };
     state.lockouts.forgive(client.ip(), now);
     Ok(Json(json!({

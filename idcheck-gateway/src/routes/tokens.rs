@@ -77,7 +77,7 @@ async fn redeem(
     let now = Instant::now();
     let code = code_to_redeem(&state, client.ip(), &body, now)?;
     let Some(redeemed) = invitations::redeem(&state.db, &code).await? else {
-        return Err(state.lockouts.wrong_code(client.ip(), now));
+        return Err(state.lockouts.wrong_written_code(client.ip(), now, &code));
     };
     state.lockouts.forgive(client.ip(), now);
     // No token provider renews it (the code was single-use), so it lasts the longest a member
