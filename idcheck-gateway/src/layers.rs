@@ -433,3 +433,30 @@ mod tests {
         assert_eq!(token_in_query("invitation=K7M3QX9A&tokens=1"), None);
     }
 }
+
+/// The component's static files: the `.br` or `.gz` the build wrote beside a file when the browser
+/// accepts it, and how long the browser may keep it: for ever when its address names its version
+/// (`?v=`, which changes with the content, as the translations' addresses do), otherwise only after
+/// asking again (a host imports `idcheck.js` by a fixed name, so a new build must be seen at once;
+/// an unchanged file then costs a 304). Pages are always asked for again.
+pub async fn asset_caching(request: Request, next: Next) -> Response {
+    let versioned = request
+        .uri()
+        .query()
+        .is_some_and(|query| query.split('&').any(|pair| pair.starts_with("v=")));
+    let mut response = next.run(request).await;
+    // An unknown path is answered with the page itself: that must never be kept as the file.
+    let page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
+    let policy = if versioned && response.status().is_success() && !page {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}

@@ -93,7 +93,14 @@ pub fn app(state: AppState) -> Router {
     let router = match &state.dist {
         Some(dist) => {
             let index = ServeFile::new(dist.join("index.html"));
-            router.fallback_service(ServeDir::new(dist).fallback(index))
+            let files = ServeDir::new(dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(index);
+            let files = Router::new()
+                .fallback_service(files)
+                .layer(middleware::from_fn(layers::asset_caching));
+            router.fallback_service(files)
         }
         None => router.fallback(no_component),
     };

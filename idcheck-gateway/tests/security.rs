@@ -1030,3 +1030,62 @@ proptest! {
         }
     }
 }
+
+// Delivery
+
+/// The build writes `.br` and `.gz` beside each asset: the gateway sends the one the browser
+/// accepts, says so, and lets a cache keep a file for ever only when its address names its
+/// version.
+#[tokio::test]
+async fn assets_are_sent_precompressed_and_cached_by_version() {
+    let double = Double::start().await;
+    let dist = dist();
+    std::fs::write(dist.path().join("idcheck.js.br"), "brotli bytes").unwrap();
+    std::fs::write(dist.path().join("idcheck.js.gz"), "gzip bytes").unwrap();
+    let gateway = Gateway::start_configured(
+        &double,
+        ":memory:",
+        &["--dist", &dist.path().display().to_string()],
+    )
+    .await;
+    let fetch = |path: &'static str, accept: &'static str| {
+        let request = gateway.request(Method::GET, path, None);
+        if accept.is_empty() {
+            request
+        } else {
+            request.header("accept-encoding", accept)
+        }
+    };
+
+    for (accept, body, encoding) in [
+        ("gzip, deflate, br", "brotli bytes", Some("br")),
+        ("gzip", "gzip bytes", Some("gzip")),
+        ("", "export default function init() {}", None),
+    ] {
+        let answer = gateway.send(fetch("/idcheck.js", accept)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{answer}");
+        assert_eq!(answer.text(), body, "Accept-Encoding: {accept}");
+        assert_eq!(
+            answer
+                .headers
+                .get("content-encoding")
+                .map(|value| value.to_str().unwrap()),
+            encoding
+        );
+        assert_eq!(header(&answer, "content-type"), "text/javascript");
+        assert_eq!(header(&answer, "vary"), "accept-encoding");
+        assert_eq!(header(&answer, "cache-control"), "no-cache");
+    }
+
+    let versioned = gateway.send(fetch("/idcheck.js?v=3f2a", "br")).await;
+    assert_eq!(versioned.text(), "brotli bytes");
+    assert_eq!(
+        header(&versioned, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    // An unknown file is answered with the page, which is never kept without asking, whatever
+    // its address says.
+    let missing = gateway.send(fetch("/nothing.js?v=1", "")).await;
+    assert!(missing.text().starts_with("<!doctype html>"), "{missing}");
+    assert_eq!(header(&missing, "cache-control"), "no-cache");
+}

@@ -507,6 +507,49 @@ async fn the_component_is_served_with_an_index_fallback() {
         StatusCode::NOT_FOUND,
         "unknown API paths are not the component"
     );
+
+    // The build's precompressed files are sent to a browser that accepts them, and only a
+    // versioned address may be kept for ever.
+    std::fs::write(dist.join("app.js.br"), "brotli bytes").unwrap();
+    for (path, accept, body, encoding, cache) in [
+        (
+            "/app.js",
+            "gzip, br",
+            "brotli bytes",
+            Some("br"),
+            "no-cache",
+        ),
+        ("/app.js", "gzip", "console.log('hi')", None, "no-cache"),
+        (
+            "/app.js?v=2",
+            "br",
+            "brotli bytes",
+            Some("br"),
+            "public, max-age=31536000, immutable",
+        ),
+        ("/gone.js?v=2", "br", "<!doctype html>", None, "no-cache"),
+    ] {
+        let response = server
+            .client
+            .get(server.at(path))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers().clone();
+        let value = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(
+            value("content-encoding").as_deref(),
+            encoding,
+            "{path} {accept}"
+        );
+        assert_eq!(value("cache-control").as_deref(), Some(cache), "{path}");
+        assert_eq!(value("vary").as_deref(), Some("accept-encoding"), "{path}");
+        assert!(
+            response.text().await.unwrap().starts_with(body),
+            "{path} {accept}"
+        );
+    }
     drop(server);
     std::fs::remove_dir_all(&dist).unwrap();
 }

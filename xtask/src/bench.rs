@@ -1,10 +1,9 @@
 //! `cargo xtask bench`: measures the shipped bundle (the .wasm, the JS glue, the CSS) in raw, gzip and
 //! brotli bytes, prints a table and writes the same figures to `target/bench.json`.
 
-use std::io::Write;
 use std::path::Path;
 
-use crate::{build, cmd, setup};
+use crate::{build, cmd, compress, setup};
 
 struct Asset {
     kind: &'static str,
@@ -81,8 +80,8 @@ fn measure(dist: &Path) -> Result<Vec<Asset>, String> {
             kind,
             file: name,
             raw: bytes.len(),
-            gzip: gzip_len(&bytes),
-            brotli: brotli_len(&bytes),
+            gzip: compress::gzip(&bytes).len(),
+            brotli: compress::brotli(&bytes).len(),
         });
     }
     if !assets.iter().any(|asset| asset.kind == "wasm") {
@@ -93,22 +92,6 @@ fn measure(dist: &Path) -> Result<Vec<Asset>, String> {
     }
     assets.sort_by(|a, b| (a.kind, &a.file).cmp(&(b.kind, &b.file)));
     Ok(assets)
-}
-
-fn gzip_len(bytes: &[u8]) -> usize {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes).expect("writing to memory");
-    encoder.finish().expect("writing to memory").len()
-}
-
-fn brotli_len(bytes: &[u8]) -> usize {
-    let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
-    out.len()
 }
 
 fn print_table(assets: &[Asset]) {
@@ -130,16 +113,4 @@ fn print_table(assets: &[Asset]) {
         sum(|a| a.gzip),
         sum(|a| a.brotli)
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn compression_shrinks_repetitive_input() {
-        let bytes = vec![b'a'; 10_000];
-        assert!(gzip_len(&bytes) < 200);
-        assert!(brotli_len(&bytes) < 100);
-    }
 }

@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::cmd;
 use crate::setup::Tools;
+use crate::{cmd, compress};
 
-/// Builds the component into `dist/` with Trunk in release mode (wasm-opt -Oz runs as part of it).
+/// Builds the component into `dist/` with Trunk in release mode (wasm-opt -Oz runs as part of it),
+/// then writes each asset's `.br` and `.gz` beside it.
 pub fn component(tools: &Tools) -> Result<PathBuf, String> {
     println!("build: component (trunk build --release)");
     cmd::run(
@@ -17,7 +18,10 @@ pub fn component(tools: &Tools) -> Result<PathBuf, String> {
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .args(["build", "--release"]),
     )?;
-    Ok(dist())
+    let dist = dist();
+    let written = compress::precompress(&dist)?;
+    println!("build: {written} precompressed files (.br, .gz) beside the assets");
+    Ok(dist)
 }
 
 pub fn dist() -> PathBuf {

@@ -6,6 +6,7 @@
 mod bench;
 mod build;
 mod cmd;
+mod compress;
 mod dev;
 mod server;
 mod setup;
