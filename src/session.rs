@@ -5,6 +5,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use idcheck_core::capture::{Capture, Method, Quality};
 use idcheck_core::files::{self, ImageType};
 use idcheck_core::flow::{
     Blocker, CheckWrite, Flow, Milestone, Purpose, PurposeSetting, Resumed, Step,
@@ -292,8 +293,11 @@ impl Session {
             .unwrap_or(false)
     }
 
-    /// Keeps an accepted frame for `slot`, replacing any earlier one.
-    pub fn keep_image(&self, slot: Slot, frame: Frame) {
+    /// Keeps an accepted frame for `slot`, replacing any earlier one. `method` and `quality` (the
+    /// analysis of the kept frame, when there was one) go into the flow's record of it, with the
+    /// digest of the bytes that will be sent.
+    pub fn keep_image(&self, slot: Slot, frame: Frame, method: Method, quality: Option<Quality>) {
+        let capture = Capture::new(method, quality, &frame.jpeg);
         let image = Image {
             jpeg: Arc::new(frame.jpeg),
             width: frame.width,
@@ -303,7 +307,7 @@ impl Session {
             images.insert(slot, image);
         });
         self.lost.update(|lost| lost.retain(|l| *l != slot));
-        self.flow.update(|flow| flow.captured(slot));
+        self.flow.update(|flow| flow.captured(slot, capture));
         self.blocker.set(None);
         self.server_errors
             .update(|errors| errors.retain(|e| e.property != slot.new_url_property()));

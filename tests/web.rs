@@ -931,7 +931,14 @@ fn to_review_with_front(
         assert_eq!(flow.next(today), Ok(Step::DocumentType));
         flow.choose_document(DocumentKind::Address(document));
         assert_eq!(flow.next(today), Ok(Step::Capture(Slot::Front)));
-        flow.captured(Slot::Front);
+        flow.captured(
+            Slot::Front,
+            idcheck_core::capture::Capture::new(
+                idcheck_core::capture::Method::Uploaded,
+                None,
+                b"\xff\xd8\xff",
+            ),
+        );
         flow.next(today).unwrap();
         assert_eq!(flow.next(today), Ok(Step::Review));
     });
@@ -1152,6 +1159,8 @@ fn to_front_again(session: idcheck::session::Session) {
             width: 4,
             height: 3,
         },
+        idcheck_core::capture::Method::Manual,
+        None,
     );
     let today = idcheck::browser::today();
     session.flow.update(|flow| {

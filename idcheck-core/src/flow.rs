@@ -10,10 +10,11 @@
 
 mod snapshot;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::capture::Capture;
 use crate::date::Date;
 use crate::model::{
     AddressDocumentType, IdentityCheckProvider, IdentityDocumentType, NewCoworkerIdentityCheck,
@@ -220,7 +221,8 @@ pub struct Flow {
     purpose: Option<Purpose>,
     kind: Option<DocumentKind>,
     details: Details,
-    captured: BTreeSet<Slot>,
+    /// The accepted image of each slot: how it was obtained, its scores and its digest.
+    captured: BTreeMap<Slot, Capture>,
     submission: Submission,
     completed: Vec<Completed>,
     /// The checks the operator requested for this member, one per purpose (an invitation's
@@ -245,7 +247,7 @@ impl Flow {
             purpose,
             kind: None,
             details: Details::default(),
-            captured: BTreeSet::new(),
+            captured: BTreeMap::new(),
             submission: Submission::new(reference),
             completed: Vec::new(),
             requested: [None, None],
@@ -300,7 +302,11 @@ impl Flow {
         &self.completed
     }
     pub fn is_captured(&self, slot: Slot) -> bool {
-        self.captured.contains(&slot)
+        self.captured.contains_key(&slot)
+    }
+    /// The record of the image accepted for `slot`.
+    pub fn capture(&self, slot: Slot) -> Option<&Capture> {
+        self.captured.get(&slot)
     }
 
     /// The steps of the current check, in order, as far as the answers so far determine them.
@@ -391,7 +397,7 @@ impl Flow {
         self.kind = Some(kind);
         // Keep the captures the new type still uses: a driving licence's front is still its front.
         let used = used_slots(kind);
-        self.captured.retain(|slot| used.contains(slot));
+        self.captured.retain(|slot, _| used.contains(slot));
     }
 
     pub fn edit_details(&mut self, details: Details) {
@@ -401,8 +407,9 @@ impl Flow {
         }
     }
 
-    /// The browser accepted an image for `slot` (its bytes are held by the shell).
-    pub fn captured(&mut self, slot: Slot) {
+    /// The browser accepted an image for `slot` (its bytes are held by the shell; `capture` says
+    /// how it was obtained and names those bytes by their digest).
+    pub fn captured(&mut self, slot: Slot, capture: Capture) {
         if !self.captures_locked()
             && self
                 .kind
@@ -410,13 +417,13 @@ impl Flow {
         {
             // A new image, even for a slot already captured: its bytes are not what was sent.
             self.images_changed();
-            self.captured.insert(slot);
+            self.captured.insert(slot, capture);
         }
     }
 
     /// The member chose to retake the image of `slot`.
     pub fn discard(&mut self, slot: Slot) {
-        if !self.captures_locked() && self.captured.remove(&slot) {
+        if !self.captures_locked() && self.captured.remove(&slot).is_some() {
             self.images_changed();
             // A stored copy of the old image must not be named in the document.
             self.submission.stored.remove(&slot);
@@ -468,7 +475,7 @@ impl Flow {
             .map(used_slots)
             .unwrap_or_default()
             .into_iter()
-            .filter(|slot| self.captured.contains(slot))
+            .filter(|slot| self.captured.contains_key(slot))
             .collect()
     }
 
@@ -490,7 +497,7 @@ impl Flow {
 
     fn capture_blocker(&self, slot: Slot) -> Option<Blocker> {
         let need = self.kind.map(|kind| slot_need(kind, slot));
-        (need == Some(Need::Required) && !self.captured.contains(&slot))
+        (need == Some(Need::Required) && !self.captured.contains_key(&slot))
             .then_some(Blocker::CaptureNeeded(slot))
     }
 
@@ -802,6 +809,11 @@ fn kind_purpose(kind: DocumentKind) -> Purpose {
 mod tests {
     use super::*;
 
+    /// A manual capture of `slot`, with bytes of its own.
+    pub(super) fn shot(slot: Slot) -> Capture {
+        Capture::new(crate::capture::Method::Manual, None, slot.field_prefix().as_bytes())
+    }
+
     pub(super) fn today() -> Date {
         Date::new(2026, 11, 21).unwrap()
     }
@@ -839,7 +851,7 @@ mod tests {
             flow.next(today()).unwrap();
         }
         while let Step::Capture(slot) = flow.step() {
-            flow.captured(slot);
+            flow.captured(slot, shot(slot));
             flow.next(today()).unwrap();
         }
         assert_eq!(flow.step(), Step::Review);
@@ -914,7 +926,7 @@ mod tests {
         assert_eq!(flow.next(today()), Ok(Step::DocumentType));
         flow.choose_document(DocumentKind::Address(AddressDocumentType::VoterCard));
         assert_eq!(flow.next(today()), Ok(Step::Capture(Slot::Front)));
-        flow.captured(Slot::Front);
+        flow.captured(Slot::Front, shot(Slot::Front));
         assert_eq!(flow.next(today()), Ok(Step::Capture(Slot::Back)));
         assert_eq!(flow.next(today()), Ok(Step::Review));
         assert_eq!(flow.slots_to_send(), vec![Slot::Front]);
@@ -1066,9 +1078,9 @@ mod tests {
         assert_eq!(flow.submission().check_id, Some(41));
         assert_eq!(flow.submission().document_id, None);
         assert_eq!(flow.back(), Step::Capture(Slot::Photo));
-        flow.captured(Slot::Photo);
+        flow.captured(Slot::Photo, shot(Slot::Photo));
         flow.next(today()).unwrap();
-        flow.captured(Slot::Front);
+        flow.captured(Slot::Front, shot(Slot::Front));
         flow.next(today()).unwrap();
         assert_eq!(flow.next_milestone(), Milestone::StoreImage(Slot::Photo));
     }
@@ -1098,7 +1110,7 @@ mod tests {
         let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
         // Changes before anything is sent stay in the first attempt.
         flow.discard(Slot::Front);
-        flow.captured(Slot::Front);
+        flow.captured(Slot::Front, shot(Slot::Front));
         assert_eq!(flow.submission().attempt, 1);
         let first_key = flow.idempotency_key(Milestone::CreateCheck);
         let first_note = flow.reference_note();
@@ -1128,7 +1140,7 @@ mod tests {
         // check's look-up could miss: the attempt goes on.
         flow.sending();
         flow.discard(Slot::Photo);
-        flow.captured(Slot::Photo);
+        flow.captured(Slot::Photo, shot(Slot::Photo));
         assert_eq!(flow.submission().attempt, 2);
 
         // Once the check exists, a retaken image after its upload was sent is a new attempt too.
@@ -1136,10 +1148,10 @@ mod tests {
         flow.sending();
         flow.record_image_stored(Slot::Photo, "u1".into());
         let upload_key = flow.idempotency_key(Milestone::StoreImage(Slot::Photo));
-        flow.captured(Slot::Photo);
+        flow.captured(Slot::Photo, shot(Slot::Photo));
         assert_eq!(flow.submission().attempt, 3);
         // Retaken again before anything else was sent: still that attempt.
-        flow.captured(Slot::Photo);
+        flow.captured(Slot::Photo, shot(Slot::Photo));
         assert_eq!(flow.submission().attempt, 3);
         assert_ne!(
             flow.idempotency_key(Milestone::StoreImage(Slot::Photo)),
@@ -1178,7 +1190,7 @@ mod tests {
         flow.edit_details(good_details());
         flow.next(today()).unwrap();
         while let Step::Capture(slot) = flow.step() {
-            flow.captured(slot);
+            flow.captured(slot, shot(slot));
             flow.next(today()).unwrap();
         }
         assert!(!flow.has_next_purpose());
@@ -1208,7 +1220,7 @@ mod tests {
             flow.next(today()).unwrap();
         }
         while let Step::Capture(slot) = flow.step() {
-            flow.captured(slot);
+            flow.captured(slot, shot(slot));
             flow.next(today()).unwrap();
         }
         assert_eq!(flow.step(), Step::Review);

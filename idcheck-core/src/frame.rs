@@ -110,7 +110,9 @@ pub struct Point {
 }
 
 /// A side of the frame, the guide or the document, as the camera sees it (not mirrored).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Side {
     Top,
     Right,
@@ -180,7 +182,8 @@ pub enum Verdict {
 }
 
 /// The one instruction to show, for the UI to translate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Serializable: a kept image's [`crate::capture::Quality`] records the advice shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Advice {
     /// Every check passed: hold on, capturing.
     Ready,

@@ -18,6 +18,8 @@
 //! - [`files`]: accepted image types, size limits and `data:` URLs.
 //! - [`rules`]: the validation rules (the member's and the API's own), reporting violations as the
 //!   API does.
+//! - [`capture`]: the record of each kept image: how it was obtained, its quality scores and its
+//!   SHA-256.
 //! - [`flow`]: the onboarding flow's state machine: steps, blockers and submission milestones
 //!   (attempts, idempotency keys), and its snapshot kept across a reload.
 //! - [`frame`]: live capture guidance: exposure, sharpness, glare, the document's edges and
@@ -28,6 +30,7 @@
 //!   its requests, answers and rules (Spanish NIF/NIE check letters, countries, durations).
 
 pub mod backoff;
+pub mod capture;
 pub mod date;
 pub mod error;
 pub mod files;

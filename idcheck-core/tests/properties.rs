@@ -1804,7 +1804,7 @@ fn apply(flow: &mut Flow, action: &Action, today: Date) {
             flow.edit_details(details.clone())
         }
         Action::ChoosePurpose(_) | Action::ChooseDocument(_) | Action::EditDetails(_) => {}
-        Action::Capture(slot) => flow.captured(*slot),
+        Action::Capture(slot) => flow.captured(*slot, shot(*slot)),
         Action::Discard(slot) => flow.discard(*slot),
         Action::Next => {
             let _ = flow.next(today);
@@ -2064,7 +2064,7 @@ proptest! {
                         issued_by: "Ministerio del Interior".into(),
                         expires: "2030-05-01".into(),
                     }),
-                    Step::Capture(slot) => flow.captured(slot),
+                    Step::Capture(slot) => flow.captured(slot, shot(slot)),
                     _ => {}
                 }
                 if flow.step() == Step::Review {
@@ -2239,7 +2239,7 @@ fn address_flow_at_review() -> Flow {
     flow.choose_document(DocumentKind::Address(AddressDocumentType::Mortgage));
     flow.next(today).expect("a document type");
     while let Step::Capture(slot) = flow.step() {
-        flow.captured(slot);
+        flow.captured(slot, shot(slot));
         flow.next(today).expect("captured");
     }
     assert_eq!(flow.step(), Step::Review);
@@ -2300,4 +2300,13 @@ fn regression_resume_accepts_an_attempt_counter_at_its_end() {
 #[test]
 fn regression_retry_delay_with_a_nan_jitter_waits_nothing() {
     assert!(backoff::retry_delay_ms(0, f64::NAN) >= 500);
+}
+
+/// A manual capture of `slot`, with bytes of its own.
+fn shot(slot: Slot) -> idcheck_core::capture::Capture {
+    idcheck_core::capture::Capture::new(
+        idcheck_core::capture::Method::Manual,
+        None,
+        slot.field_prefix().as_bytes(),
+    )
 }

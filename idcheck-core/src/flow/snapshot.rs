@@ -1,11 +1,13 @@
-//! A flow kept across a reload of the page: the member's answers and what submitting recorded
-//! (reference, attempt, record ids, stored image URLs), never an image and never a token. The
+//! A flow kept across a reload of the page: the member's answers, the record of each accepted
+//! image (how it was obtained, its scores and digest) and what submitting recorded (reference,
+//! attempt, record ids, stored image URLs), never an image and never a token. The
 //! browser keeps it for the tab; resuming checks it against the host's settings, so a snapshot of
 //! another member or configuration is never taken for this one.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Completed, Details, Flow, Purpose, PurposeSetting, Settings, Step, Submission};
+use crate::capture::Capture;
 use crate::date::Date;
 use crate::slots::{DocumentKind, Slot, used_slots};
 
@@ -23,7 +25,7 @@ pub struct Snapshot {
     purpose: Option<Purpose>,
     kind: Option<DocumentKind>,
     details: Details,
-    captured: Vec<Slot>,
+    captured: Vec<(Slot, Capture)>,
     reference: String,
     attempt: u32,
     sent: bool,
@@ -65,7 +67,11 @@ impl Flow {
             purpose: self.purpose,
             kind: self.kind,
             details: self.details.clone(),
-            captured: self.captured.iter().copied().collect(),
+            captured: self
+                .captured
+                .iter()
+                .map(|(slot, capture)| (*slot, *capture))
+                .collect(),
             reference: submission.reference.clone(),
             attempt: submission.attempt,
             sent: submission.sent,
@@ -95,11 +101,12 @@ impl Flow {
             .into_iter()
             .filter(|(slot, _)| used.contains(slot))
             .collect();
-        let (kept, lost): (Vec<Slot>, Vec<Slot>) = snapshot
+        let (kept, lost): (Vec<(Slot, Capture)>, Vec<(Slot, Capture)>) = snapshot
             .captured
             .into_iter()
-            .filter(|slot| used.contains(slot))
-            .partition(|slot| stored.contains_key(slot) || snapshot.document_id.is_some());
+            .filter(|(slot, _)| used.contains(slot))
+            .partition(|(slot, _)| stored.contains_key(slot) || snapshot.document_id.is_some());
+        let lost = lost.into_iter().map(|(slot, _)| slot).collect();
         let mut flow = Flow {
             settings,
             step: Step::Welcome,
@@ -227,6 +234,42 @@ mod tests {
                 .flow
                 .idempotency_key(crate::flow::Milestone::CreateDocument),
             flow.idempotency_key(crate::flow::Milestone::CreateDocument)
+        );
+    }
+
+    #[test]
+    fn the_record_of_each_kept_image_comes_back_with_it() {
+        use crate::capture::{Exposure, Method, Quality};
+        use crate::frame::{Advice, Side};
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        let quality = Quality {
+            sharpness: 412,
+            exposure: Exposure::Ok,
+            glare_tiles: 3,
+            fill_permille: Some(910),
+            tilt_tenths: Some(-25),
+            advice: Some(Advice::ShowWholeDocument(Side::Left)),
+        };
+        flow.go_to(Step::Capture(Slot::Front), today());
+        flow.captured(
+            Slot::Front,
+            Capture::new(Method::Auto, Some(quality), b"front"),
+        );
+        flow.next(today()).unwrap();
+        flow.record_check_created(41);
+        flow.record_image_stored(Slot::Photo, "u1".into());
+        flow.record_image_stored(Slot::Front, "u2".into());
+        let resumed = round_trip(&flow).expect("resumes");
+        assert!(resumed.lost.is_empty());
+        for slot in [Slot::Photo, Slot::Front] {
+            assert_eq!(resumed.flow.capture(slot), flow.capture(slot), "{slot:?}");
+        }
+        assert_eq!(
+            resumed
+                .flow
+                .capture(Slot::Front)
+                .map(|c| (c.method, c.quality)),
+            Some((Method::Auto, Some(quality)))
         );
     }
 

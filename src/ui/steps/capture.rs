@@ -2,6 +2,7 @@
 //! documents), capture, then review with retake / use this. Uploading a file is always offered,
 //! and is the way through when there is no camera or permission is refused.
 
+use idcheck_core::capture::Method;
 use idcheck_core::files;
 use idcheck_core::slots::{Need, Slot, slot_need};
 use leptos::prelude::*;
@@ -169,7 +170,7 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
             match camera::capture(&element, options).await {
                 Ok(frame) => {
                     camera.update_value(|camera| *camera = None);
-                    session.keep_image(slot, frame);
+                    session.keep_image(slot, frame, Method::Manual, None);
                 }
                 Err(_) => {
                     let _ = file_error.try_set(Some(Text::CameraFailed));
@@ -206,7 +207,7 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
             match result {
                 Ok(frame) => {
                     camera.update_value(|camera| *camera = None);
-                    session.keep_image(slot, frame);
+                    session.keep_image(slot, frame, Method::Uploaded, None);
                 }
                 Err(text) => {
                     let _ = file_error.try_set(Some(text));
