@@ -6,8 +6,8 @@
 
 use idcheck_core::date::Date;
 use idcheck_core::model::{AddressDocumentType, IdentityDocumentType, VerificationStatus};
-use idcheck_core::rules::{Violation, ViolationCode};
 use idcheck_core::slots::DocumentKind;
+use idcheck_core::violation::{Violation, ViolationCode};
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 

@@ -1,5 +1,5 @@
 //! The errors of the core's boundary: input that cannot even be turned into the core's types.
-//! Input that parses but breaks a rule is not an error here but a [`crate::rules::Violation`].
+//! Input that parses but breaks a rule is not an error here but a [`crate::violation::Violation`].
 
 use thiserror::Error;
 

@@ -8,7 +8,7 @@ mod base64;
 use std::fmt;
 
 use crate::error::CoreError;
-use crate::rules::Violation;
+use crate::violation::Violation;
 
 /// The largest file accepted, 10 MB: a phone photo of a document fits well within it.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -102,7 +102,7 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageType> {
 /// The first problem found, in the order empty, too small, too large, not an accepted image.
 pub fn check_file(property: &str, bytes: &[u8]) -> Result<ImageType, Violation> {
     if !bytes.is_empty() && bytes.len() < MIN_FILE_BYTES {
-        Err(Violation::file_too_small(property))
+        Err(Violation::file_too_small(property, MIN_FILE_BYTES))
     } else {
         check_stored_file(property, bytes)
     }
@@ -120,9 +120,9 @@ pub fn check_stored_file(property: &str, bytes: &[u8]) -> Result<ImageType, Viol
     if bytes.is_empty() {
         Err(Violation::file_empty(property))
     } else if bytes.len() > MAX_FILE_BYTES {
-        Err(Violation::file_too_large(property))
+        Err(Violation::file_too_large(property, MAX_FILE_BYTES))
     } else {
-        sniff(bytes).ok_or_else(|| Violation::file_not_an_image(property))
+        sniff(bytes).ok_or_else(|| Violation::file_not_an_image(property, &accepted_types()))
     }
 }
 
@@ -198,7 +198,7 @@ fn hex_digit(byte: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::ViolationCode;
+    use crate::violation::ViolationCode;
 
     const JPEG: &[u8] = &[
         0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,

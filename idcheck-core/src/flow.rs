@@ -20,8 +20,9 @@ use crate::model::{
     AddressDocumentType, IdentityCheckProvider, IdentityDocumentType, NewCoworkerIdentityCheck,
     NewCoworkerIdentityCheckDocument, VerificationType,
 };
-use crate::rules::{self, Violation};
+use crate::rules;
 use crate::slots::{DocumentKind, Need, Slot, slot_need, used_slots};
+use crate::violation::Violation;
 
 pub use snapshot::{Resumed, Snapshot};
 

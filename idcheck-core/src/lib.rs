@@ -16,6 +16,8 @@
 //! - [`backoff`]: how long to wait before retrying a request or polling again.
 //! - [`slots`]: which of the face photo, front and back a document needs.
 //! - [`files`]: accepted image types, size limits and `data:` URLs.
+//! - [`violation`]: one broken rule as the APIs report it (property, code, message, attempted
+//!   value), shared by the rules, the file rules and MasStack's rules; each API has its code enum.
 //! - [`rules`]: the validation rules (the member's and the API's own), reporting violations as the
 //!   API does.
 //! - [`capture`]: the record of each kept image: how it was obtained, its quality scores and its
@@ -41,3 +43,4 @@ pub mod masstack;
 pub mod model;
 pub mod rules;
 pub mod slots;
+pub mod violation;

@@ -11,6 +11,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::violation::Violation;
+
 /// The longest `name` or `last_name`, in characters.
 pub const NAME_MAX_CHARS: usize = 100;
 /// The longest cancel `reason`, in characters.
@@ -258,9 +260,9 @@ impl ErrorsResponse {
     }
 
     /// The 400 answer listing every violation, in the order given.
-    pub fn from_violations(violations: &[MasViolation]) -> Self {
+    pub fn from_violations(violations: &[Violation<MasCode>]) -> Self {
         ErrorsResponse {
-            errors: violations.iter().map(MasViolation::to_item).collect(),
+            errors: violations.iter().map(ErrorItem::from).collect(),
         }
     }
 }
@@ -274,6 +276,16 @@ pub struct ErrorItem {
     pub code: String,
     /// English text, without the field.
     pub message: String,
+}
+
+impl From<&Violation<MasCode>> for ErrorItem {
+    fn from(violation: &Violation<MasCode>) -> Self {
+        ErrorItem {
+            field: violation.property.clone(),
+            code: violation.code.as_str().to_owned(),
+            message: violation.message.clone(),
+        }
+    }
 }
 
 /// What kind of rule a violation breaks, for the browser to translate.
@@ -316,62 +328,26 @@ impl MasCode {
     }
 }
 
-/// One broken rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MasViolation {
-    /// The JSON path of the field ([`field`]), e.g. `identity_document.document_number`.
-    pub field: String,
-    pub code: MasCode,
-    /// English text, without the field, e.g. `the check letter should be Z`.
-    pub message: String,
+/// `field` is missing or blank.
+pub fn required(field: &str) -> Violation<MasCode> {
+    Violation::new(field, MasCode::Required, "is required")
 }
 
-impl MasViolation {
-    fn new(field: &str, code: MasCode, message: impl Into<String>) -> Self {
-        MasViolation {
-            field: field.to_owned(),
-            code,
-            message: message.into(),
-        }
-    }
-
-    /// `field` is missing or blank.
-    pub fn required(field: &str) -> Self {
-        Self::new(field, MasCode::Required, "is required")
-    }
-
-    /// `field` is not one of `choices`, e.g. an enum text serde refused.
-    pub fn invalid_choice(field: &str, choices: &[&str]) -> Self {
-        let message = format!("must be one of {}", choices.join(", "));
-        Self::new(field, MasCode::InvalidChoice, message)
-    }
-
-    /// `field` does not have the shape `expected` describes.
-    pub fn invalid_format(field: &str, expected: &str) -> Self {
-        Self::new(field, MasCode::InvalidFormat, format!("must be {expected}"))
-    }
-
-    /// `field` is longer than `max` characters.
-    pub fn too_long(field: &str, max: usize) -> Self {
-        let message = format!("must be at most {max} characters long");
-        Self::new(field, MasCode::TooLong, message)
-    }
-
-    /// The entry of an [`ErrorsResponse`].
-    pub fn to_item(&self) -> ErrorItem {
-        ErrorItem {
-            field: self.field.clone(),
-            code: self.code.as_str().to_owned(),
-            message: self.message.clone(),
-        }
-    }
+/// `field` is not one of `choices`, e.g. an enum text serde refused.
+pub fn invalid_choice(field: &str, choices: &[&str]) -> Violation<MasCode> {
+    let message = format!("must be one of {}", choices.join(", "));
+    Violation::new(field, MasCode::InvalidChoice, message)
 }
 
-impl fmt::Display for MasViolation {
-    /// `field: message`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
+/// `field` does not have the shape `expected` describes.
+pub fn invalid_format(field: &str, expected: &str) -> Violation<MasCode> {
+    Violation::new(field, MasCode::InvalidFormat, format!("must be {expected}"))
+}
+
+/// `field` is longer than `max` characters.
+pub fn too_long(field: &str, max: usize) -> Violation<MasCode> {
+    let message = format!("must be at most {max} characters long");
+    Violation::new(field, MasCode::TooLong, message)
 }
 
 /// The check letter of a NIF's number (or an NIE's, its X, Y, Z read as 0, 1, 2).
@@ -384,10 +360,13 @@ pub fn nif_check_letter(number: u32) -> char {
 /// hyphens, upper case. A NIF is 8 digits and its check letter; an NIE is X, Y or Z, 7 digits and
 /// its check letter; a passport, which has no check digit we could verify, is 5 to 20 letters and
 /// digits.
-pub fn check_document_number(kind: DocumentType, number: &str) -> Result<String, MasViolation> {
+pub fn check_document_number(
+    kind: DocumentType,
+    number: &str,
+) -> Result<String, Violation<MasCode>> {
     let normalised = normalise_document_number(number);
     if normalised.is_empty() {
-        return Err(MasViolation::required(field::DOCUMENT_NUMBER));
+        return Err(required(field::DOCUMENT_NUMBER));
     }
     match kind {
         DocumentType::Nif | DocumentType::Nie => check_spanish_number(kind, &normalised),
@@ -405,7 +384,7 @@ fn normalise_document_number(number: &str) -> String {
 }
 
 /// A normalised NIF or NIE: its shape, then its check letter.
-fn check_spanish_number(kind: DocumentType, number: &str) -> Result<(), MasViolation> {
+fn check_spanish_number(kind: DocumentType, number: &str) -> Result<(), Violation<MasCode>> {
     let (digits, expected_shape) = if kind == DocumentType::Nie {
         let shape = "X, Y or Z, 7 digits and a letter, e.g. X1234567L";
         (nie_as_nif_digits(number), shape)
@@ -415,7 +394,7 @@ fn check_spanish_number(kind: DocumentType, number: &str) -> Result<(), MasViola
             "8 digits and a letter, e.g. 12345678Z",
         )
     };
-    let shape_error = || MasViolation::invalid_format(field::DOCUMENT_NUMBER, expected_shape);
+    let shape_error = || invalid_format(field::DOCUMENT_NUMBER, expected_shape);
     let digits = digits.ok_or_else(shape_error)?;
     let (body, letter) = split_check_letter(&digits).ok_or_else(shape_error)?;
     let value: u32 = body.parse().map_err(|_| shape_error())?;
@@ -423,7 +402,7 @@ fn check_spanish_number(kind: DocumentType, number: &str) -> Result<(), MasViola
     if letter == expected {
         Ok(())
     } else {
-        Err(MasViolation::new(
+        Err(Violation::new(
             field::DOCUMENT_NUMBER,
             MasCode::WrongCheckLetter { expected },
             format!("the check letter should be {expected}"),
@@ -453,12 +432,12 @@ fn split_check_letter(number: &str) -> Option<(&str, char)> {
     shaped.then_some((body, letter))
 }
 
-fn check_passport(number: &str) -> Result<(), MasViolation> {
+fn check_passport(number: &str) -> Result<(), Violation<MasCode>> {
     let length_ok = (PASSPORT_MIN_CHARS..=PASSPORT_MAX_CHARS).contains(&number.len());
     if length_ok && number.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Ok(())
     } else {
-        Err(MasViolation::invalid_format(
+        Err(invalid_format(
             field::DOCUMENT_NUMBER,
             "5 to 20 letters and digits",
         ))
@@ -467,17 +446,17 @@ fn check_passport(number: &str) -> Result<(), MasViolation> {
 
 /// Checks an ISO 3166-1 alpha-2 country code against the official list and returns it in upper
 /// case.
-pub fn check_country(code: &str) -> Result<String, MasViolation> {
+pub fn check_country(code: &str) -> Result<String, Violation<MasCode>> {
     let code = code.trim().to_ascii_uppercase();
     if code.is_empty() {
-        return Err(MasViolation::required(field::COUNTRY));
+        return Err(required(field::COUNTRY));
     }
     if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
         let expected = "a two-letter ISO 3166-1 country code, e.g. ES";
-        return Err(MasViolation::invalid_format(field::COUNTRY, expected));
+        return Err(invalid_format(field::COUNTRY, expected));
     }
     if COUNTRY_CODES.binary_search(&code.as_str()).is_err() {
-        return Err(MasViolation::new(
+        return Err(Violation::new(
             field::COUNTRY,
             MasCode::UnknownCountry,
             "is not an ISO 3166-1 country code",
@@ -574,15 +553,15 @@ pub fn format_duration(seconds: u64) -> String {
 
 /// `expires_in`: a duration [`parse_duration`] reads, longer than zero and at most
 /// [`MAX_EXPIRES_IN_SECONDS`]; returns its seconds.
-pub fn check_expires_in(text: &str) -> Result<u64, MasViolation> {
+pub fn check_expires_in(text: &str) -> Result<u64, Violation<MasCode>> {
     let invalid =
-        |message: &str| MasViolation::new(field::EXPIRES_IN, MasCode::InvalidDuration, message);
+        |message: &str| Violation::new(field::EXPIRES_IN, MasCode::InvalidDuration, message);
     match parse_duration(text) {
         None => Err(invalid(
             "must be an ISO-8601 duration in weeks, days, hours, minutes or seconds, e.g. P30D or PT12H",
         )),
         Some(0) => Err(invalid("must be longer than zero")),
-        Some(seconds) if seconds > MAX_EXPIRES_IN_SECONDS => Err(MasViolation::new(
+        Some(seconds) if seconds > MAX_EXPIRES_IN_SECONDS => Err(Violation::new(
             field::EXPIRES_IN,
             MasCode::DurationTooLong,
             format!("must be at most 30 days ({DEFAULT_EXPIRES_IN})"),
@@ -592,9 +571,8 @@ pub fn check_expires_in(text: &str) -> Result<u64, MasViolation> {
 }
 
 /// `name` or `last_name` (given as `field`): optional, at most [`NAME_MAX_CHARS`] once trimmed.
-pub fn check_person_name(field: &str, name: &str) -> Option<MasViolation> {
-    (name.trim().chars().count() > NAME_MAX_CHARS)
-        .then(|| MasViolation::too_long(field, NAME_MAX_CHARS))
+pub fn check_person_name(field: &str, name: &str) -> Option<Violation<MasCode>> {
+    (name.trim().chars().count() > NAME_MAX_CHARS).then(|| too_long(field, NAME_MAX_CHARS))
 }
 
 /// A create request that broke no rule, normalised as the server stores and answers it: names
@@ -649,7 +627,7 @@ impl ValidCreateRequest {
 /// Every violation of a create request, in field order: see [`validate_create_request`].
 pub fn check_create_request(
     request: &CreateIdentityDocumentIdentificationRequest,
-) -> Vec<MasViolation> {
+) -> Vec<Violation<MasCode>> {
     validate_create_request(request).err().unwrap_or_default()
 }
 
@@ -660,7 +638,7 @@ pub fn check_create_request(
 /// and not blank. The enums need no rule here: serde refuses an unknown text.
 pub fn validate_create_request(
     request: &CreateIdentityDocumentIdentificationRequest,
-) -> Result<ValidCreateRequest, Vec<MasViolation>> {
+) -> Result<ValidCreateRequest, Vec<Violation<MasCode>>> {
     let mut found = Violations::default();
     let name = found.keep(checked_name(field::NAME, request.name.as_deref()));
     let last_name = found.keep(checked_name(field::LAST_NAME, request.last_name.as_deref()));
@@ -668,14 +646,14 @@ pub fn validate_create_request(
         request
             .identity_document
             .as_ref()
-            .ok_or_else(|| MasViolation::required(field::IDENTITY_DOCUMENT)),
+            .ok_or_else(|| required(field::IDENTITY_DOCUMENT)),
     );
     // Without a document its parts are not reported again: the one violation says it all.
     let number = document.and_then(|d| found.keep(checked_number(d)));
     let kind = document.and_then(|d| {
         found.keep(
             d.document_type
-                .ok_or_else(|| MasViolation::required(field::DOCUMENT_TYPE)),
+                .ok_or_else(|| required(field::DOCUMENT_TYPE)),
         )
     });
     let country = document.and_then(|d| found.keep(checked_country(d.country.as_deref())));
@@ -700,22 +678,19 @@ pub fn validate_create_request(
 }
 
 /// Every violation of a cancel request: see [`validate_cancel_request`].
-pub fn check_cancel_request(request: &CancelIdentificationRequest) -> Vec<MasViolation> {
+pub fn check_cancel_request(request: &CancelIdentificationRequest) -> Vec<Violation<MasCode>> {
     validate_cancel_request(request).err().unwrap_or_default()
 }
 
 /// The trimmed `reason` of a cancel request: required, not blank, at most [`REASON_MAX_CHARS`].
 pub fn validate_cancel_request(
     request: &CancelIdentificationRequest,
-) -> Result<String, Vec<MasViolation>> {
+) -> Result<String, Vec<Violation<MasCode>>> {
     let reason = request.reason.as_deref().unwrap_or("").trim();
     if reason.is_empty() {
-        Err(vec![MasViolation::required(field::REASON)])
+        Err(vec![required(field::REASON)])
     } else if reason.chars().count() > REASON_MAX_CHARS {
-        Err(vec![MasViolation::too_long(
-            field::REASON,
-            REASON_MAX_CHARS,
-        )])
+        Err(vec![too_long(field::REASON, REASON_MAX_CHARS)])
     } else {
         Ok(reason.to_owned())
     }
@@ -723,16 +698,16 @@ pub fn validate_cancel_request(
 
 /// The violations found so far, in the order the fields were checked.
 #[derive(Default)]
-struct Violations(Vec<MasViolation>);
+struct Violations(Vec<Violation<MasCode>>);
 
 impl Violations {
     /// The checked value, or `None` after recording why there is none.
-    fn keep<T>(&mut self, result: Result<T, MasViolation>) -> Option<T> {
+    fn keep<T>(&mut self, result: Result<T, Violation<MasCode>>) -> Option<T> {
         result.map_err(|violation| self.0.push(violation)).ok()
     }
 }
 
-fn checked_name(field: &str, name: Option<&str>) -> Result<Option<String>, MasViolation> {
+fn checked_name(field: &str, name: Option<&str>) -> Result<Option<String>, Violation<MasCode>> {
     let name = name.map(str::trim).filter(|n| !n.is_empty());
     match name.and_then(|n| check_person_name(field, n)) {
         Some(violation) => Err(violation),
@@ -742,18 +717,18 @@ fn checked_name(field: &str, name: Option<&str>) -> Result<Option<String>, MasVi
 
 /// The normalised number, or `None` when there is no type to check it against; a blank number is
 /// reported whatever the type.
-fn checked_number(document: &IdentityDocument) -> Result<Option<String>, MasViolation> {
+fn checked_number(document: &IdentityDocument) -> Result<Option<String>, Violation<MasCode>> {
     let number = document.document_number.as_deref().unwrap_or("");
     match document.document_type {
         Some(kind) => check_document_number(kind, number).map(Some),
         None if normalise_document_number(number).is_empty() => {
-            Err(MasViolation::required(field::DOCUMENT_NUMBER))
+            Err(required(field::DOCUMENT_NUMBER))
         }
         None => Ok(None),
     }
 }
 
-fn checked_country(code: Option<&str>) -> Result<Option<String>, MasViolation> {
+fn checked_country(code: Option<&str>) -> Result<Option<String>, Violation<MasCode>> {
     match code.map(str::trim) {
         None | Some("") => Ok(None),
         Some(code) => check_country(code).map(Some),
@@ -761,7 +736,7 @@ fn checked_country(code: Option<&str>) -> Result<Option<String>, MasViolation> {
 }
 
 /// The seconds of `expires_in`, [`DEFAULT_EXPIRES_IN`]'s when it is absent or blank.
-fn checked_expires_in(text: Option<&str>) -> Result<u64, MasViolation> {
+fn checked_expires_in(text: Option<&str>) -> Result<u64, Violation<MasCode>> {
     match text.map(str::trim) {
         None | Some("") => Ok(MAX_EXPIRES_IN_SECONDS),
         Some(text) => check_expires_in(text),

@@ -1,6 +1,6 @@
-//! The validation rules, reporting each violation as the API does (`PropertyName`, message,
-//! attempted value), at two levels built from the same field helpers, so they cannot disagree on
-//! a format:
+//! The validation rules, reporting each violation as the API does (a [`Violation`]: `PropertyName`,
+//! message, attempted value), at two levels built from the same field helpers, so they cannot
+//! disagree on a format:
 //!
 //! - the member rules ([`check_identity_check`]): what a member's check must hold before it is
 //!   sent, the group of fields its `VerificationType` asks for and an expiry still ahead. The
@@ -8,17 +8,15 @@
 //! - the API's own rules ([`check_identity_check_record`]): what seed 002 asks of any check
 //!   record, which is all the local API server (the stand-in for Nexudus) applies.
 
-use std::fmt;
-
 use serde_json::Value;
 
 use crate::date::Date;
-use crate::files::{self, MAX_FILE_BYTES, MIN_FILE_BYTES};
 use crate::model::{
-    AddressDocumentType, ApiValidationError, IdentityCheckProvider, IdentityDocumentType,
-    NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument, VerificationType,
+    AddressDocumentType, IdentityCheckProvider, IdentityDocumentType, NewCoworkerIdentityCheck,
+    NewCoworkerIdentityCheckDocument, VerificationType,
 };
 use crate::slots::{self, DocumentKind, Slot};
+use crate::violation::Violation;
 
 /// The longest check or document `Name`, in characters.
 pub const NAME_MAX_CHARS: usize = 200;
@@ -26,232 +24,6 @@ pub const NAME_MAX_CHARS: usize = 200;
 pub const DOCUMENT_NUMBER_MAX_CHARS: usize = 50;
 /// The longest `IdentityDocumentIssuedBy`, in characters.
 pub const ISSUED_BY_MAX_CHARS: usize = 100;
-
-/// What kind of rule a violation breaks, for the UI to translate; the English text the API
-/// answers with is [`Violation::message`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ViolationCode {
-    /// Missing, or only whitespace.
-    Required,
-    /// An id that is zero or negative.
-    NotPositive,
-    /// Longer than the field allows.
-    TooLong,
-    /// Holds characters the field does not allow.
-    InvalidCharacters,
-    /// Not a calendar date.
-    NotADate,
-    /// A date before today.
-    DateInPast,
-    /// Not one of the field's choices.
-    InvalidChoice,
-    /// An id of a record that does not exist.
-    UnknownReference,
-    /// A file the document needs is missing.
-    MissingFile,
-    /// A file with no bytes.
-    FileEmpty,
-    /// A file too small to be an image.
-    FileTooSmall,
-    /// A file over [`MAX_FILE_BYTES`].
-    FileTooLarge,
-    /// A file that is not an accepted image type.
-    FileNotAnImage,
-    /// A file URL that could not be fetched.
-    FileUnreachable,
-}
-
-/// One broken rule, as the API reports it in `Errors`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    /// The JSON name of the property, e.g. `Name`.
-    pub property: String,
-    /// The kind of rule broken.
-    pub code: ViolationCode,
-    /// The API's English text, without the property, e.g. `is a required field`.
-    pub message: String,
-    /// The value the request gave, `null` when it gave none.
-    pub attempted: Value,
-}
-
-impl Violation {
-    fn new(
-        property: &str,
-        code: ViolationCode,
-        message: impl Into<String>,
-        attempted: Value,
-    ) -> Self {
-        Violation {
-            property: property.to_owned(),
-            code,
-            message: message.into(),
-            attempted,
-        }
-    }
-
-    /// The same violation with `attempted` as the attempted value.
-    pub fn with_attempted(self, attempted: impl Into<Value>) -> Self {
-        Violation {
-            attempted: attempted.into(),
-            ..self
-        }
-    }
-
-    /// `property` is missing or blank.
-    pub fn required(property: &str, attempted: impl Into<Value>) -> Self {
-        Self::new(
-            property,
-            ViolationCode::Required,
-            "is a required field",
-            attempted.into(),
-        )
-    }
-
-    /// The id `attempted` of `property` is zero or negative.
-    pub fn not_positive(property: &str, attempted: i64) -> Self {
-        Self::new(
-            property,
-            ViolationCode::NotPositive,
-            "must be a positive number",
-            attempted.into(),
-        )
-    }
-
-    /// `attempted` is longer than `max` characters.
-    pub fn too_long(property: &str, max: usize, attempted: &str) -> Self {
-        let message = format!("must be at most {max} characters long");
-        Self::new(property, ViolationCode::TooLong, message, attempted.into())
-    }
-
-    /// `attempted` holds characters other than letters, digits, spaces and hyphens.
-    pub fn invalid_characters(property: &str, attempted: &str) -> Self {
-        let message = "may only contain letters, digits, spaces and hyphens";
-        Self::new(
-            property,
-            ViolationCode::InvalidCharacters,
-            message,
-            attempted.into(),
-        )
-    }
-
-    /// `attempted` is not a date.
-    pub fn not_a_date(property: &str, attempted: &str) -> Self {
-        let message = "is not a valid date (expected YYYY-MM-DD)";
-        Self::new(property, ViolationCode::NotADate, message, attempted.into())
-    }
-
-    /// The date `attempted` is before today.
-    pub fn date_in_past(property: &str, attempted: &str) -> Self {
-        Self::new(
-            property,
-            ViolationCode::DateInPast,
-            "must not be a date in the past",
-            attempted.into(),
-        )
-    }
-
-    /// `attempted` is not one of `property`'s choices, e.g. an unknown enum number.
-    pub fn invalid_choice(property: &str, attempted: impl Into<Value>) -> Self {
-        Self::new(
-            property,
-            ViolationCode::InvalidChoice,
-            "is not a valid choice",
-            attempted.into(),
-        )
-    }
-
-    /// The id `attempted` names no existing record.
-    pub fn unknown_reference(property: &str, attempted: impl Into<Value>) -> Self {
-        let message = "does not refer to an existing record";
-        Self::new(
-            property,
-            ViolationCode::UnknownReference,
-            message,
-            attempted.into(),
-        )
-    }
-
-    /// The document needs a file in `property` (a slot's `New…Url`).
-    pub fn missing_file(property: &str) -> Self {
-        let message = "is a required file for this document";
-        Self::new(property, ViolationCode::MissingFile, message, Value::Null)
-    }
-
-    /// `property`'s file is empty.
-    pub fn file_empty(property: &str) -> Self {
-        Self::new(
-            property,
-            ViolationCode::FileEmpty,
-            "is an empty file",
-            Value::Null,
-        )
-    }
-
-    /// `property`'s file is under [`MIN_FILE_BYTES`].
-    pub fn file_too_small(property: &str) -> Self {
-        let message = format!("is too small to be an image (at least {MIN_FILE_BYTES} bytes)");
-        Self::new(property, ViolationCode::FileTooSmall, message, Value::Null)
-    }
-
-    /// `property`'s file is over [`MAX_FILE_BYTES`].
-    pub fn file_too_large(property: &str) -> Self {
-        let message = format!(
-            "is larger than the {} MB limit",
-            MAX_FILE_BYTES / (1024 * 1024)
-        );
-        Self::new(property, ViolationCode::FileTooLarge, message, Value::Null)
-    }
-
-    /// `property`'s file is not an accepted image type.
-    pub fn file_not_an_image(property: &str) -> Self {
-        let message = format!(
-            "is not an accepted image type ({})",
-            files::accepted_types()
-        );
-        Self::new(
-            property,
-            ViolationCode::FileNotAnImage,
-            message,
-            Value::Null,
-        )
-    }
-
-    /// `property`'s URL could not be fetched.
-    pub fn file_unreachable(property: &str, attempted: &str) -> Self {
-        Self::new(
-            property,
-            ViolationCode::FileUnreachable,
-            "could not be fetched",
-            attempted.into(),
-        )
-    }
-
-    /// The entry of a write envelope's `Errors`.
-    pub fn to_api(&self) -> ApiValidationError {
-        ApiValidationError {
-            attempted_value: self.attempted.clone(),
-            message: self.message.clone(),
-            property_name: self.property.clone(),
-        }
-    }
-}
-
-impl fmt::Display for Violation {
-    /// `PropertyName: message`, the form of the API's `Message`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.property, self.message)
-    }
-}
-
-/// The `Message` of a 400 envelope: each violation as `PropertyName: message`, one per line.
-///
-/// The seeds show a single violation and leave the separator of several unverified. A newline is
-/// our choice because the messages themselves contain commas ("letters, digits, spaces and
-/// hyphens"), so `", "` would make the summary ambiguous.
-pub fn joined_message(violations: &[Violation]) -> String {
-    let lines: Vec<String> = violations.iter().map(Violation::to_string).collect();
-    lines.join("\n")
-}
 
 /// A check or document `Name`: not blank, at most [`NAME_MAX_CHARS`].
 pub fn check_name(name: &str) -> Option<Violation> {
@@ -465,7 +237,7 @@ fn is_blank(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ViolationCode::*;
+    use crate::violation::ViolationCode::{self, *};
     use serde_json::json;
 
     fn today() -> Date {
@@ -1036,35 +808,5 @@ mod tests {
                 assert_eq!(violation.message, "is a required file for this document");
             }
         }
-    }
-
-    #[test]
-    fn messages_read_as_the_api_writes_them() {
-        let violations = [
-            Violation::required("Name", Value::Null),
-            Violation::too_long("IdentityDocumentNumber", 50, "x"),
-            Violation::missing_file("NewDocumentUrl"),
-        ];
-        assert_eq!(violations[0].to_string(), "Name: is a required field");
-        assert_eq!(
-            joined_message(&violations),
-            "Name: is a required field\n\
-             IdentityDocumentNumber: must be at most 50 characters long\n\
-             NewDocumentUrl: is a required file for this document"
-        );
-        assert_eq!(joined_message(&[]), "");
-    }
-
-    #[test]
-    fn to_api_keeps_property_message_and_attempted_value() {
-        let violation = Violation::not_positive("CoworkerId", -2);
-        let api = violation.to_api();
-        assert_eq!(
-            serde_json::to_value(api).expect("serialises"),
-            json!({"AttemptedValue": -2, "Message": "must be a positive number", "PropertyName": "CoworkerId"})
-        );
-        let with_url =
-            Violation::file_not_an_image("NewPhotoUrl").with_attempted("https://example.com/a.gif");
-        assert_eq!(with_url.attempted, json!("https://example.com/a.gif"));
     }
 }

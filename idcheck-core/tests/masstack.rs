@@ -4,8 +4,8 @@
 
 use idcheck_core::masstack::{
     self, COUNTRY_CODES, CancelIdentificationRequest, ConfigurationName,
-    CreateIdentityDocumentIdentificationRequest, DocumentType, ErrorsResponse,
-    IdentificationAction, IdentificationState, MasCode, MasViolation, ScoringProvider,
+    CreateIdentityDocumentIdentificationRequest, DocumentType, ErrorItem, ErrorsResponse,
+    IdentificationAction, IdentificationState, MasCode, ScoringProvider,
     ValidCreateRequest, field,
 };
 use serde::Serialize;
@@ -83,9 +83,9 @@ fn a_wrong_letter_names_the_expected_one() {
     ];
     for (kind, number, message) in cases {
         let violation = masstack::check_document_number(kind, number).expect_err(number);
-        assert_eq!(violation.field, field::DOCUMENT_NUMBER, "{number}");
+        assert_eq!(violation.property, field::DOCUMENT_NUMBER, "{number}");
         assert_eq!(violation.message, message, "{number}");
-        assert_eq!(violation.to_item().code, "wrong_check_letter", "{number}");
+        assert_eq!(ErrorItem::from(&violation).code, "wrong_check_letter", "{number}");
     }
 }
 
@@ -205,7 +205,7 @@ fn expires_in_is_at_most_30_days() {
             "{text}"
         );
         if let Err(violation) = found {
-            assert_eq!(violation.field, field::EXPIRES_IN, "{text}");
+            assert_eq!(violation.property, field::EXPIRES_IN, "{text}");
         }
     }
 }
@@ -345,7 +345,7 @@ fn create_requests_report_every_violation_in_field_order() {
             serde_json::from_value(body).expect(label);
         let found: Vec<(String, MasCode)> = masstack::check_create_request(&request)
             .into_iter()
-            .map(|v| (v.field, v.code))
+            .map(|v| (v.property, v.code))
             .collect();
         let expected: Vec<(String, MasCode)> = expected
             .into_iter()
@@ -461,7 +461,7 @@ fn cancels_need_a_reason() {
             serde_json::from_value(body.clone()).expect("parses");
         let found = masstack::validate_cancel_request(&request).map_err(|v| {
             assert_eq!(v.len(), 1, "{body}");
-            assert_eq!(v[0].field, field::REASON, "{body}");
+            assert_eq!(v[0].property, field::REASON, "{body}");
             v[0].code
         });
         assert_eq!(found, expected, "{body}");
@@ -563,9 +563,9 @@ fn enums_are_written_as_the_seed_spells_them() {
 #[test]
 fn violations_become_an_errors_response() {
     let violations = [
-        MasViolation::required(field::DOCUMENT_TYPE),
+        masstack::required(field::DOCUMENT_TYPE),
         masstack::check_document_number(Nif, "12345678A").expect_err("wrong letter"),
-        MasViolation::invalid_choice(field::CONFIGURATION_NAME, &["LOW", "MEDIUM", "HIGH"]),
+        masstack::invalid_choice(field::CONFIGURATION_NAME, &["LOW", "MEDIUM", "HIGH"]),
     ];
     assert_eq!(
         serde_json::to_value(ErrorsResponse::from_violations(&violations)).expect("serialises"),

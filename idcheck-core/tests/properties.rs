@@ -32,8 +32,9 @@ use idcheck_core::model::{
     ListEnvelope, NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument, SortDirection,
     VerificationStatus, VerificationType, WriteEnvelope,
 };
-use idcheck_core::rules::{self, Violation, ViolationCode};
+use idcheck_core::rules;
 use idcheck_core::slots::{self, DocumentKind, Need, Slot};
+use idcheck_core::violation::{Violation, ViolationCode};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
@@ -1029,16 +1030,16 @@ proptest! {
             Violation::unknown_reference(&property, id),
             Violation::missing_file(&property),
             Violation::file_empty(&property),
-            Violation::file_too_small(&property),
-            Violation::file_too_large(&property),
-            Violation::file_not_an_image(&property),
+            Violation::file_too_small(&property, MIN_FILE_BYTES),
+            Violation::file_too_large(&property, MAX_FILE_BYTES),
+            Violation::file_not_an_image(&property, &files::accepted_types()),
             Violation::file_unreachable(&property, &text),
         ];
         for violation in &violations {
             prop_assert_eq!(&violation.property, &property);
             prop_assert!(!violation.message.is_empty());
             prop_assert_eq!(violation.to_string(), format!("{property}: {}", violation.message));
-            let api = violation.to_api();
+            let api = ApiValidationError::from(violation);
             prop_assert_eq!(&api.property_name, &property);
             prop_assert_eq!(&api.attempted_value, &violation.attempted);
         }
@@ -1362,16 +1363,16 @@ fn spanish_number() -> impl Strategy<Value = (DocumentType, String, u32)> {
     ]
 }
 
-fn mas_violation_fields(violations: &[masstack::MasViolation]) -> Result<(), TestCaseError> {
+fn mas_violation_fields(violations: &[Violation<MasCode>]) -> Result<(), TestCaseError> {
     let mut last = None;
     for violation in violations {
         let position = MASSTACK_CREATE_FIELDS
             .iter()
-            .position(|f| *f == violation.field);
+            .position(|f| *f == violation.property);
         prop_assert!(
             position.is_some(),
             "{} is not a field of the request",
-            violation.field
+            violation.property
         );
         prop_assert!(position > last, "{:?} out of field order", violations);
         last = position;
@@ -1380,7 +1381,7 @@ fn mas_violation_fields(violations: &[masstack::MasViolation]) -> Result<(), Tes
     let response = ErrorsResponse::from_violations(violations);
     prop_assert_eq!(response.errors.len(), violations.len());
     for (item, violation) in response.errors.iter().zip(violations) {
-        prop_assert_eq!(&item.field, &violation.field);
+        prop_assert_eq!(&item.field, &violation.property);
         prop_assert_eq!(item.code.as_str(), violation.code.as_str());
     }
     Ok(())
@@ -1451,7 +1452,7 @@ proptest! {
         let right = masstack::nif_check_letter(n);
         prop_assume!(wrong != right);
         let violation = masstack::check_document_number(kind, &format!("{digits}{wrong}")).expect_err("refused");
-        prop_assert_eq!(violation.field.as_str(), field::DOCUMENT_NUMBER);
+        prop_assert_eq!(violation.property.as_str(), field::DOCUMENT_NUMBER);
         prop_assert_eq!(violation.code, MasCode::WrongCheckLetter { expected: right });
         prop_assert!(violation.message.contains(right), "{}", violation.message);
         // The other kind's shape never fits: a NIF is not an NIE.
@@ -1466,7 +1467,7 @@ proptest! {
         let n: u64 = digits.parse().expect("digits");
         let letter = masstack::nif_check_letter((n % 23) as u32);
         let violation = masstack::check_document_number(DocumentType::Nif, &format!("{digits}{letter}")).expect_err("refused");
-        prop_assert_eq!((violation.field.as_str(), violation.code), (field::DOCUMENT_NUMBER, MasCode::InvalidFormat));
+        prop_assert_eq!((violation.property.as_str(), violation.code), (field::DOCUMENT_NUMBER, MasCode::InvalidFormat));
     }
 
     #[test]
@@ -1491,7 +1492,7 @@ proptest! {
                 prop_assert!(normal.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()), "{:?}", normal);
             }
             Err(violation) => {
-                prop_assert_eq!(violation.field.as_str(), field::DOCUMENT_NUMBER);
+                prop_assert_eq!(violation.property.as_str(), field::DOCUMENT_NUMBER);
                 let blank = number.chars().all(|c| c.is_whitespace() || c == '-');
                 prop_assert_eq!(violation.code == MasCode::Required, blank, "{:?}", number);
             }
@@ -1514,7 +1515,7 @@ proptest! {
         match masstack::check_country(&other) {
             Ok(accepted) => prop_assert!(COUNTRY_CODES.contains(&accepted.as_str())),
             Err(violation) => {
-                prop_assert_eq!(violation.field.as_str(), field::COUNTRY);
+                prop_assert_eq!(violation.property.as_str(), field::COUNTRY);
                 let upper = other.trim().to_ascii_uppercase();
                 if upper.len() == 2 && upper.bytes().all(|b| b.is_ascii_uppercase()) {
                     prop_assert_eq!(violation.code, MasCode::UnknownCountry);
@@ -1539,7 +1540,7 @@ proptest! {
                 prop_assert!(seconds > 0 && seconds <= masstack::MAX_EXPIRES_IN_SECONDS);
             }
             Err(violation) => {
-                prop_assert_eq!(violation.field.as_str(), field::EXPIRES_IN);
+                prop_assert_eq!(violation.property.as_str(), field::EXPIRES_IN);
                 let expected = if seconds == 0 { MasCode::InvalidDuration } else { MasCode::DurationTooLong };
                 prop_assert_eq!(violation.code, expected);
             }
@@ -1556,7 +1557,7 @@ proptest! {
         }
         match masstack::check_expires_in(&text) {
             Ok(seconds) => prop_assert!(seconds > 0 && seconds <= masstack::MAX_EXPIRES_IN_SECONDS),
-            Err(violation) => prop_assert_eq!(violation.field.as_str(), field::EXPIRES_IN),
+            Err(violation) => prop_assert_eq!(violation.property.as_str(), field::EXPIRES_IN),
         }
     }
 
@@ -1569,7 +1570,7 @@ proptest! {
             None => prop_assert!(length <= masstack::NAME_MAX_CHARS),
             Some(violation) => {
                 prop_assert!(length > masstack::NAME_MAX_CHARS);
-                prop_assert_eq!((violation.field.as_str(), violation.code), (field_name, MasCode::TooLong));
+                prop_assert_eq!((violation.property.as_str(), violation.code), (field_name, MasCode::TooLong));
             }
         }
     }
@@ -1636,12 +1637,12 @@ proptest! {
             Err(violations) => {
                 prop_assert!(length > masstack::REASON_MAX_CHARS);
                 prop_assert_eq!(violations.len(), 1);
-                prop_assert_eq!((violations[0].field.as_str(), violations[0].code), (field::REASON, MasCode::TooLong));
+                prop_assert_eq!((violations[0].property.as_str(), violations[0].code), (field::REASON, MasCode::TooLong));
             }
         }
         let violations = masstack::check_cancel_request(&CancelIdentificationRequest { reason: blank });
         prop_assert_eq!(violations.len(), 1);
-        prop_assert_eq!((violations[0].field.as_str(), violations[0].code), (field::REASON, MasCode::Required));
+        prop_assert_eq!((violations[0].property.as_str(), violations[0].code), (field::REASON, MasCode::Required));
     }
 
     #[test]

@@ -7,7 +7,8 @@ use idcheck_core::model::{
     CoworkerIdentityCheck, CoworkerIdentityCheckDocument, CreatedValue, NewCoworkerIdentityCheck,
     VerificationStatus, WriteEnvelope,
 };
-use idcheck_core::rules::{self, Violation};
+use idcheck_core::rules;
+use idcheck_core::violation::Violation;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

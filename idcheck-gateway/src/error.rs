@@ -11,9 +11,9 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use idcheck_core::masstack::{ErrorsResponse, MasViolation};
+use idcheck_core::masstack::{ErrorsResponse, MasCode};
 use idcheck_core::model::{ApiValidationError, WriteEnvelope};
-use idcheck_core::rules::Violation;
+use idcheck_core::violation::{self, Violation};
 use serde_json::Value;
 
 /// The paths of the MasStack contract.
@@ -24,7 +24,7 @@ pub enum GatewayError {
     /// The member rules (or Nexudus' own) refused the request: 400, in seed 002's shape.
     Validation(Vec<Violation>),
     /// MasStack's rules refused the request: 400 listing every violation.
-    MasValidation(Vec<MasViolation>),
+    MasValidation(Vec<Violation<MasCode>>),
     /// A body that is not what the route reads.
     BadRequest {
         property: Option<String>,
@@ -106,12 +106,8 @@ impl GatewayError {
 
     fn message(&self) -> String {
         match self {
-            GatewayError::Validation(violations) => idcheck_core::rules::joined_message(violations),
-            GatewayError::MasValidation(violations) => violations
-                .iter()
-                .map(MasViolation::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
+            GatewayError::Validation(violations) => violation::joined_message(violations),
+            GatewayError::MasValidation(violations) => violation::joined_message(violations),
             GatewayError::BadRequest {
                 property: Some(property),
                 message,
@@ -166,7 +162,7 @@ impl GatewayError {
         envelope.message = self.message();
         match self {
             GatewayError::Validation(violations) => {
-                envelope.errors = Some(violations.iter().map(Violation::to_api).collect());
+                envelope.errors = Some(violations.iter().map(ApiValidationError::from).collect());
             }
             GatewayError::BadRequest {
                 property: Some(property),

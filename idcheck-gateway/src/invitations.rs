@@ -243,7 +243,7 @@ impl Lockouts {
             return locked(LOCK_OUT);
         }
         let mut violation =
-            idcheck_core::rules::Violation::invalid_choice("Code", serde_json::Value::Null);
+            idcheck_core::violation::Violation::invalid_choice("Code", serde_json::Value::Null);
         violation.message = "is not a valid invitation code, or it was used or has expired".into();
         GatewayError::Validation(vec![violation])
     }

@@ -14,9 +14,9 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use idcheck_core::masstack::{ErrorItem, ErrorsResponse, MasViolation};
+use idcheck_core::masstack::{ErrorItem, ErrorsResponse, MasCode};
 use idcheck_core::model::{ApiValidationError, WriteEnvelope};
-use idcheck_core::rules::Violation;
+use idcheck_core::violation::{self, Violation};
 use serde_json::{Value, json};
 
 use crate::auth::roles::MissingRole;
@@ -50,7 +50,7 @@ pub enum ApiError {
     Validation(Vec<Violation>),
     /// MasStack's rules broken: 400 listing every violation.
     #[error("validation failed")]
-    MasValidation(Vec<MasViolation>),
+    MasValidation(Vec<Violation<MasCode>>),
     /// The record's state forbids the change (MasStack's 409), `field` naming what is in the way.
     #[error("{message}")]
     Conflict {
@@ -144,10 +144,7 @@ impl ApiError {
     fn message(&self) -> String {
         match self {
             ApiError::Validation(_) | ApiError::OAuth { .. } => String::new(),
-            ApiError::MasValidation(violations) => {
-                let lines: Vec<String> = violations.iter().map(MasViolation::to_string).collect();
-                lines.join("\n")
-            }
+            ApiError::MasValidation(violations) => violation::joined_message(violations),
             ApiError::Conflict { message, .. } => message.clone(),
             ApiError::BadRequest {
                 property: Some(property),
@@ -456,12 +453,12 @@ mod tests {
 
     #[tokio::test]
     async fn the_masstack_form_names_a_field_and_a_code() {
-        use idcheck_core::masstack::field;
+        use idcheck_core::masstack::{self, field};
         let cases = [
             (
                 ApiError::MasValidation(vec![
-                    MasViolation::required(field::REASON),
-                    MasViolation::too_long(field::NAME, 100),
+                    masstack::required(field::REASON),
+                    masstack::too_long(field::NAME, 100),
                 ]),
                 StatusCode::BAD_REQUEST,
                 vec![("reason", "required"), ("name", "too_long")],

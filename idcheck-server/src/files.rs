@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use idcheck_core::files::{self, ImageType};
-use idcheck_core::rules::Violation;
+use idcheck_core::violation::{Violation, ViolationCode};
 
 /// Where documents' files and uploads are kept.
 pub struct FileStore {
@@ -172,9 +172,9 @@ pub fn check(property: &str, bytes: Vec<u8>, url: &str) -> Result<Image, Violati
 /// Reads a `data:` URL given for `property`.
 pub fn from_data_url(property: &str, url: &str) -> Result<Image, Violation> {
     let (_declared, bytes) = files::parse_data_url(url).map_err(|err| {
-        let mut violation = Violation::file_not_an_image(property).with_attempted(shorten(url));
-        violation.message = format!("is not a readable data: URL ({err})");
-        violation
+        let message = format!("is not a readable data: URL ({err})");
+        Violation::new(property, ViolationCode::FileNotAnImage, message)
+            .with_attempted(shorten(url))
     })?;
     check(property, bytes, url)
 }

@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 use idcheck_core::date::Date;
 use idcheck_core::masstack::{
     self, CreateIdentityDocumentIdentificationRequest, DocumentType, Identification,
-    IdentificationState, IdentityDocument, MasCode, MasViolation, Scoring,
+    IdentificationState, IdentityDocument, MasCode, Scoring,
 };
+use idcheck_core::violation::Violation;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -84,10 +85,10 @@ impl Form {
 /// The plain words for a broken rule, next to its field.
 fn violation_words(
     session: Session,
-    violation: &MasViolation,
+    violation: &Violation<MasCode>,
     kind: Option<DocumentType>,
 ) -> String {
-    let text = match (&violation.code, violation.field.as_str()) {
+    let text = match (&violation.code, violation.property.as_str()) {
         (MasCode::WrongCheckLetter { expected }, _) => {
             return fill(
                 session.t(Text::MasErrorWrongLetter),
@@ -229,7 +230,7 @@ fn MasForm(
         let kind = form.with(|form| form.kind);
         violations()
             .into_iter()
-            .find(|violation| violation.field == field)
+            .find(|violation| violation.property == field)
             .map(|violation| violation_words(session, &violation, kind))
     };
     let submit = move || {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::error::CoreError;
-use crate::rules::{self, Violation};
+use crate::violation::{self, Violation};
 
 /// A JSON field that can be absent, `null`, or hold a value.
 ///
@@ -68,7 +68,7 @@ pub struct WriteEnvelope<V> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// On success a confirmation; on failure every violation, `PropertyName: message` each
-    /// (see [`rules::joined_message`]).
+    /// (see [`violation::joined_message`]).
     pub message: String,
     /// What the write produced, e.g. [`CreatedValue`]; `null` on failure.
     pub value: Option<V>,
@@ -126,7 +126,7 @@ impl<V> WriteEnvelope<V> {
     pub fn failure(violations: &[Violation]) -> Self {
         WriteEnvelope {
             status: None,
-            message: rules::joined_message(violations),
+            message: violation::joined_message(violations),
             value: None,
             open_in_dialog: None,
             open_in_window: None,
@@ -134,7 +134,7 @@ impl<V> WriteEnvelope<V> {
             javascript: Tristate::Absent,
             updated_on: None,
             updated_by: None,
-            errors: Some(violations.iter().map(Violation::to_api).collect()),
+            errors: Some(violations.iter().map(ApiValidationError::from).collect()),
             was_successful: false,
         }
     }
@@ -158,6 +158,17 @@ pub struct ApiValidationError {
     pub message: String,
     /// The JSON name of the property, e.g. `Name`.
     pub property_name: String,
+}
+
+impl From<&Violation> for ApiValidationError {
+    /// The entry a Nexudus violation is reported as: its property, message and attempted value.
+    fn from(violation: &Violation) -> Self {
+        ApiValidationError {
+            attempted_value: violation.attempted.clone(),
+            message: violation.message.clone(),
+            property_name: violation.property.clone(),
+        }
+    }
 }
 
 /// The order of a list, as the `dir` query parameter and `CurrentSortDirection` name it.
@@ -260,6 +271,15 @@ impl<T> ListEnvelope<T> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_violation_keeps_its_property_message_and_attempted_value() {
+        let violation = Violation::not_positive("CoworkerId", -2);
+        assert_eq!(
+            serde_json::to_value(ApiValidationError::from(&violation)).expect("serialises"),
+            json!({"AttemptedValue": -2, "Message": "must be a positive number", "PropertyName": "CoworkerId"})
+        );
+    }
 
     #[test]
     fn tristate_keeps_absent_null_and_present_apart() {

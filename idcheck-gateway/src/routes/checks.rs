@@ -7,7 +7,8 @@ use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use axum::routing::get;
 use idcheck_core::model::{VerificationStatus, VerificationType};
-use idcheck_core::rules::{self, Violation};
+use idcheck_core::rules;
+use idcheck_core::violation::Violation;
 use serde_json::{Map, Value};
 
 use super::{JsonObject, Resource, canonical, relay, today, typed};

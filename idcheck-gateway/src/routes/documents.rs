@@ -12,8 +12,9 @@ use idcheck_core::model::{
     CoworkerIdentityCheck, NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument,
     VerificationStatus,
 };
-use idcheck_core::rules::{self, Violation, ViolationCode};
+use idcheck_core::rules;
 use idcheck_core::slots::Slot;
+use idcheck_core::violation::{Violation, ViolationCode};
 use serde_json::{Map, Value};
 
 use super::checks;

@@ -59,7 +59,7 @@ async fn request_once(
         Some("address") => Verify::Address,
         Some("both") => Verify::Both,
         other => {
-            let mut violation = idcheck_core::rules::Violation::invalid_choice(
+            let mut violation = idcheck_core::violation::Violation::invalid_choice(
                 "Verify",
                 other.map_or(Value::Null, Value::from),
             );

@@ -45,10 +45,10 @@ pub fn named_member(
     let id = |property: &str, id: Option<i64>| match id {
         Some(id) if id > 0 => Ok(id),
         Some(id) => Err(GatewayError::Validation(vec![
-            idcheck_core::rules::Violation::not_positive(property, id),
+            idcheck_core::violation::Violation::not_positive(property, id),
         ])),
         None => Err(GatewayError::Validation(vec![
-            idcheck_core::rules::Violation::required(property, serde_json::Value::Null),
+            idcheck_core::violation::Violation::required(property, serde_json::Value::Null),
         ])),
     };
     Ok(Member {

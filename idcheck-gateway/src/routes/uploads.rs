@@ -21,7 +21,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use idcheck_core::files::{self, ImageType, check_file};
-use idcheck_core::rules::Violation;
+use idcheck_core::violation::{Violation, ViolationCode};
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
@@ -214,8 +214,8 @@ pub async fn upstream_url(
         let bytes = match files::parse_data_url(url) {
             Ok((_, bytes)) => bytes,
             Err(err) => {
-                let mut violation = Violation::file_not_an_image(property);
-                violation.message = format!("is not a readable data: URL ({err})");
+                let message = format!("is not a readable data: URL ({err})");
+                let violation = Violation::new(property, ViolationCode::FileNotAnImage, message);
                 return Ok(Err(violation));
             }
         };

@@ -13,7 +13,8 @@ use idcheck_core::model::{
     CoworkerIdentityCheck, CreatedValue, ListEnvelope, NewCoworkerIdentityCheck,
     VerificationStatus, WriteEnvelope,
 };
-use idcheck_core::rules::{self, Violation};
+use idcheck_core::rules;
+use idcheck_core::violation::Violation;
 use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;

@@ -13,8 +13,9 @@ use idcheck_core::model::{
     CoworkerIdentityCheck, CoworkerIdentityCheckDocument, CreatedValue, ListEnvelope,
     NewCoworkerIdentityCheckDocument, VerificationStatus, WriteEnvelope,
 };
-use idcheck_core::rules::{self, Violation};
+use idcheck_core::rules;
 use idcheck_core::slots::{self, Slot};
+use idcheck_core::violation::Violation;
 use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;

@@ -13,8 +13,9 @@ use axum::{Json, Router};
 use idcheck_core::masstack::{
     self, CancelIdentificationRequest, ConfigurationName,
     CreateIdentityDocumentIdentificationRequest, DocumentType, Identification,
-    IdentificationAction, MasCode, MasViolation, ScoringProvider, field,
+    IdentificationAction, MasCode, ScoringProvider, field,
 };
+use idcheck_core::violation::Violation;
 use rusqlite::Connection;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -128,7 +129,7 @@ impl Transition {
         state: &AppState,
         org_id: String,
         id: String,
-        reason: Option<Result<String, Vec<MasViolation>>>,
+        reason: Option<Result<String, Vec<Violation<MasCode>>>>,
     ) -> Result<StatusCode, ApiError> {
         state
             .db
@@ -210,14 +211,10 @@ fn parse_body<T: DeserializeOwned>(body: &Value) -> Result<T, ApiError> {
 }
 
 /// The violation of a field at `path` that serde could not read (`message` is serde's).
-fn json_violation(path: &str, message: String) -> MasViolation {
+fn json_violation(path: &str, message: String) -> Violation<MasCode> {
     match choices(path) {
-        Some(choices) => MasViolation::invalid_choice(path, &choices),
-        None => MasViolation {
-            field: path.to_owned(),
-            code: MasCode::InvalidFormat,
-            message,
-        },
+        Some(choices) => masstack::invalid_choice(path, &choices),
+        None => Violation::new(path, MasCode::InvalidFormat, message),
     }
 }
 
@@ -281,7 +278,7 @@ mod tests {
             };
             let found: Vec<(&str, MasCode, &str)> = violations
                 .iter()
-                .map(|v| (v.field.as_str(), v.code, v.message.as_str()))
+                .map(|v| (v.property.as_str(), v.code, v.message.as_str()))
                 .collect();
             assert_eq!(found, [(field, code, message)], "{body}");
         }

@@ -15,7 +15,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use idcheck_core::files::sniff;
 use idcheck_core::model::{ListEnvelope, SortDirection, VerificationStatus};
-use idcheck_core::rules::Violation;
+use idcheck_core::violation::Violation;
 use rusqlite::Connection;
 use rusqlite::types::ToSql;
 

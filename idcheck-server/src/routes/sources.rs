@@ -8,7 +8,7 @@
 //! server's log, with the URL's origin only (its path and query may carry secrets).
 
 use idcheck_core::files::MAX_FILE_BYTES;
-use idcheck_core::rules::Violation;
+use idcheck_core::violation::Violation;
 use reqwest::Url;
 
 use crate::auth::roles::AuthUser;

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use idcheck_core::flow::{Blocker, Details as Answers};
-use idcheck_core::rules::{self, Violation};
+use idcheck_core::rules;
+use idcheck_core::violation::Violation;
 use leptos::prelude::*;
 
 use crate::browser;
