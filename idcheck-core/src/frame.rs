@@ -6,7 +6,9 @@
 //! [`analyse`] takes the frame, the guide's rectangle (where the member is told to put the
 //! document or their face), the [`Subject`] expected and the previous frame's [`Thumbnail`], and
 //! returns a [`Report`]: every measurement, the [`Verdict`]s in priority order, `ready`, and the one
-//! [`Advice`] to show. Frames wider than ~960 pixels are first averaged down by an integer factor
+//! [`Advice`] to show. [`guidance`] turns the reports of a live preview into what to show, say and
+//! do (auto-capture of the sharpest steady frame, announcements, giving up), and says where to cut a
+//! kept image. Frames wider than ~960 pixels are first averaged down by an integer factor
 //! to about [`ANALYSIS_WIDTH`] (640) pixels; every pixel threshold below is stated at that scale,
 //! where an ID-1 card filling a guide of 64 % of the frame's width is ~410 px wide, 4.8 px/mm.
 //!
@@ -76,16 +78,21 @@ mod crop;
 mod edges;
 mod exposure;
 mod glare;
+pub mod guidance;
 mod image;
 mod sharpness;
 mod steady;
 
 pub use crop::Crop;
 pub use exposure::Exposure;
-pub use image::{ANALYSIS_WIDTH, FrameError, Luma, MAX_SIDE, MIN_HEIGHT, MIN_WIDTH, Rect};
+pub use image::{
+    ANALYSIS_WIDTH, FrameError, Luma, MAX_SIDE, MIN_HEIGHT, MIN_WIDTH, Rect, rgba_to_luma,
+};
 pub use steady::{THUMB_HEIGHT, THUMB_WIDTH, Thumbnail};
 
 use image::Bounds;
+
+use crate::slots::{DocumentKind, Slot};
 
 pub const TOO_DARK_BRIGHT_BELOW: u8 = 72;
 pub const OVER_EXPOSED_CLIPPED_PERMILLE: u16 = 250;
@@ -133,6 +140,8 @@ pub enum Subject {
     PassportPage,
     /// An A4 page (a bill, a lease): 297 × 210 mm.
     A4Page,
+    /// A document of no known shape ("Other"): its edges are looked for, its shape is not judged.
+    Document,
     /// The member's face: no edges, glare or shape are looked for.
     Face,
 }
@@ -144,7 +153,42 @@ impl Subject {
             Subject::Id1Card => Some(1586),
             Subject::PassportPage => Some(1420),
             Subject::A4Page => Some(1414),
-            Subject::Face => None,
+            Subject::Document | Subject::Face => None,
+        }
+    }
+
+    /// What the guide of `slot` should hold for a document of `kind`: the face for the face
+    /// photo, otherwise the document's own shape where its type has one.
+    pub const fn for_slot(kind: DocumentKind, slot: Slot) -> Subject {
+        use crate::model::{AddressDocumentType as A, IdentityDocumentType as I};
+        match (slot, kind) {
+            (Slot::Photo, _) => Subject::Face,
+            (_, DocumentKind::Identity(I::Passport) | DocumentKind::Address(A::Passport)) => {
+                Subject::PassportPage
+            }
+            (
+                _,
+                DocumentKind::Identity(
+                    I::DriversLicense
+                    | I::IdCard
+                    | I::UniformedServiceId
+                    | I::AccessCard
+                    | I::MatriculaConsular
+                    | I::ResidentCard
+                    | I::UniversityId
+                    | I::NexusCard,
+                )
+                | DocumentKind::Address(A::DriversLicense | A::IdCard),
+            ) => Subject::Id1Card,
+            (
+                _,
+                DocumentKind::Identity(I::CertificateOfNaturalization)
+                | DocumentKind::Address(
+                    A::LeaseRentalAgreement | A::InsurancePolicy | A::Mortgage,
+                ),
+            ) => Subject::A4Page,
+            // Vehicle registrations and voter cards differ by country; "Other" is anything.
+            _ => Subject::Document,
         }
     }
 }

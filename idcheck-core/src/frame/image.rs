@@ -186,3 +186,13 @@ impl Bounds {
         }
     }
 }
+
+/// Turns RGBA pixels (a canvas's `ImageData`) into luma, with the BT.601 weights in 256ths
+/// (`(77 R + 150 G + 29 B) / 256`, within half a level of `0.299 R + 0.587 G + 0.114 B`), into
+/// `out`, which is resized to one byte a pixel and can be kept from frame to frame.
+pub fn rgba_to_luma(rgba: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend(rgba.chunks_exact(4).map(|px| {
+        ((77 * u32::from(px[0]) + 150 * u32::from(px[1]) + 29 * u32::from(px[2]) + 128) >> 8) as u8
+    }));
+}
