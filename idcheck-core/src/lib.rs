@@ -29,7 +29,8 @@
 //! - [`invitation`]: the form of the invitation codes members type.
 //! - [`error`]: the errors of the core's boundary.
 //! - [`masstack`]: the second provider, MasStack's identity-document identification (seed 004):
-//!   its requests, answers and rules (Spanish NIF/NIE check letters, countries, durations).
+//!   its model (requests, answers, errors), its rules (Spanish NIF/NIE check letters, countries,
+//!   durations) and the states of an identification.
 
 pub mod backoff;
 pub mod capture;
