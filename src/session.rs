@@ -348,6 +348,16 @@ impl Session {
         if matches!(self.submit.get_untracked(), SubmitState::Running(_)) {
             return;
         }
+        // What the review step still lacks (the images a reviewer refused, sent again unchanged)
+        // is said next to the button, and nothing is sent.
+        let blocker = self
+            .flow
+            .with_untracked(|flow| flow.blocker(browser::today()));
+        if let Some(blocker) = blocker {
+            self.blocker.set(Some(blocker));
+            return;
+        }
+        self.blocker.set(None);
         let session = *self;
         leptos::task::spawn_local(async move {
             session.run_submission().await;
@@ -564,6 +574,7 @@ pub fn blocker_text(blocker: &Blocker) -> Text {
             .map(crate::i18n::violation_text)
             .unwrap_or(Text::ErrorServerSaid),
         Blocker::CaptureNeeded(_) => Text::CaptureNeeded,
+        Blocker::RefusedImagesAgain => Text::RefusedImagesAgain,
     }
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::frame::{Advice, Report, Verdict};
+use crate::slots::Slot;
 
 /// How the image of a slot was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -144,6 +145,91 @@ impl Capture {
     }
 }
 
+/// The longest [`quality_line`] can be: three slots with every score at its widest. The seeds
+/// state no limit for a document's `Notes`; this bound keeps the line readable at a glance and far
+/// under any free-text column.
+pub const QUALITY_LINE_MAX_CHARS: usize = 400;
+
+/// One short line for the reviewer, in English like the rest of the record (the reviewer's
+/// language is not the member's): how each image was obtained and its scores, in the order given,
+/// e.g. `Quality: face auto (sharp 412, exposure ok); front manual (sharp 120, glare 3); back
+/// uploaded (not analysed)`. `None` without any image.
+pub fn quality_line(captures: &[(Slot, Capture)]) -> Option<String> {
+    if captures.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = captures
+        .iter()
+        .map(|(slot, capture)| {
+            let name = match slot {
+                Slot::Photo => "face",
+                Slot::Front => "front",
+                Slot::Back => "back",
+            };
+            let method = match capture.method {
+                Method::Auto => "auto",
+                Method::Manual => "manual",
+                Method::Uploaded => "uploaded",
+            };
+            let scores = capture
+                .quality
+                .map_or_else(|| "not analysed".to_string(), |quality| scores(&quality));
+            format!("{name} {method} ({scores})")
+        })
+        .collect();
+    Some(format!("Quality: {}", parts.join("; ")))
+}
+
+fn scores(quality: &Quality) -> String {
+    let exposure = match quality.exposure {
+        Exposure::Ok => "ok",
+        Exposure::TooDark => "too dark",
+        Exposure::OverExposed => "over-exposed",
+        Exposure::LowContrast => "low contrast",
+    };
+    let mut parts = vec![
+        format!("sharp {}", quality.sharpness),
+        format!("exposure {exposure}"),
+    ];
+    if quality.glare_tiles > 0 {
+        parts.push(format!("glare {}", quality.glare_tiles));
+    }
+    if let Some(fill) = quality.fill_permille {
+        parts.push(format!("fill {}%", (u32::from(fill) + 5) / 10));
+    }
+    // Straightened by the crop up to `frame::MAX_TILT_DEG`; only a visible tilt is worth a word.
+    if let Some(tilt) = quality.tilt_tenths.filter(|tilt| tilt.unsigned_abs() >= 10) {
+        parts.push(format!(
+            "tilt {}°",
+            (i32::from(tilt) + 5 * i32::from(tilt.signum())) / 10
+        ));
+    }
+    if let Some(advice) = quality.advice {
+        parts.push(format!("advice: {}", advice_words(advice)));
+    }
+    parts.join(", ")
+}
+
+/// `ShowWholeDocument(Left)` as `show whole document (left)`: the advice's own name, so a new
+/// kind of advice is described without a table to keep in step.
+fn advice_words(advice: Advice) -> String {
+    let name = format!("{advice:?}");
+    let mut words = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        match c {
+            '(' => words.push_str(" ("),
+            c if c.is_ascii_uppercase() => {
+                if !words.is_empty() && !words.ends_with('(') {
+                    words.push(' ');
+                }
+                words.push(c.to_ascii_lowercase());
+            }
+            c => words.push(c),
+        }
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +261,104 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<Digest>(bad).is_err(), "{bad}");
         }
+    }
+
+    fn auto(quality: Quality) -> Capture {
+        Capture::new(Method::Auto, Some(quality), b"x")
+    }
+
+    #[test]
+    fn the_quality_line_reads_as_the_reviewer_needs_it() {
+        let face = Quality {
+            sharpness: 412,
+            exposure: Exposure::Ok,
+            glare_tiles: 0,
+            fill_permille: None,
+            tilt_tenths: None,
+            advice: None,
+        };
+        let front = Quality {
+            sharpness: 120,
+            exposure: Exposure::TooDark,
+            glare_tiles: 3,
+            fill_permille: Some(914),
+            tilt_tenths: Some(-46),
+            advice: Some(Advice::ShowWholeDocument(crate::frame::Side::Left)),
+        };
+        let line = quality_line(&[
+            (Slot::Photo, auto(face)),
+            (Slot::Front, Capture::new(Method::Manual, Some(front), b"y")),
+            (Slot::Back, Capture::new(Method::Uploaded, None, b"z")),
+        ]);
+        assert_eq!(
+            line.as_deref(),
+            Some(
+                "Quality: face auto (sharp 412, exposure ok); front manual (sharp 120, exposure \
+                 too dark, glare 3, fill 91%, tilt -5°, advice: show whole document (left)); \
+                 back uploaded (not analysed)"
+            )
+        );
+        assert_eq!(quality_line(&[]), None);
+        // A small tilt, straightened by the crop anyway, is not worth a word.
+        let level = Quality {
+            tilt_tenths: Some(9),
+            fill_permille: Some(1000),
+            ..face
+        };
+        assert_eq!(
+            quality_line(&[(Slot::Front, auto(level))]).as_deref(),
+            Some("Quality: front auto (sharp 412, exposure ok, fill 100%)")
+        );
+    }
+
+    #[test]
+    fn the_longest_quality_line_stays_within_its_bound() {
+        let widest = Quality {
+            sharpness: u32::MAX,
+            exposure: Exposure::OverExposed,
+            glare_tiles: u16::MAX,
+            fill_permille: Some(u16::MAX),
+            tilt_tenths: Some(i16::MIN),
+            advice: Some(Advice::ShowWholeDocument(crate::frame::Side::Bottom)),
+        };
+        let line = quality_line(&[
+            (Slot::Photo, auto(widest)),
+            (Slot::Front, auto(widest)),
+            (
+                Slot::Back,
+                Capture::new(Method::Uploaded, Some(widest), b""),
+            ),
+        ])
+        .unwrap();
+        assert!(
+            line.chars().count() <= QUALITY_LINE_MAX_CHARS,
+            "{} chars: {line}",
+            line.chars().count()
+        );
+    }
+
+    #[test]
+    fn the_scores_of_a_report_are_taken_as_measured() {
+        use crate::frame::{self, Luma, Rect, Subject};
+        // A dark, flat frame: too dark, no document, nothing sharp.
+        let (width, height) = (640, 360);
+        let pixels = vec![20u8; width * height];
+        let frame = Luma::new(&pixels, width, height, width).unwrap();
+        let guide = Rect {
+            x: 64,
+            y: 40,
+            width: 512,
+            height: 280,
+        };
+        let report = frame::analyse(&frame, guide, Subject::Id1Card, None).unwrap();
+        let quality = Quality::of(&report);
+        assert_eq!(quality.exposure, Exposure::TooDark);
+        assert_eq!(quality.sharpness, report.sharpness);
+        assert_eq!(quality.glare_tiles, report.glare_tiles);
+        assert_eq!(quality.fill_permille, None, "no document was found");
+        assert_eq!(quality.tilt_tenths, None);
+        assert_eq!(quality.advice, Some(report.advice));
+        assert_ne!(report.advice, Advice::Ready);
     }
 
     #[test]

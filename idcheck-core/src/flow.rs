@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::capture::Capture;
+use crate::capture::{self, Capture, Digest};
 use crate::date::Date;
 use crate::model::{
     AddressDocumentType, IdentityCheckProvider, IdentityDocumentType, NewCoworkerIdentityCheck,
@@ -149,6 +149,17 @@ pub enum Blocker {
     /// The details break these rules (the API's property names and messages).
     Invalid(Vec<Violation>),
     CaptureNeeded(Slot),
+    /// After a reviewer failed the check, every image about to be sent is one of the refused
+    /// document's, byte for byte: the reviewer would see exactly what they refused.
+    ///
+    /// A Blocker and not a warning because a reviewer already refused exactly those bytes: sent
+    /// again they can only be refused again, days later, while a new photo or file takes a
+    /// minute. Only when *nothing* is new, though: the reviewer refused the document as a whole,
+    /// so one of its images may well have been fine (a good face photo beside a glared card), and
+    /// making the member replace that too would have them redo what was not wrong. A single
+    /// repeated image beside a new one is told about on its capture
+    /// ([`Flow::repeats_refused`]), and the member may keep it.
+    RefusedImagesAgain,
 }
 
 /// The next thing submitting has to do.
@@ -191,9 +202,22 @@ pub struct Submission {
     /// Whether a write of this attempt was sent: from then on a change starts a new attempt.
     pub sent: bool,
     pub check_id: Option<i64>,
-    /// Where each stored image can be fetched from, to name in the document record.
-    pub stored: BTreeMap<Slot, String>,
+    /// Each stored image: where it can be fetched from, to name in the document record, and the
+    /// digest of what was sent.
+    pub stored: BTreeMap<Slot, Stored>,
     pub document_id: Option<i64>,
+    /// The digests of the images of this check's documents that a reviewer failed, from every
+    /// earlier attempt: sending one of them again is caught ([`Flow::repeats_refused`]).
+    pub refused: Vec<Digest>,
+}
+
+/// An image submitting stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    /// Where it can be fetched from, to name in the document record.
+    pub url: String,
+    /// The SHA-256 of the bytes sent (`None` only if the flow held no record of the image).
+    pub sha256: Option<Digest>,
 }
 
 impl Submission {
@@ -308,6 +332,13 @@ impl Flow {
     /// The record of the image accepted for `slot`.
     pub fn capture(&self, slot: Slot) -> Option<&Capture> {
         self.captured.get(&slot)
+    }
+    /// Whether the image accepted for `slot` is, byte for byte, one of a document a reviewer
+    /// failed (in any slot: a refused front sent as the back is still refused).
+    pub fn repeats_refused(&self, slot: Slot) -> bool {
+        self.captured
+            .get(&slot)
+            .is_some_and(|capture| self.submission.refused.contains(&capture.sha256))
     }
 
     /// The steps of the current check, in order, as far as the answers so far determine them.
@@ -519,9 +550,15 @@ impl Flow {
                 return Some(Blocker::Invalid(violations));
             }
         }
-        used_slots(kind)
+        if let Some(blocker) = used_slots(kind)
             .into_iter()
             .find_map(|slot| self.capture_blocker(slot))
+        {
+            return Some(blocker);
+        }
+        let to_send = self.slots_to_send();
+        (!to_send.is_empty() && to_send.iter().all(|slot| self.repeats_refused(*slot)))
+            .then_some(Blocker::RefusedImagesAgain)
     }
 
     /// The identity details checked with the same rules the API applies.
@@ -656,8 +693,13 @@ impl Flow {
         self.submission.check_id.get_or_insert(id);
     }
 
+    /// `slot`'s image is stored at `url`; its digest is kept with it.
     pub fn record_image_stored(&mut self, slot: Slot, url: String) {
-        self.submission.stored.entry(slot).or_insert(url);
+        let sha256 = self.captured.get(&slot).map(|capture| capture.sha256);
+        self.submission
+            .stored
+            .entry(slot)
+            .or_insert(Stored { url, sha256 });
     }
 
     pub fn record_document_created(&mut self, id: i64) {
@@ -711,7 +753,12 @@ impl Flow {
 
     /// The create body of the document record, naming the stored images.
     pub fn document_request(&self) -> NewCoworkerIdentityCheckDocument {
-        let url = |slot: Slot| self.submission.stored.get(&slot).cloned();
+        let url = |slot: Slot| {
+            self.submission
+                .stored
+                .get(&slot)
+                .map(|stored| stored.url.clone())
+        };
         NewCoworkerIdentityCheckDocument {
             coworker_id: Some(self.settings.coworker_id),
             coworker_identity_check_id: self.submission.check_id,
@@ -723,8 +770,23 @@ impl Flow {
             new_photo_url: url(Slot::Photo),
             new_document_url: url(Slot::Front),
             new_additional_document_url: url(Slot::Back),
-            notes: Some(self.reference_note()),
+            notes: Some(self.document_notes()),
             ..Default::default()
+        }
+    }
+
+    /// The document's `Notes`: the reference note on its first line (what [`Flow::is_ours`]
+    /// looks for), then one line for the reviewer on how each image was obtained and its scores
+    /// ([`capture::quality_line`]).
+    pub fn document_notes(&self) -> String {
+        let captures: Vec<(Slot, Capture)> = self
+            .slots_to_send()
+            .into_iter()
+            .filter_map(|slot| Some((slot, *self.captured.get(&slot)?)))
+            .collect();
+        match capture::quality_line(&captures) {
+            Some(line) => format!("{}\n{line}", self.reference_note()),
+            None => self.reference_note(),
         }
     }
 
@@ -737,9 +799,10 @@ impl Flow {
     }
 
     /// Whether a record's free text (a check's `Description`, a document's `Notes`) shows that it
-    /// was written by this attempt of this submission (never by an earlier attempt).
+    /// was written by this attempt of this submission (never by an earlier attempt): its first
+    /// line is this attempt's reference note (a document's notes go on with the quality line).
     pub fn is_ours(&self, free_text: Option<&str>) -> bool {
-        free_text == Some(self.reference_note().as_str())
+        free_text.and_then(|text| text.lines().next()) == Some(self.reference_note().as_str())
     }
 
     /// After a reviewer failed the check, the member sends new images for the same check: a new
@@ -751,6 +814,17 @@ impl Flow {
         };
         self.submission.attempt = self.submission.attempt.saturating_add(1);
         self.submission.sent = false;
+        // The reviewer saw the document's images: their digests are kept to catch the same bytes
+        // sent again. Without a document, nothing stored was ever reviewed.
+        if self.submission.document_id.is_some() {
+            for stored in std::mem::take(&mut self.submission.stored).into_values() {
+                if let Some(sha256) = stored.sha256
+                    && !self.submission.refused.contains(&sha256)
+                {
+                    self.submission.refused.push(sha256);
+                }
+            }
+        }
         self.submission.stored.clear();
         self.submission.document_id = None;
         self.submission.check_id = Some(check_id);
@@ -812,7 +886,11 @@ mod tests {
 
     /// A manual capture of `slot`, with bytes of its own.
     pub(super) fn shot(slot: Slot) -> Capture {
-        Capture::new(crate::capture::Method::Manual, None, slot.field_prefix().as_bytes())
+        Capture::new(
+            crate::capture::Method::Manual,
+            None,
+            slot.field_prefix().as_bytes(),
+        )
     }
 
     pub(super) fn today() -> Date {
@@ -1104,6 +1182,129 @@ mod tests {
             rejected_key
         );
         assert!(flow.is_ours(flow.document_request().notes.as_deref()));
+    }
+
+    #[test]
+    fn the_document_notes_carry_the_reference_then_the_quality_line() {
+        use crate::capture::{Exposure, Method, Quality};
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        let quality = Quality {
+            sharpness: 412,
+            exposure: Exposure::Ok,
+            glare_tiles: 0,
+            fill_permille: None,
+            tilt_tenths: None,
+            advice: None,
+        };
+        assert!(flow.go_to(Step::Capture(Slot::Photo), today()));
+        flow.captured(
+            Slot::Photo,
+            Capture::new(Method::Auto, Some(quality), b"face"),
+        );
+        flow.next(today()).unwrap();
+        flow.next(today()).unwrap();
+        let notes = flow.document_request().notes.unwrap();
+        assert_eq!(
+            notes,
+            format!(
+                "{}\nQuality: face auto (sharp 412, exposure ok); front manual (not analysed)",
+                flow.reference_note()
+            )
+        );
+        assert!(flow.is_ours(Some(&notes)));
+        // Another attempt's notes, even with the same quality line, are not this attempt's.
+        let earlier = notes.replace("attempt 1)", "attempt 11)");
+        assert!(!flow.is_ours(Some(&earlier)));
+        assert!(!flow.is_ours(Some("")));
+        assert!(!flow.is_ours(None));
+    }
+
+    /// Stores every image, creates the document, and has the reviewer fail it.
+    fn refused_and_resubmitting(kind: DocumentKind) -> Flow {
+        let mut flow = to_review(kind);
+        flow.sending();
+        flow.record_check_created(41);
+        for slot in flow.slots_to_send() {
+            flow.record_image_stored(slot, format!("u-{slot:?}"));
+        }
+        flow.record_document_created(5);
+        flow.start_resubmission();
+        flow
+    }
+
+    #[test]
+    fn a_resubmission_that_repeats_every_refused_image_is_blocked() {
+        let mut flow =
+            refused_and_resubmitting(DocumentKind::Identity(IdentityDocumentType::Passport));
+        assert_eq!(flow.submission().refused.len(), 2);
+        assert_eq!(flow.step(), Step::Capture(Slot::Photo));
+        // The very same face photo: told, but it may go on (the front may have been the problem).
+        flow.captured(Slot::Photo, shot(Slot::Photo));
+        assert!(flow.repeats_refused(Slot::Photo));
+        assert_eq!(flow.next(today()), Ok(Step::Capture(Slot::Front)));
+        // The very same front too: nothing new for the reviewer, so it cannot be sent.
+        flow.captured(Slot::Front, shot(Slot::Front));
+        assert_eq!(flow.next(today()), Ok(Step::Review));
+        assert_eq!(flow.blocker(today()), Some(Blocker::RefusedImagesAgain));
+        // A new front is enough: the same face photo beside it goes.
+        assert!(flow.go_to(Step::Capture(Slot::Front), today()));
+        flow.captured(
+            Slot::Front,
+            Capture::new(crate::capture::Method::Manual, None, b"a new front"),
+        );
+        assert!(!flow.repeats_refused(Slot::Front));
+        flow.next(today()).unwrap();
+        assert_eq!(flow.blocker(today()), None);
+        assert!(flow.repeats_refused(Slot::Photo));
+    }
+
+    #[test]
+    fn a_refused_image_is_recognised_in_another_slot_and_across_attempts() {
+        let mut flow =
+            refused_and_resubmitting(DocumentKind::Address(AddressDocumentType::Mortgage));
+        // The refused front, sent as the back this time.
+        flow.captured(
+            Slot::Front,
+            Capture::new(crate::capture::Method::Uploaded, None, b"another page"),
+        );
+        flow.captured(Slot::Back, shot(Slot::Front));
+        assert!(flow.repeats_refused(Slot::Back));
+        assert!(!flow.repeats_refused(Slot::Front));
+        // Refused a second time: both documents' images are remembered.
+        flow.next(today()).unwrap();
+        flow.next(today()).unwrap();
+        assert_eq!(flow.step(), Step::Review);
+        flow.sending();
+        for slot in flow.slots_to_send() {
+            flow.record_image_stored(slot, format!("v-{slot:?}"));
+        }
+        flow.record_document_created(6);
+        flow.start_resubmission();
+        // The first document's front and back, and the new page; the front sent again as the
+        // back is not counted twice.
+        assert_eq!(
+            flow.submission().refused.len(),
+            3,
+            "{:?}",
+            flow.submission().refused
+        );
+        flow.captured(
+            Slot::Front,
+            Capture::new(crate::capture::Method::Uploaded, None, b"another page"),
+        );
+        assert!(flow.repeats_refused(Slot::Front));
+    }
+
+    #[test]
+    fn images_stored_before_any_document_were_never_reviewed() {
+        let mut flow = to_review(DocumentKind::Identity(IdentityDocumentType::Passport));
+        flow.record_check_created(41);
+        flow.record_image_stored(Slot::Photo, "u1".into());
+        // A check the operator failed before any document: nothing was refused.
+        flow.start_resubmission();
+        assert!(flow.submission().refused.is_empty());
+        flow.captured(Slot::Photo, shot(Slot::Photo));
+        assert!(!flow.repeats_refused(Slot::Photo));
     }
 
     #[test]

@@ -6,8 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Completed, Details, Flow, Purpose, PurposeSetting, Settings, Step, Submission};
-use crate::capture::Capture;
+use super::{
+    Completed, Details, Flow, Purpose, PurposeSetting, Settings, Step, Stored, Submission,
+};
+use crate::capture::{Capture, Digest};
 use crate::date::Date;
 use crate::slots::{DocumentKind, Slot, used_slots};
 
@@ -30,8 +32,9 @@ pub struct Snapshot {
     attempt: u32,
     sent: bool,
     check_id: Option<i64>,
-    stored: Vec<(Slot, String)>,
+    stored: Vec<(Slot, Stored)>,
     document_id: Option<i64>,
+    refused: Vec<Digest>,
     completed: Vec<Completed>,
     requested: [Option<i64>; 2],
 }
@@ -79,9 +82,10 @@ impl Flow {
             stored: submission
                 .stored
                 .iter()
-                .map(|(slot, url)| (*slot, url.clone()))
+                .map(|(slot, stored)| (*slot, stored.clone()))
                 .collect(),
             document_id: submission.document_id,
+            refused: submission.refused.clone(),
             completed: self.completed.clone(),
             requested: self.requested,
         }
@@ -96,7 +100,7 @@ impl Flow {
             return None;
         }
         let used = snapshot.kind.map(used_slots).unwrap_or_default();
-        let stored: std::collections::BTreeMap<Slot, String> = snapshot
+        let stored: std::collections::BTreeMap<Slot, Stored> = snapshot
             .stored
             .into_iter()
             .filter(|(slot, _)| used.contains(slot))
@@ -122,6 +126,7 @@ impl Flow {
                 check_id: snapshot.check_id,
                 stored,
                 document_id: snapshot.document_id,
+                refused: snapshot.refused,
             },
             completed: snapshot.completed,
             requested: snapshot.requested,
@@ -225,8 +230,13 @@ mod tests {
         assert_eq!(submission.attempt, 1);
         assert!(submission.sent);
         assert_eq!(
-            submission.stored.get(&Slot::Photo).map(String::as_str),
+            submission.stored.get(&Slot::Photo).map(|s| s.url.as_str()),
             Some("https://gw/u/1")
+        );
+        assert_eq!(
+            submission.stored[&Slot::Photo].sha256,
+            flow.capture(Slot::Photo).map(|c| c.sha256),
+            "the digest of what was sent is kept with it"
         );
         // The same keys and reference as before the reload: a retry stays in the attempt.
         assert_eq!(
@@ -271,6 +281,20 @@ mod tests {
                 .map(|c| (c.method, c.quality)),
             Some((Method::Auto, Some(quality)))
         );
+    }
+
+    #[test]
+    fn the_refused_images_are_still_recognised_after_a_reload() {
+        let mut flow = to_review(DocumentKind::Address(AddressDocumentType::Mortgage));
+        flow.record_check_created(41);
+        flow.record_image_stored(Slot::Front, "u".into());
+        flow.record_document_created(7);
+        let refused_front = *flow.capture(Slot::Front).unwrap();
+        flow.start_resubmission();
+        let mut resumed = round_trip(&flow).expect("resumes").flow;
+        assert_eq!(resumed.submission().refused, vec![refused_front.sha256]);
+        resumed.captured(Slot::Front, refused_front);
+        assert!(resumed.repeats_refused(Slot::Front));
     }
 
     #[test]
