@@ -271,10 +271,9 @@ impl Session {
     pub fn next(&self) {
         let moved = self.flow.try_update(|flow| flow.next(browser::today()));
         match moved {
-            Some(Err(blocker)) => {
-                self.announce(blocker_text(&blocker));
-                self.blocker.set(Some(blocker));
-            }
+            // Said once, by the step: its alert next to the controls, or on the details step the
+            // first field in error, which takes focus.
+            Some(Err(blocker)) => self.blocker.set(Some(blocker)),
             _ => self.blocker.set(None),
         }
     }

@@ -208,6 +208,98 @@ async fn details_are_checked_when_a_field_is_left() {
     );
 }
 
+/// A refused Continue on the details says each problem once: focus goes to the first field in
+/// error, whose message is its description, and nothing else speaks it (no live region per field,
+/// no page announcement).
+#[wasm_bindgen_test]
+async fn a_refused_continue_focuses_the_first_field_in_error_and_says_it_once() {
+    let host = fresh_host();
+    let _mounted = mount(
+        &host,
+        &[
+            ("token", "t"),
+            ("business", "1"),
+            ("coworker", "1"),
+            ("verify", "identity"),
+            ("identity-types", "Passport"),
+        ],
+    );
+    settle().await;
+    agree_and_take_the_first_document(&host).await;
+
+    // The number is fine; the issuer and the expiry are missing.
+    let number = query(&host, "[id$='-number']");
+    type_into(&number, "X1234567");
+    query(&host, "button.idcheck-primary").click();
+    settle().await;
+    settle().await;
+
+    let issued_by = query(&host, "[id$='-issued-by']");
+    let focused = document().active_element().expect("something has focus");
+    assert_eq!(
+        focused.id(),
+        issued_by.id(),
+        "focus is on the first field in error"
+    );
+    let described_by = issued_by.get_attribute("aria-describedby").unwrap();
+    let error = query(&host, "[id$='-issued-by-error']");
+    assert!(described_by.split(' ').any(|id| id == error.id()));
+    assert_eq!(
+        error.text_content().unwrap(),
+        "Enter who issued the document."
+    );
+
+    let regions = host
+        .query_selector_all("[aria-live], [role=alert], [role=status]")
+        .unwrap();
+    let live: Vec<String> = (0..regions.length())
+        .filter_map(|i| regions.item(i))
+        .filter_map(|node| node.text_content())
+        .collect();
+    assert!(
+        live.iter().all(|text| !text.contains("Enter who issued")),
+        "the message is spoken by a live region too: {live:?}"
+    );
+
+    // Another refused Continue after fixing the issuer moves focus on to the expiry.
+    type_into(&issued_by, "Ministry of Things");
+    query(&host, "button.idcheck-primary").click();
+    settle().await;
+    settle().await;
+    let expires = query(&host, "[id$='-expires']");
+    assert_eq!(document().active_element().unwrap().id(), expires.id());
+}
+
+/// Each "Change" on the review is named for what it changes, so a list of the page's buttons
+/// tells them apart.
+#[wasm_bindgen_test]
+async fn the_review_names_what_each_change_button_changes() {
+    let host = fresh_host();
+    let _mounted = mount_to(host.clone(), move || {
+        provide_context(address_at_review("review-names"));
+        view! { <idcheck::ui::steps::review::Review/> }
+    });
+    settle().await;
+    let buttons = host.query_selector_all("button.idcheck-link").unwrap();
+    let names: Vec<String> = (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .filter_map(|node| node.dyn_into::<web_sys::Element>().ok())
+        .map(|button| button.get_attribute("aria-label").unwrap_or_default())
+        .collect();
+    assert_eq!(
+        names,
+        ["Change the document type", "Change the photo of the front"],
+        "a proof of address with its front: the type and the front can be changed"
+    );
+    for (i, name) in names.iter().enumerate() {
+        let button = buttons.item(i as u32).unwrap();
+        assert!(
+            name.contains(&button.text_content().unwrap()),
+            "the visible word is part of the name (WCAG 2.5.3)"
+        );
+    }
+}
+
 /// Serves the component's translation files to the page's `fetch`, as the server that hosts the
 /// component would (the test runner serves only the tests): Spanish, from the file the build
 /// checked; any other language is missing (404). Counts the fetches per language.

@@ -1,5 +1,9 @@
 //! The identity document's details, checked with the shared rules as the member types and leaves
 //! each field, in plain words next to the field.
+//!
+//! Each message is spoken once: a field's error is its description (`aria-describedby`), not a live
+//! region, and a refused Continue moves focus to the first field in error, so a screen reader reads
+//! that field with its message instead of hearing every message at once from the page.
 
 use std::collections::BTreeSet;
 
@@ -88,15 +92,24 @@ pub fn Details() -> impl IntoView {
     // Fields the member has left, or all of them after a Continue: errors show only then, so
     // nobody is told off for a field they have not reached yet.
     let touched = RwSignal::new(BTreeSet::<Field>::new());
+    let inputs = Field::ALL.map(|field| (field, NodeRef::<leptos::html::Input>::new()));
     Effect::new(move |_| {
-        if matches!(session.blocker.get(), Some(Blocker::Invalid(_))) {
+        if let Some(Blocker::Invalid(violations)) = session.blocker.get() {
             touched.set(Field::ALL.into_iter().collect());
+            let first = inputs.iter().find(|(field, _)| {
+                violations
+                    .iter()
+                    .any(|violation| violation.property == field.property())
+            });
+            if let Some(input) = first.and_then(|(_, input)| input.get_untracked()) {
+                let _ = input.focus();
+            }
         }
     });
     // A field the server rejected shows the server's words until the member edits it.
-    let fields = Field::ALL
+    let fields = inputs
         .into_iter()
-        .map(|field| view! { <DetailField field touched/> })
+        .map(|(field, input)| view! { <DetailField field touched input/> })
         .collect_view();
     view! {
         <section class="idcheck-details">
@@ -114,7 +127,11 @@ pub fn Details() -> impl IntoView {
 }
 
 #[component]
-fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoView {
+fn DetailField(
+    field: Field,
+    touched: RwSignal<BTreeSet<Field>>,
+    input: NodeRef<leptos::html::Input>,
+) -> impl IntoView {
     let session = expect_context::<Session>();
     let value = move || session.flow.with(|flow| field.value(flow.details()));
     let server_error = move || {
@@ -153,6 +170,7 @@ fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoVie
             <label for=input_id.clone()>{session.text(field.label())}</label>
             {hint}
             <input
+                node_ref=input
                 id=input_id
                 name=field.property()
                 type=if field == Field::Expires { "date" } else { "text" }
@@ -184,7 +202,7 @@ fn DetailField(field: Field, touched: RwSignal<BTreeSet<Field>>) -> impl IntoVie
                     touched.insert(field);
                 })
             />
-            <p class="idcheck-error" id=error_id aria-live="polite">{error}</p>
+            <p class="idcheck-error" id=error_id>{error}</p>
         </div>
     }
 }

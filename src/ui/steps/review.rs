@@ -18,6 +18,18 @@ fn slot_text(slot: Slot) -> Text {
     }
 }
 
+/// What a "Change" button changes, as its accessible name: several of them sit on one page, and a
+/// screen reader's list of buttons would otherwise read "Change" five times.
+fn change_text(step: Step) -> Text {
+    match step {
+        Step::Capture(Slot::Photo) => Text::ReviewChangePhoto,
+        Step::Capture(Slot::Front) => Text::ReviewChangeFront,
+        Step::Capture(Slot::Back) => Text::ReviewChangeBack,
+        Step::Details => Text::ReviewChangeDetails,
+        _ => Text::ReviewChangeDocument,
+    }
+}
+
 #[component]
 pub fn Review() -> impl IntoView {
     let session = expect_context::<Session>();
@@ -34,9 +46,14 @@ pub fn Review() -> impl IntoView {
     let change = move |step: Step| {
         view! {
             <Show when=move || !started() && !running()>
-                <button type="button" class="idcheck-link" on:click=move |_| {
-                    session.go_to(step);
-                }>
+                <button
+                    type="button"
+                    class="idcheck-link"
+                    aria-label=session.text(change_text(step))
+                    on:click=move |_| {
+                        session.go_to(step);
+                    }
+                >
                     {session.text(Text::ReviewChange)}
                 </button>
             </Show>
