@@ -1,11 +1,16 @@
-//! The camera: open a stream facing the right way, show it, grab a frame as a JPEG of bounded size,
-//! and stop every track when done, so no camera light stays on after a capture screen is left.
+//! The camera and the pictures taken from it: open a stream facing the right way, show it, copy a
+//! frame, cut a crop out of a frame or an upload (turned upright) and encode it as a JPEG of
+//! bounded size, and stop every track when done, so no camera light stays on after a capture
+//! screen is left.
 
+use idcheck_core::frame::Crop;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamTrack};
+use web_sys::{
+    CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamTrack,
+};
 
 use crate::browser::describe;
 use crate::config::ImageOptions;
@@ -183,55 +188,54 @@ pub fn scaled(width: u32, height: u32, max_side: u32) -> (u32, u32) {
     )
 }
 
-/// Grabs the frame `video` shows, scaled and encoded as JPEG by the browser's own encoder.
-pub async fn capture(video: &HtmlVideoElement, options: ImageOptions) -> Result<Frame, String> {
-    let size = (video.video_width(), video.video_height());
-    frame_of(
-        video.unchecked_ref(),
-        size,
-        options,
-        "the camera has not shown a picture yet",
-    )
-    .await
+/// A picture to draw: the live video, a decoded upload, or a frame already copied to a canvas.
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    Video(&'a HtmlVideoElement),
+    Bitmap(&'a web_sys::ImageBitmap),
+    Canvas(&'a HtmlCanvasElement),
 }
 
-/// Re-encodes an image file the member uploaded, with the same size and quality as a capture, so
-/// the operator receives the same kind of file either way (and a 40 MB photo is not sent as is).
-pub async fn reencode(
-    image: &web_sys::ImageBitmap,
-    options: ImageOptions,
-) -> Result<Frame, String> {
-    let size = (image.width(), image.height());
-    frame_of(image.unchecked_ref(), size, options, "the image is empty").await
-}
-
-/// Scales `source` (a video or a bitmap of `size`) to the configured longest side and encodes it.
-async fn frame_of(
-    source: &JsValue,
-    (source_width, source_height): (u32, u32),
-    options: ImageOptions,
-    empty: &str,
-) -> Result<Frame, String> {
-    let (width, height) = scaled(source_width, source_height, options.max_side);
-    if width == 0 || height == 0 {
-        return Err(empty.into());
+impl Source<'_> {
+    /// Its size in its own pixels (the camera's, not the preview's); zero before a video plays.
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            Source::Video(video) => (video.video_width(), video.video_height()),
+            Source::Bitmap(bitmap) => (bitmap.width(), bitmap.height()),
+            Source::Canvas(canvas) => (canvas.width(), canvas.height()),
+        }
     }
-    let canvas = draw(source, source_width, source_height, width, height)?;
-    let jpeg = encode(&canvas, options.quality).await?;
-    Ok(Frame {
-        jpeg,
-        width,
-        height,
-    })
+
+    /// Draws all of it at (`x`, `y`), `width`×`height` in `context`'s current transform.
+    pub fn draw(
+        &self,
+        context: &CanvasRenderingContext2d,
+        x: f64,
+        y: f64,
+        width: f64,
+        height: f64,
+    ) -> Result<(), String> {
+        match self {
+            Source::Video(video) => {
+                context.draw_image_with_html_video_element_and_dw_and_dh(video, x, y, width, height)
+            }
+            Source::Bitmap(bitmap) => {
+                context.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, x, y, width, height)
+            }
+            Source::Canvas(canvas) => context
+                .draw_image_with_html_canvas_element_and_dw_and_dh(canvas, x, y, width, height),
+        }
+        .map_err(describe)
+    }
 }
 
-fn draw(
-    source: &JsValue,
-    source_width: u32,
-    source_height: u32,
+/// A new canvas of `width`×`height`, not in the page, with its 2D context. `read_often` asks for a
+/// canvas kept in memory rather than on the GPU, which makes reading its pixels back cheap.
+pub fn canvas(
     width: u32,
     height: u32,
-) -> Result<HtmlCanvasElement, String> {
+    read_often: bool,
+) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), String> {
     let document = web_sys::window()
         .and_then(|window| window.document())
         .ok_or("no document")?;
@@ -241,39 +245,73 @@ fn draw(
         .unchecked_into();
     canvas.set_width(width);
     canvas.set_height(height);
-    let context: web_sys::CanvasRenderingContext2d = canvas
-        .get_context("2d")
+    let options = Object::new();
+    set(
+        &options,
+        "willReadFrequently",
+        &JsValue::from_bool(read_often),
+    );
+    let context: CanvasRenderingContext2d = canvas
+        .get_context_with_context_options("2d", &options)
         .map_err(describe)?
         .ok_or("no 2D canvas")?
         .unchecked_into();
-    context.set_image_smoothing_enabled(true);
-    let drawn = if let Some(video) = source.dyn_ref::<HtmlVideoElement>() {
-        context.draw_image_with_html_video_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
-            video,
-            0.0,
-            0.0,
-            f64::from(source_width),
-            f64::from(source_height),
-            0.0,
-            0.0,
-            f64::from(width),
-            f64::from(height),
-        )
-    } else {
-        context.draw_image_with_image_bitmap_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
-            source.unchecked_ref(),
-            0.0,
-            0.0,
-            f64::from(source_width),
-            f64::from(source_height),
-            0.0,
-            0.0,
-            f64::from(width),
-            f64::from(height),
-        )
-    };
-    drawn.map_err(describe)?;
+    Ok((canvas, context))
+}
+
+/// Copies the frame `source` shows now, at its full size: what is analysed and what is kept are
+/// then the very same frame.
+pub fn snapshot(source: Source<'_>) -> Result<HtmlCanvasElement, String> {
+    let (width, height) = source.size();
+    if width == 0 || height == 0 {
+        return Err("the camera has not shown a picture yet".into());
+    }
+    let (canvas, context) = self::canvas(width, height, false)?;
+    source.draw(&context, 0.0, 0.0, f64::from(width), f64::from(height))?;
     Ok(canvas)
+}
+
+/// Cuts `crop` (in `source`'s pixels) out of `source`, turned upright, scaled so its longest side
+/// is at most the configured one (never enlarged), and encodes it as JPEG with the browser's own
+/// encoder. Parts of the crop beyond the source come out black.
+pub async fn encode_crop(
+    source: Source<'_>,
+    crop: Crop,
+    options: ImageOptions,
+) -> Result<Frame, String> {
+    let (crop_width, crop_height) = (crop.width.round().max(1.0), crop.height.round().max(1.0));
+    let (width, height) = scaled(crop_width as u32, crop_height as u32, options.max_side);
+    let (source_width, source_height) = source.size();
+    if source_width == 0 || source_height == 0 {
+        return Err("the image is empty".into());
+    }
+    let (canvas, context) = self::canvas(width, height, false)?;
+    context.set_fill_style_str("#000");
+    context.fill_rect(0.0, 0.0, f64::from(width), f64::from(height));
+    context.set_image_smoothing_enabled(true);
+    // Crop pixel q comes from frame point centre + R(angle)·(q − size/2) (`Crop::source`), so the
+    // frame is drawn through the inverse: about the centre, turned back, then scaled.
+    let scale = f64::from(width) / f64::from(crop.width.max(1.0));
+    let turned = (|| {
+        context.scale(scale, scale)?;
+        context.translate(f64::from(crop.width) / 2.0, f64::from(crop.height) / 2.0)?;
+        context.rotate(-f64::from(crop.angle_deg).to_radians())?;
+        context.translate(-f64::from(crop.centre.x), -f64::from(crop.centre.y))
+    })();
+    turned.map_err(describe)?;
+    source.draw(
+        &context,
+        0.0,
+        0.0,
+        f64::from(source_width),
+        f64::from(source_height),
+    )?;
+    let jpeg = encode(&canvas, options.quality).await?;
+    Ok(Frame {
+        jpeg,
+        width,
+        height,
+    })
 }
 
 async fn encode(canvas: &HtmlCanvasElement, quality: f64) -> Result<Vec<u8>, String> {

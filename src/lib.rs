@@ -4,13 +4,14 @@
 //! `widget` is what the module exports to host pages, `host` what an instance knows of its page,
 //! `config` reads the host's settings, `session` holds one member's visit, `resume` keeps it across
 //! a reload, `api` talks to the API, `poll` asks it for news at a polite pace, `camera` and
-//! `browser` wrap the browser's facilities, `page` reads the standalone page's address, `history` follows the back button, `i18n` names every
+//! `browser` wrap the browser's facilities, `guidance` analyses the camera's frames live, `page` reads the standalone page's address, `history` follows the back button, `i18n` names every
 //! word (`translations` fetches the languages not built in), and `ui` renders it all.
 
 pub mod api;
 pub mod browser;
 pub mod camera;
 pub mod config;
+pub mod guidance;
 pub mod history;
 pub mod host;
 pub mod i18n;

@@ -255,6 +255,11 @@ pub enum Advice {
     Focus,
     /// Hold still.
     HoldStill,
+    /// Fit your face in the oval: no face was found there, or it is off to one side (the face
+    /// step's face check, `crate::face`).
+    FitFace,
+    /// Only the member's face should be in view: the face check found several.
+    OnlyOneFace,
 }
 
 impl Verdict {

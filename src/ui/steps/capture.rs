@@ -1,16 +1,21 @@
 //! One image slot: a live camera preview with a framing guide (front camera for the face, rear for
-//! documents), capture, then review with retake / use this. Uploading a file is always offered,
-//! and is the way through when there is no camera or permission is refused.
+//! documents), live guidance while it shows (one instruction at a time, the guide turning *ready*,
+//! auto-capture after a countdown), capture, then review with retake / use this. Uploading a file
+//! is always offered, and is the way through when there is no camera or permission is refused.
+//! What to advise and when to capture is the core's (`frame::guidance`); `guidance` runs the loop.
 
 use idcheck_core::capture::Method;
 use idcheck_core::files;
+use idcheck_core::frame::guidance::{self, Decision, Origin, Speech};
+use idcheck_core::frame::{Advice, Rect, Side, Subject};
 use idcheck_core::slots::{Need, Slot, slot_need};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
-use crate::camera::{self, Camera, CameraError, Facing};
-use crate::i18n::{Text, violation_text};
+use crate::camera::{self, Camera, CameraError, Facing, Source};
+use crate::guidance::{Kept, Live, Setup};
+use crate::i18n::{Text, fill, violation_text};
 use crate::session::Session;
 use crate::ui::{BlockerMessage, Picture, StepHeading};
 
@@ -20,6 +25,15 @@ enum Preview {
     Starting,
     Live,
     Unavailable(CameraError),
+}
+
+/// What the member just did that changed the view, so focus can follow instead of falling to the
+/// page: a kept image (taken, auto-captured or uploaded) focuses the review's first action, a
+/// retake the camera's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Moved {
+    Kept,
+    Retaken,
 }
 
 fn texts(slot: Slot) -> (Text, Text) {
@@ -40,6 +54,56 @@ fn camera_error_text(error: &CameraError) -> Text {
     }
 }
 
+/// The words for an advice of the frame analysis. `Ready` on a step that cannot capture by itself
+/// (the face step without a face check) asks for what is left to the member.
+pub fn advice_text(advice: Advice, subject: Subject, auto_capture: bool) -> Text {
+    match advice {
+        Advice::Ready if subject == Subject::Face && !auto_capture => Text::GuideFitFace,
+        Advice::Ready => Text::GuideReady,
+        Advice::MoreLight => Text::GuideMoreLight,
+        Advice::LessLight => Text::GuideLessLight,
+        Advice::MoreContrast => Text::GuideMoreContrast,
+        Advice::PlaceDocument => Text::GuidePlaceDocument,
+        Advice::MoveCloser => Text::GuideMoveCloser,
+        Advice::MoveBack => Text::GuideMoveBack,
+        Advice::ShowWholeDocument(Side::Top) => Text::GuideCutOffTop,
+        Advice::ShowWholeDocument(Side::Right) => Text::GuideCutOffRight,
+        Advice::ShowWholeDocument(Side::Bottom) => Text::GuideCutOffBottom,
+        Advice::ShowWholeDocument(Side::Left) => Text::GuideCutOffLeft,
+        Advice::CheckDocument => Text::GuideCheckDocument,
+        Advice::HoldStraight => Text::GuideHoldStraight,
+        Advice::AvoidGlare => Text::GuideAvoidGlare,
+        Advice::Focus => Text::GuideFocus,
+        Advice::HoldStill => Text::GuideHoldStill,
+        Advice::FitFace => Text::GuideFitFace,
+        Advice::OnlyOneFace => Text::GuideOnlyOneFace,
+    }
+}
+
+/// What the guide of `slot` should hold, for the document chosen.
+fn subject_of(session: &Session, slot: Slot) -> Subject {
+    session
+        .flow
+        .with_untracked(|flow| flow.document_kind())
+        .map_or(
+            if slot == Slot::Photo {
+                Subject::Face
+            } else {
+                Subject::Document
+            },
+            |kind| Subject::for_slot(kind, slot),
+        )
+}
+
+fn guide_class(subject: Subject) -> &'static str {
+    match subject {
+        Subject::Face => "idcheck-guide idcheck-guide-face",
+        Subject::PassportPage => "idcheck-guide idcheck-guide-passport",
+        Subject::A4Page => "idcheck-guide idcheck-guide-page",
+        Subject::Id1Card | Subject::Document => "idcheck-guide idcheck-guide-card",
+    }
+}
+
 #[component]
 pub fn Capture(side: Slot) -> impl IntoView {
     let slot = side;
@@ -51,6 +115,26 @@ pub fn Capture(side: Slot) -> impl IntoView {
         == Some(Need::Optional);
     let image = move || session.images.with(|images| images.get(&slot).cloned());
     let reviewing = move || image().is_some() && session.flow.with(|flow| flow.is_captured(slot));
+    let moved = RwSignal::new(None::<Moved>);
+    // The kept image's advice, when the analysis found it poor: the member may keep it anyway.
+    let note = RwSignal::new(None::<Advice>);
+    let subject = subject_of(&session, slot);
+    let auto_capture = guidance::auto_captures(subject, false);
+    let use_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = use_button.get()
+            && moved.get_untracked() == Some(Moved::Kept)
+        {
+            moved.set(None);
+            let _ = button.focus();
+        }
+    });
+    let note_id = move || {
+        session.id(&format!(
+            "note-{}",
+            slot.field_prefix().to_ascii_lowercase()
+        ))
+    };
 
     view! {
         <section class="idcheck-capture">
@@ -59,7 +143,7 @@ pub fn Capture(side: Slot) -> impl IntoView {
             {optional.then(|| view! { <p class="idcheck-note">{session.text(Text::CaptureBackOptional)}</p> })}
             <Show
                 when=reviewing
-                fallback=move || view! { <LiveCapture side=slot optional/> }
+                fallback=move || view! { <LiveCapture side=slot optional subject auto_capture moved note/> }
             >
                 <div class="idcheck-frame">
                     {move || image().map(|image| view! {
@@ -67,14 +151,34 @@ pub fn Capture(side: Slot) -> impl IntoView {
                     })}
                 </div>
                 <p>{session.text(Text::CaptureReviewHint)}</p>
+                {
+                    move || note.get().map(|advice| view! {
+                        <p class="idcheck-notice idcheck-capture-poor" id=note_id()>
+                            {fill(
+                                session.t(Text::CapturePoor),
+                                &[("advice", session.t(advice_text(advice, subject, auto_capture)))],
+                            )}
+                        </p>
+                    })
+                }
                 <div class="idcheck-nav">
-                    <button type="button" class="idcheck-primary" on:click=move |_| session.next()>
+                    <button
+                        type="button"
+                        class="idcheck-primary"
+                        node_ref=use_button
+                        aria-describedby=move || note.get().map(|_| note_id())
+                        on:click=move |_| session.next()
+                    >
                         {session.text(Text::CaptureUse)}
                     </button>
                     <button
                         type="button"
                         class="idcheck-secondary"
-                        on:click=move |_| session.discard_image(slot)
+                        on:click=move |_| {
+                            note.set(None);
+                            moved.set(Some(Moved::Retaken));
+                            session.discard_image(slot);
+                        }
                     >
                         {session.text(Text::CaptureRetake)}
                     </button>
@@ -84,9 +188,17 @@ pub fn Capture(side: Slot) -> impl IntoView {
     }
 }
 
-/// The camera preview and the upload alternative. The camera stops when this leaves the page.
+/// The camera preview with live guidance, and the upload alternative. The camera and the analysis
+/// stop when this leaves the page.
 #[component]
-fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
+fn LiveCapture(
+    side: Slot,
+    optional: bool,
+    subject: Subject,
+    auto_capture: bool,
+    moved: RwSignal<Option<Moved>>,
+    note: RwSignal<Option<Advice>>,
+) -> impl IntoView {
     let slot = side;
     let session = expect_context::<Session>();
     let facing = if slot == Slot::Photo {
@@ -94,12 +206,20 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
     } else {
         Facing::Environment
     };
+    let mirrored = facing == Facing::User;
+    let frame = NodeRef::<leptos::html::Div>::new();
     let video = NodeRef::<leptos::html::Video>::new();
+    let guide = NodeRef::<leptos::html::Div>::new();
+    let take_button = NodeRef::<leptos::html::Button>::new();
+    let retry_button = NodeRef::<leptos::html::Button>::new();
     let preview = RwSignal::new(Preview::Starting);
     let camera = StoredValue::new_local(None::<Camera>);
+    let live = StoredValue::new_local(None::<Live>);
+    let decision = RwSignal::new(None::<Decision>);
     let devices = RwSignal::new(Vec::<String>::new());
     let file_error = RwSignal::new(None::<Text>);
     let busy = RwSignal::new(false);
+    let options = session.config.with_value(|config| config.image);
     // A kiosk remembers the camera its staff picked for each side; a member's own device does not
     // keep anything.
     let kiosk = session
@@ -116,8 +236,107 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
     // Set to (re)open the camera, with the device to use.
     let wanted_device = RwSignal::new(remembered);
 
+    // Keeps an image for the slot and says so; the view then turns to its review.
+    let keep = move |kept: Kept, origin: Origin| {
+        let advice = guidance::kept_advice(&kept.report, origin);
+        let quality = kept.quality();
+        live.update_value(|live| *live = None);
+        camera.update_value(|camera| *camera = None);
+        note.set(advice);
+        moved.set(Some(Moved::Kept));
+        let said = match kept.method {
+            Method::Uploaded => String::new(),
+            _ => session.t(Text::GuideTaken).to_string(),
+        };
+        session.keep_image(slot, kept.frame, kept.method, Some(quality));
+        let poor = advice.map(|advice| {
+            fill(
+                session.t(Text::CapturePoor),
+                &[(
+                    "advice",
+                    session.t(advice_text(advice, subject, auto_capture)),
+                )],
+            )
+        });
+        let said = [said, poor.unwrap_or_default()]
+            .join(" ")
+            .trim()
+            .to_string();
+        if !said.is_empty() {
+            session.announcement.set(said);
+        }
+    };
+
+    let speak = move |speech: Speech| {
+        let words = match speech {
+            Speech::Advice(advice) => session
+                .t(advice_text(advice, subject, auto_capture))
+                .to_string(),
+            Speech::Holding => session.t(Text::GuideTaking).to_string(),
+            Speech::GaveUp(advice) => fill(
+                session.t(Text::GuideGaveUp),
+                &[(
+                    "advice",
+                    session.t(advice_text(advice, subject, auto_capture)),
+                )],
+            ),
+        };
+        session.announcement.set(words);
+    };
+
+    // Starts the analysis of what the camera shows, once it plays.
+    let guide_live = move || {
+        let (Some(element), Some(outline)) = (video.get_untracked(), guide.get_untracked()) else {
+            return;
+        };
+        // The frame takes the camera's shape, so the guide drawn over it covers the picture.
+        if let Some(frame) = frame.get_untracked() {
+            let (width, height) = (element.video_width(), element.video_height());
+            if width > 0 && height > 0 {
+                let style = web_sys::HtmlElement::style(&frame);
+                let _ = style.set_property("aspect-ratio", &format!("{width} / {height}"));
+                let _ = style.set_property(
+                    "--idcheck-video-aspect",
+                    &format!("{:.4}", f64::from(width) / f64::from(height)),
+                );
+            }
+        }
+        let setup = Setup {
+            subject,
+            mirrored,
+            auto_capture,
+            extra: None,
+            options,
+        };
+        let handle = crate::guidance::start(
+            element,
+            outline.into(),
+            setup,
+            move |next: &Decision| {
+                if next.capture {
+                    let _ = busy.try_set(true);
+                }
+                if let Some(speech) = next.say {
+                    speak(speech);
+                }
+                let _ = decision.try_set(Some(*next));
+            },
+            move |kept| match kept {
+                Ok(kept) => keep(kept, Origin::Camera),
+                Err(_) => {
+                    let _ = busy.try_set(false);
+                    let _ = file_error.try_set(Some(Text::CameraFailed));
+                }
+            },
+        );
+        live.update_value(|live| *live = Some(handle));
+    };
+
     let open = move |device: Option<String>| {
-        camera.update_value(|camera| *camera = None); // stops the old stream first
+        // Stops the old analysis and stream first.
+        live.update_value(|live| *live = None);
+        camera.update_value(|camera| *camera = None);
+        decision.set(None);
         preview.set(Preview::Starting);
         spawn_local(async move {
             let opened = Camera::open(facing, device.as_deref()).await;
@@ -142,6 +361,7 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
                 return;
             }
             let _ = preview.try_set(Preview::Live);
+            guide_live();
             let found = camera::video_inputs().await;
             let _ = devices.try_set(found);
         });
@@ -154,26 +374,58 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
         }
     });
     on_cleanup(move || {
+        live.update_value(|live| *live = None);
         camera.update_value(|camera| *camera = None);
+    });
+    // After Retake, focus goes to the first thing to do again: take the photo, or, without a
+    // camera, try it again.
+    Effect::new(move |_| {
+        let target = match preview.get() {
+            Preview::Live => take_button.get().map(|button| button.focus()),
+            Preview::Unavailable(_) => retry_button.get().map(|button| button.focus()),
+            Preview::Starting => None,
+        };
+        if target.is_some() && moved.get_untracked() == Some(Moved::Retaken) {
+            moved.set(None);
+        }
     });
 
     let take = move |_| {
-        let Some(element) = video.get_untracked() else {
+        let (Some(element), Some(outline)) = (video.get_untracked(), guide.get_untracked()) else {
             return;
         };
         if busy.get_untracked() || preview.get_untracked() != Preview::Live {
             return;
         }
         busy.set(true);
-        let options = session.config.with_value(|config| config.image);
+        // The member's press wins: the analysis stops, so no auto-capture can follow it.
+        live.update_value(|live| *live = None);
+        let whole = Rect::new(0, 0, element.video_width(), element.video_height());
+        let outline =
+            crate::guidance::guide_in_video(&element, &outline, mirrored).unwrap_or(whole);
         spawn_local(async move {
-            match camera::capture(&element, options).await {
-                Ok(frame) => {
-                    camera.update_value(|camera| *camera = None);
-                    session.keep_image(slot, frame, Method::Manual, None);
+            // The frame is copied first, so what is analysed and what is kept are the same.
+            let kept = match camera::snapshot(Source::Video(&element)) {
+                Ok(canvas) => {
+                    crate::guidance::keep_still(
+                        Source::Canvas(&canvas),
+                        outline,
+                        subject,
+                        Origin::Camera,
+                        Method::Manual,
+                        options,
+                    )
+                    .await
                 }
+                Err(error) => Err(error),
+            };
+            match kept {
+                Ok(kept) => keep(kept, Origin::Camera),
                 Err(_) => {
-                    let _ = file_error.try_set(Some(Text::CameraFailed));
+                    if file_error.try_set(Some(Text::CameraFailed)).is_none() {
+                        return; // the step was left meanwhile
+                    }
+                    guide_live();
                 }
             }
             let _ = busy.try_set(false);
@@ -201,14 +453,9 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
         input.set_value(""); // the same file can be chosen again after an error
         busy.set(true);
         file_error.set(None);
-        let options = session.config.with_value(|config| config.image);
         spawn_local(async move {
-            let result = accept_file(&file, options).await;
-            match result {
-                Ok(frame) => {
-                    camera.update_value(|camera| *camera = None);
-                    session.keep_image(slot, frame, Method::Uploaded, None);
-                }
+            match accept_file(&file, subject, options).await {
+                Ok(kept) => keep(kept, Origin::Upload),
                 Err(text) => {
                     let _ = file_error.try_set(Some(text));
                     session.announce(text);
@@ -226,46 +473,87 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
                 .map(|error| format!("{} {}", session.t(Text::ErrorServerSaid), error.message))
         })
     };
-    let guide_class = if slot == Slot::Photo {
-        "idcheck-guide idcheck-guide-face"
-    } else {
-        "idcheck-guide idcheck-guide-card"
-    };
     let input_id = session.id(&format!(
         "file-{}",
         slot.field_prefix().to_ascii_lowercase()
     ));
+    let ready = move || decision.with(|d| d.is_some_and(|d| d.ready));
+    let instruction = move || {
+        decision.get().map(|d| {
+            let text = if d.hold.is_some() {
+                Text::GuideTaking
+            } else {
+                advice_text(d.advice, subject, auto_capture)
+            };
+            session.t(text)
+        })
+    };
+    let gave_up = move || {
+        decision.get().and_then(|d| d.gave_up).map(|advice| {
+            fill(
+                session.t(Text::GuideGaveUp),
+                &[(
+                    "advice",
+                    session.t(advice_text(advice, subject, auto_capture)),
+                )],
+            )
+        })
+    };
 
     view! {
-        <div class="idcheck-frame" aria-busy=move || (preview.get() == Preview::Starting).to_string()>
+        <div
+            class="idcheck-frame"
+            node_ref=frame
+            aria-busy=move || (preview.get() == Preview::Starting).to_string()
+        >
             <video
                 node_ref=video
                 class="idcheck-video"
-                class:idcheck-mirrored=slot == Slot::Photo
+                class:idcheck-mirrored=mirrored
                 autoplay=true
                 muted=true
                 playsinline=true
                 aria-hidden="true"
             ></video>
-            <div class=guide_class aria-hidden="true"></div>
+            <div
+                node_ref=guide
+                class=guide_class(subject)
+                class:idcheck-guide-ready=ready
+                aria-hidden="true"
+            ></div>
+            <Show when=move || decision.with(|d| d.is_some_and(|d| d.hold.is_some()))>
+                <div class="idcheck-countdown" aria-hidden="true"></div>
+            </Show>
+            <Show when=move || preview.get() == Preview::Live && instruction().is_some()>
+                <p class="idcheck-advice" class:idcheck-advice-ready=ready>{instruction}</p>
+            </Show>
             {move || match preview.get() {
                 Preview::Starting => Some(view! { <p class="idcheck-frame-message">{session.t(Text::CaptureStarting)}</p> }.into_any()),
                 Preview::Live => None,
                 Preview::Unavailable(error) => Some(view! {
                     <div class="idcheck-frame-message" role="alert">
                         <p>{session.t(camera_error_text(&error))}</p>
-                        <button type="button" class="idcheck-secondary" on:click=move |_| wanted_device.set(None)>
+                        <button
+                            type="button"
+                            class="idcheck-secondary"
+                            node_ref=retry_button
+                            on:click=move |_| wanted_device.set(None)
+                        >
                             {session.t(Text::CameraRetry)}
                         </button>
                     </div>
                 }.into_any()),
             }}
         </div>
+        <Show when=move || gave_up().is_some()>
+            <p class="idcheck-notice idcheck-gave-up">{gave_up}</p>
+        </Show>
         <div class="idcheck-nav">
             <Show when=move || preview.get() == Preview::Live>
                 <button
                     type="button"
                     class="idcheck-primary"
+                    node_ref=take_button
                     disabled=move || busy.get()
                     on:click=take
                 >
@@ -305,12 +593,14 @@ fn LiveCapture(side: Slot, optional: bool) -> impl IntoView {
 }
 
 /// Checks a picked file with the shared file rules (type sniffed from the bytes, size), then
-/// re-encodes it like a camera frame. A file over the size limit is refused by the size the browser
-/// reports, before a byte of it is read into memory.
+/// analyses it once like a photo, cuts it where the analysis says and re-encodes it like a camera
+/// frame. A file over the size limit is refused by the size the browser reports, before a byte of
+/// it is read into memory.
 async fn accept_file(
     file: &web_sys::File,
+    subject: Subject,
     options: crate::config::ImageOptions,
-) -> Result<camera::Frame, Text> {
+) -> Result<Kept, Text> {
     if file.size() > files::MAX_FILE_BYTES as f64 {
         return Err(Text::FileTooLarge);
     }
@@ -323,9 +613,17 @@ async fn accept_file(
     let image = browser::decode(&blob)
         .await
         .map_err(|_| Text::FileUnreadable)?;
-    let frame = camera::reencode(&image, options)
-        .await
-        .map_err(|_| Text::FileUnreadable);
+    let whole = Rect::new(0, 0, image.width(), image.height());
+    let kept = crate::guidance::keep_still(
+        Source::Bitmap(&image),
+        whole,
+        subject,
+        Origin::Upload,
+        Method::Uploaded,
+        options,
+    )
+    .await
+    .map_err(|_| Text::FileUnreadable);
     image.close();
-    frame
+    kept
 }
