@@ -24,6 +24,8 @@
 //!   SHA-256.
 //! - [`flow`]: the onboarding flow's state machine: steps, blockers and submission milestones
 //!   (attempts, idempotency keys), and its snapshot kept across a reload.
+//! - [`face`]: the face step's face check: BlazeFace short range run in plain Rust, and the
+//!   faces found judged against the oval (one face, centred, of the right size).
 //! - [`frame`]: live capture guidance: exposure, sharpness, glare, the document's edges and
 //!   corners, steadiness and the crop, measured on a luma frame, with the one advice to show.
 //! - [`invitation`]: the form of the invitation codes members type.
@@ -36,6 +38,7 @@ pub mod backoff;
 pub mod capture;
 pub mod date;
 pub mod error;
+pub mod face;
 pub mod files;
 pub mod flow;
 pub mod frame;

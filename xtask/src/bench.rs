@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: measures the shipped bundle (the .wasm, the JS glue, the CSS) in raw, gzip and
-//! brotli bytes, prints a table and writes the same figures to `target/bench.json`.
+//! brotli bytes, and the face detector (`bench_face`: its bytes, its time per frame natively and in
+//! headless Chromium), prints tables and writes the same figures to `target/bench.json`.
 
 use std::path::Path;
 
@@ -18,7 +19,9 @@ pub fn run() -> Result<(), String> {
     let dist = build::component(&tools)?;
     let assets = measure(&dist)?;
     print_table(&assets);
+    let face = crate::bench_face::measure(&tools)?;
     let json = serde_json::json!({
+        "face": face,
         "bundle": assets.iter().map(|a| serde_json::json!({
             "kind": a.kind, "file": a.file, "raw": a.raw, "gzip": a.gzip, "brotli": a.brotli,
         })).collect::<Vec<_>>(),

@@ -4,13 +4,17 @@
 //! Every task first runs `setup`, which installs what is missing and skips what is present.
 
 mod bench;
+mod bench_face;
 mod build;
+mod chromium;
 mod cmd;
 mod compress;
 mod dev;
+mod face;
 mod server;
 mod setup;
 mod test;
+mod tflite;
 
 use std::process::ExitCode;
 
@@ -22,7 +26,11 @@ tasks:
                      wasm-opt, Chromium and ChromeDriver); skips what is present
   dev [--port N]     build the component, serve it with the local API server and print the URL
   test               run every test: native, in-browser and end-to-end
-  bench              build the release bundle and measure it (raw, gzip and brotli bytes)
+  bench              build the release bundle and measure it (raw, gzip and brotli bytes), and the
+                     face detector (bytes, time per frame natively and in headless Chromium)
+  bench-face         only the face detector's figures (no bundle build)
+  face-assets        fetch the face detector's model (npm) and convert it into target/face-assets/; as
+                     Trunk's post-build hook, copy that folder into the build as face/
 ";
 
 fn main() -> ExitCode {
@@ -36,6 +44,8 @@ fn main() -> ExitCode {
         "dev" => dev::run(rest),
         "test" => test::run(),
         "bench" => bench::run(),
+        "face-assets" => face::run(),
+        "bench-face" => setup::run().and_then(|tools| bench_face::measure(&tools)).map(|_| ()),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

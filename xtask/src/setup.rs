@@ -54,7 +54,7 @@ fn cargo_home() -> PathBuf {
 }
 
 /// Where tools that are not cargo's go: outside the work tree, so a fresh clone finds them.
-fn tools_home() -> PathBuf {
+pub fn tools_home() -> PathBuf {
     std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))
@@ -70,7 +70,14 @@ fn path_with(first: &[&Path]) -> OsString {
     std::env::join_paths(dirs).expect("PATH entries never contain the separator")
 }
 
-fn ensure_wasm_target() -> Result<(), String> {
+/// wasm-opt, installed if missing: the face module is optimised with it outside Trunk.
+pub fn wasm_opt() -> Result<PathBuf, String> {
+    let binaryen = tools_home().join(format!("binaryen-{WASM_OPT_VERSION}"));
+    ensure_wasm_opt(&binaryen)?;
+    Ok(binaryen.join("node_modules/.bin/wasm-opt"))
+}
+
+pub fn ensure_wasm_target() -> Result<(), String> {
     let installed = cmd::output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if installed.lines().any(|line| line.trim() == WASM_TARGET) {
         return Ok(());

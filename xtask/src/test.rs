@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use crate::{build, cmd, setup};
+use crate::{build, cmd, face, setup};
 
 #[derive(Default)]
 struct Tally {
@@ -66,11 +66,20 @@ pub fn run() -> Result<(), String> {
 
 /// Native `cargo test` of the workspace. The component crate is browser code (tested in the browser
 /// layer) and the end-to-end crate needs the built component (tested in the last layer).
+/// The face detector's tests need the model's weights: they are made first and named to the
+/// tests, which then fail, not skip, when the file is missing.
 fn native() -> Layer {
     println!("== native tests");
-    layer(
+    let (weights, weights_problem) = match face::weights() {
+        Ok(path) => (path, None),
+        Err(err) => (
+            face::assets_dir().join(idcheck_core::face::WEIGHTS_FILE),
+            Some(err),
+        ),
+    };
+    let mut native = layer(
         "native",
-        cmd::cargo().args([
+        cmd::cargo().env("IDCHECK_FACE_WEIGHTS", &weights).args([
             "test",
             "--workspace",
             "--exclude",
@@ -78,7 +87,13 @@ fn native() -> Layer {
             "--exclude",
             "idcheck-e2e",
         ]),
-    )
+    );
+    if let Some(err) = weights_problem {
+        native
+            .problem
+            .get_or_insert(format!("the face detector's weights could not be made: {err}"));
+    }
+    native
 }
 
 /// The component's own tests, compiled to wasm and run in headless Chromium by wasm-bindgen-test.
