@@ -81,6 +81,182 @@ impl Card {
     }
 }
 
+/// xorshift64*: the scenes below are the same at every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A value in `-amplitude..=amplitude`.
+    fn noise(&mut self, amplitude: i32) -> i32 {
+        (self.next() % (2 * amplitude as u64 + 1)) as i32 - amplitude
+    }
+}
+
+fn hash(values: &[i64]) -> u64 {
+    let mut h = 0x9E37_79B9_7F4A_7C15u64;
+    for &v in values {
+        h = (h ^ v as u64).wrapping_mul(0x100_0000_01B3).rotate_left(29);
+    }
+    h ^ (h >> 31)
+}
+
+impl Card {
+    /// A photograph as a camera would take it: a light ID-1 card `card_width` pixels wide with a
+    /// blue band, a photo and rows of text-like print (characters of 4-pixel strokes), its corners
+    /// rounded, centred at (`cx`, `cy`) on a darker wooden desk of blotches and grain, with ±3
+    /// levels of sensor noise. Parts of the card beyond the picture are simply not in it.
+    pub fn on_desk(width: u32, height: u32, card_width: f32, cx: f32, cy: f32) -> Card {
+        let card_height = card_width * 53.98 / 85.6;
+        let radius = card_width * 3.18 / 85.6;
+        let mut rng = Rng(0x1D_C4EC);
+        let mut rgb = Vec::with_capacity((width * height) as usize);
+        for y in 0..height {
+            for x in 0..width {
+                let (u, v) = (
+                    x as f32 + 0.5 - (cx - card_width / 2.0),
+                    y as f32 + 0.5 - (cy - card_height / 2.0),
+                );
+                let base = card_pixel(u, v, card_width, card_height, radius)
+                    .unwrap_or_else(|| desk_pixel(x, y));
+                let grain = rng.noise(3) as f32;
+                rgb.push(base.map(|c| (c + grain).round().clamp(0.0, 255.0) as u8));
+            }
+        }
+        Card { width, height, rgb }
+    }
+
+    /// The same picture out of focus: a box blur of radius `r` pixels, twice (nearly Gaussian).
+    pub fn blurred(mut self, r: usize) -> Card {
+        let (w, h) = (self.width as usize, self.height as usize);
+        for _ in 0..2 {
+            for channel in 0..3 {
+                let mut plane: Vec<f32> =
+                    self.rgb.iter().map(|px| f32::from(px[channel])).collect();
+                box_blur(&mut plane, w, h, r);
+                for (px, value) in self.rgb.iter_mut().zip(plane) {
+                    px[channel] = value.round().clamp(0.0, 255.0) as u8;
+                }
+            }
+        }
+        self
+    }
+
+    /// The same picture with `factor` of the light: a dim room.
+    pub fn darkened(mut self, factor: f32) -> Card {
+        for px in &mut self.rgb {
+            *px = px.map(|c| (f32::from(c) * factor).round() as u8);
+        }
+        self
+    }
+
+    /// The picture's luma (BT.601), as the component computes it from a canvas.
+    pub fn luma(&self) -> Vec<u8> {
+        self.rgb
+            .iter()
+            .map(|[r, g, b]| {
+                ((77 * u32::from(*r) + 150 * u32::from(*g) + 29 * u32::from(*b) + 128) >> 8) as u8
+            })
+            .collect()
+    }
+}
+
+/// The card's colour at (`u`, `v`) in its own pixels, or `None` outside it.
+fn card_pixel(u: f32, v: f32, w: f32, h: f32, radius: f32) -> Option<[f32; 3]> {
+    if u < 0.0 || v < 0.0 || u >= w || v >= h {
+        return None;
+    }
+    let (cu, cv) = (u.clamp(radius, w - radius), v.clamp(radius, h - radius));
+    if (u - cu).powi(2) + (v - cv).powi(2) > radius * radius {
+        return None;
+    }
+    const PAPER: [f32; 3] = [232.0, 228.0, 218.0];
+    const INK: [f32; 3] = [40.0, 40.0, 48.0];
+    if v < h * 0.14 {
+        // The header band, pale blue, with the issuer's name in dark blue print.
+        return Some(if print(u - w * 0.06, v - h * 0.04, w * 0.6, 1, 0.0) {
+            [30.0, 50.0, 110.0]
+        } else {
+            [150.0, 185.0, 230.0]
+        });
+    }
+    if (0.05 * w..0.32 * w).contains(&u) && (0.22 * h..0.88 * h).contains(&v) {
+        // The holder's photo: a head and shoulders on a pale ground.
+        let (pu, pv) = ((u - 0.185 * w) / (0.09 * w), (v - 0.47 * h) / (0.14 * h));
+        let person = pu * pu + pv * pv < 1.0 || v > 0.72 * h;
+        return Some(if person {
+            [120.0, 92.0, 80.0]
+        } else {
+            [190.0, 200.0, 205.0]
+        });
+    }
+    let pitch = h * 0.085;
+    if print(u - 0.38 * w, v - 0.22 * h, 0.56 * w, 7, pitch)
+        || print(u - 0.05 * w, v - 0.90 * h, 0.9 * w, 1, 0.0)
+    {
+        return Some(INK);
+    }
+    Some(PAPER)
+}
+
+/// Rows of text-like print, characters of 3×5 blocks of 4 pixels with a gap of 2, words of up to
+/// six; `u`, `v` from the block's top-left corner.
+fn print(u: f32, v: f32, width: f32, rows: i64, pitch: f32) -> bool {
+    if u < 0.0 || v < 0.0 || u >= width {
+        return false;
+    }
+    let row = if pitch > 0.0 { (v / pitch) as i64 } else { 0 };
+    let (cu, cv) = (u as i64 % 14, (v - row as f32 * pitch) as i64);
+    if row >= rows || cu >= 12 || cv >= 20 {
+        return false;
+    }
+    let column = u as i64 / 14;
+    if hash(&[row, column]).is_multiple_of(7) {
+        return false; // a space
+    }
+    hash(&[row, column, cu / 4, cv / 4]) % 100 < 45
+}
+
+/// The desk at (`x`, `y`): brown blotches (value noise on a 40-pixel grid) between 45 and 95.
+fn desk_pixel(x: u32, y: u32) -> [f32; 3] {
+    let cell = 40.0;
+    let node = |i: i64, j: i64| 45.0 + (hash(&[7, i, j]) % 51) as f32;
+    let (fx, fy) = (x as f32 / cell, y as f32 / cell);
+    let (i, j) = (fx.floor() as i64, fy.floor() as i64);
+    let (tx, ty) = (fx - i as f32, fy - j as f32);
+    let top = node(i, j) * (1.0 - tx) + node(i + 1, j) * tx;
+    let bottom = node(i, j + 1) * (1.0 - tx) + node(i + 1, j + 1) * tx;
+    let level = top * (1.0 - ty) + bottom * ty;
+    [level * 1.25, level, level * 0.75]
+}
+
+/// A separable box blur of radius `r`, edges clamped.
+fn box_blur(plane: &mut [f32], w: usize, h: usize, r: usize) {
+    let n = (2 * r + 1) as f32;
+    let mut tmp = vec![0.0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let sum: f32 = (0..=2 * r)
+                .map(|k| plane[y * w + (x + k).saturating_sub(r).min(w - 1)])
+                .sum();
+            tmp[y * w + x] = sum / n;
+        }
+    }
+    for y in 0..h {
+        for x in 0..w {
+            let sum: f32 = (0..=2 * r)
+                .map(|k| tmp[(y + k).saturating_sub(r).min(h - 1) * w + x])
+                .sum();
+            plane[y * w + x] = sum / n;
+        }
+    }
+}
+
 /// The width and height a JPEG declares in its start-of-frame segment, or `None` if the bytes are
 /// not a JPEG.
 pub fn jpeg_size(bytes: &[u8]) -> Option<(u32, u32)> {
@@ -118,6 +294,45 @@ mod tests {
         let header = b"YUV4MPEG2 W64 H48 F15:1 Ip A1:1 C420\nFRAME\n";
         assert!(bytes.starts_with(header));
         assert_eq!(bytes.len(), header.len() + 64 * 48 * 3 / 2);
+    }
+
+    /// The card guide the component draws over a 16:9 picture, at the analysed 640×360: 64 % of
+    /// the width, the card's shape, centred (see the stylesheet's `.idcheck-guide-card`).
+    const GUIDE: idcheck_core::frame::Rect = idcheck_core::frame::Rect::new(115, 51, 410, 259);
+
+    /// The scene at the scale the component analyses it (2×2 means of its luma).
+    fn advice(card: &Card) -> idcheck_core::frame::Advice {
+        use idcheck_core::frame::{self, Luma, Subject};
+        let (w, h) = (card.width as usize, card.height as usize);
+        let luma = card.luma();
+        let small: Vec<u8> = (0..(w / 2) * (h / 2))
+            .map(|i| {
+                let (x, y) = (2 * (i % (w / 2)), 2 * (i / (w / 2)));
+                let sum: u32 = [(0, 0), (1, 0), (0, 1), (1, 1)]
+                    .iter()
+                    .map(|(dx, dy)| u32::from(luma[(y + dy) * w + x + dx]))
+                    .sum();
+                ((sum + 2) / 4) as u8
+            })
+            .collect();
+        let frame = Luma::new(&small, w / 2, h / 2, w / 2).unwrap();
+        let report = frame::analyse(&frame, GUIDE, Subject::Id1Card, None).unwrap();
+        println!("{:?} sharpness {}", report.verdicts, report.sharpness);
+        report.advice
+    }
+
+    #[test]
+    fn the_capture_scenes_get_the_advice_the_end_to_end_tests_expect() {
+        use idcheck_core::frame::{Advice, Side};
+        let good = || Card::on_desk(1280, 720, 742.0, 640.0, 360.0);
+        assert_eq!(advice(&good()), Advice::Ready);
+        assert_eq!(advice(&good().blurred(4)), Advice::Focus);
+        assert_eq!(advice(&good().darkened(0.2)), Advice::MoreLight);
+        let aside = Card::on_desk(1280, 720, 742.0, 590.0 + 371.0, 360.0);
+        assert_eq!(advice(&aside), Advice::ShowWholeDocument(Side::Right));
+        // The flows' plainer card overflows the guide: never captured by itself, so those tests,
+        // which press Take photo, are never overtaken by an auto-capture.
+        assert_ne!(advice(&Card::new(1280, 720)), Advice::Ready);
     }
 
     #[test]
