@@ -21,8 +21,8 @@ pub use model::{
     ScoringProvider,
 };
 pub use rules::{
-    CHECK_LETTERS, COUNTRY_CODES, DEFAULT_EXPIRES_IN, MAX_EXPIRES_IN_SECONDS, NAME_MAX_CHARS,
-    REASON_MAX_CHARS, ValidCreateRequest, check_cancel_request, check_country,
+    CHECK_LETTERS, COUNTRY_CODES, DEFAULT_EXPIRES_IN, MAX_EXPIRES_IN_SECONDS, MAX_FRACTION_DIGITS,
+    NAME_MAX_CHARS, REASON_MAX_CHARS, ValidCreateRequest, check_cancel_request, check_country,
     check_create_request, check_document_number, check_expires_in, check_person_name, field,
     format_duration, invalid_choice, invalid_format, nif_check_letter, parse_duration, required,
     too_long, validate_cancel_request, validate_create_request,

@@ -1348,10 +1348,15 @@ fn typed_like(canonical: String) -> impl Strategy<Value = String> {
     })
 }
 
-/// A valid NIF or NIE and its canonical form.
+/// A valid NIF (a DNI's, or a K, L or M one) or NIE: its type, its digits with any leading letter,
+/// and the number its check letter is computed from.
 fn spanish_number() -> impl Strategy<Value = (DocumentType, String, u32)> {
     prop_oneof![
         (0u32..100_000_000).prop_map(|n| (DocumentType::Nif, format!("{n:08}"), n)),
+        (0u32..3, 0u32..10_000_000).prop_map(|(prefix, n)| {
+            let letter = ['K', 'L', 'M'][prefix as usize];
+            (DocumentType::Nif, format!("{letter}{n:07}"), n)
+        }),
         (0u32..3, 0u32..10_000_000).prop_map(|(prefix, n)| {
             let letter = ['X', 'Y', 'Z'][prefix as usize];
             (
@@ -1387,37 +1392,46 @@ fn mas_violation_fields(violations: &[Violation<MasCode>]) -> Result<(), TestCas
     Ok(())
 }
 
-/// A duration spelled from optional weeks, days, hours, minutes and seconds, and its seconds.
+/// A duration spelled from optional weeks, days, hours, minutes and seconds, the last of them
+/// perhaps with a decimal fraction (after `.` or `,`), and its seconds, a fraction of a second
+/// rounded up.
 fn spelled_duration() -> impl Strategy<Value = (String, u64)> {
+    const UNITS: [(char, u64); 5] = [
+        ('W', 604_800),
+        ('D', 86_400),
+        ('H', 3_600),
+        ('M', 60),
+        ('S', 1),
+    ];
     (
         prop::array::uniform5(prop::option::of(0u64..100_000)),
+        prop::option::of(("[0-9]{1,6}", prop::sample::select(vec!['.', ',']))),
         any::<bool>(),
         "[ \t]{0,2}",
     )
-        .prop_filter("at least one part", |(parts, _, _)| {
+        .prop_filter("at least one part", |(parts, _, _, _)| {
             parts.iter().any(Option::is_some)
         })
-        .prop_map(|(parts, lower, padding)| {
-            let [w, d, h, m, s] = parts;
+        .prop_map(|(parts, fraction, lower, padding)| {
+            let last = parts.iter().rposition(Option::is_some).expect("a part");
             let mut text = String::from("P");
-            for (n, unit) in [(w, 'W'), (d, 'D')] {
-                if let Some(n) = n {
-                    text.push_str(&format!("{n}{unit}"));
+            let mut seconds = 0;
+            for (i, (part, (unit, length))) in parts.into_iter().zip(UNITS).enumerate() {
+                if i == 2 && parts[2..].iter().any(Option::is_some) {
+                    text.push('T');
                 }
-            }
-            if h.is_some() || m.is_some() || s.is_some() {
-                text.push('T');
-            }
-            for (n, unit) in [(h, 'H'), (m, 'M'), (s, 'S')] {
-                if let Some(n) = n {
-                    text.push_str(&format!("{n}{unit}"));
+                let Some(n) = part else { continue };
+                text.push_str(&n.to_string());
+                seconds += n * length;
+                if let (true, Some((digits, separator))) = (i == last, &fraction) {
+                    text.push(*separator);
+                    text.push_str(digits);
+                    let value: u64 = digits.parse().expect("digits");
+                    let scale = 10u64.pow(digits.len() as u32);
+                    seconds += (value * length).div_ceil(scale);
                 }
+                text.push(unit);
             }
-            let seconds = w.unwrap_or(0) * 604_800
-                + d.unwrap_or(0) * 86_400
-                + h.unwrap_or(0) * 3_600
-                + m.unwrap_or(0) * 60
-                + s.unwrap_or(0);
             let text = if lower {
                 text.to_ascii_lowercase()
             } else {
@@ -1471,6 +1485,19 @@ proptest! {
     }
 
     #[test]
+    fn a_k_l_or_m_nif_of_another_length_is_malformed(
+        letter in prop::sample::select(vec!['K', 'L', 'M']),
+        digits in "[0-9]{0,12}",
+    ) {
+        prop_assume!(digits.len() != 7);
+        let n: u64 = format!("0{digits}").parse().expect("digits");
+        let check = masstack::nif_check_letter((n % 23) as u32);
+        let number = format!("{letter}{digits}{check}");
+        let violation = masstack::check_document_number(DocumentType::Nif, &number).expect_err("refused");
+        prop_assert_eq!((violation.property.as_str(), violation.code), (field::DOCUMENT_NUMBER, MasCode::InvalidFormat));
+    }
+
+    #[test]
     fn a_passport_is_5_to_20_letters_and_digits(number in "[A-Za-z0-9]{0,25}") {
         let found = masstack::check_document_number(DocumentType::Passport, &number);
         match number.len() {
@@ -1483,7 +1510,7 @@ proptest! {
     #[test]
     fn any_document_number_is_judged_and_an_accepted_one_is_its_own_normal_form(
         kind in document_type(),
-        number in prop_oneof![".{0,24}", "[XYZxyz0-9A-Za-z -]{0,14}", "[0-9]{8}.", "[XYZ][0-9]{7}."],
+        number in prop_oneof![".{0,24}", "[XYZxyz0-9A-Za-z -]{0,14}", "[0-9]{8}.", "[XYZKLMklm][0-9]{7}."],
     ) {
         match masstack::check_document_number(kind, &number) {
             Ok(normal) => {
@@ -1548,8 +1575,36 @@ proptest! {
     }
 
     #[test]
+    fn a_fraction_is_read_only_on_the_last_part(
+        (first, second) in (0usize..4).prop_flat_map(|first| (Just(first), first + 1..5)),
+        numbers in prop::array::uniform2(0u64..1_000),
+        digits in "[0-9]{1,4}",
+        separator in prop::sample::select(vec!['.', ',']),
+    ) {
+        // The same two parts, the fraction on the first and then on the second.
+        let spell = |fractional: usize| {
+            let mut text = String::from("P");
+            for (k, i) in [first, second].into_iter().enumerate() {
+                if i >= 2 && !text.contains('T') {
+                    text.push('T');
+                }
+                text.push_str(&numbers[k].to_string());
+                if k == fractional {
+                    text.push(separator);
+                    text.push_str(&digits);
+                }
+                text.push(['W', 'D', 'H', 'M', 'S'][i]);
+            }
+            text
+        };
+        prop_assert_eq!(masstack::parse_duration(&spell(0)), None, "{}", spell(0));
+        let read = masstack::parse_duration(&spell(1));
+        prop_assert!(read.is_some(), "{}", spell(1));
+    }
+
+    #[test]
     fn any_duration_text_is_judged_and_years_and_months_never_count(
-        text in prop_oneof![".{0,16}", "[PpTtWwDdHhMmSsYy0-9]{0,12}"],
+        text in prop_oneof![".{0,16}", "[PpTtWwDdHhMmSsYy0-9.,]{0,12}"],
     ) {
         if let Some(seconds) = masstack::parse_duration(&text) {
             prop_assert!(!text.to_ascii_uppercase().contains('Y'), "{:?}", text);

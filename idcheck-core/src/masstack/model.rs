@@ -12,7 +12,9 @@ use crate::violation::Violation;
 string_enum! {
     /// `identity_document.document_type`.
     DocumentType {
-        /// A Spanish national identity number: 8 digits and a check letter.
+        /// A Spanish tax identity number of a person: a DNI's 8 digits and a check letter, or K, L
+        /// or M, 7 digits and a check letter (a Spaniard under 14 or living abroad without a DNI,
+        /// a foreigner without an NIE).
         Nif = "NIF",
         /// A Spanish foreigner's identity number: X, Y or Z, 7 digits and a check letter.
         Nie = "NIE",

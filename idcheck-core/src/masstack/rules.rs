@@ -68,16 +68,17 @@ pub fn too_long(field: &str, max: usize) -> Violation<MasCode> {
     Violation::new(field, MasCode::TooLong, message)
 }
 
-/// The check letter of a NIF's number (or an NIE's, its X, Y, Z read as 0, 1, 2).
+/// The check letter of a NIF's number (or an NIE's, its X, Y, Z read as 0, 1, 2; or a K, L or M
+/// NIF's, its 7 digits alone).
 pub fn nif_check_letter(number: u32) -> char {
     // 23 letters, all ASCII: the index is in range and one byte is one character.
     char::from(CHECK_LETTERS.as_bytes()[(number % 23) as usize])
 }
 
 /// Checks a document number for its type and returns it normalised: trimmed, without spaces or
-/// hyphens, upper case. A NIF is 8 digits and its check letter; an NIE is X, Y or Z, 7 digits and
-/// its check letter; a passport, which has no check digit we could verify, is 5 to 20 letters and
-/// digits.
+/// hyphens, upper case. A NIF is 8 digits and its check letter, or K, L or M, 7 digits and their
+/// check letter; an NIE is X, Y or Z, 7 digits and its check letter; a passport, which has no check
+/// digit we could verify, is 5 to 20 letters and digits.
 pub fn check_document_number(
     kind: DocumentType,
     number: &str,
@@ -103,19 +104,14 @@ fn normalise_document_number(number: &str) -> String {
 
 /// A normalised NIF or NIE: its shape, then its check letter.
 fn check_spanish_number(kind: DocumentType, number: &str) -> Result<(), Violation<MasCode>> {
-    let (digits, expected_shape) = if kind == DocumentType::Nie {
-        let shape = "X, Y or Z, 7 digits and a letter, e.g. X1234567L";
-        (nie_as_nif_digits(number), shape)
-    } else {
-        (
-            Some(number.to_owned()),
-            "8 digits and a letter, e.g. 12345678Z",
-        )
+    let expected_shape = match kind {
+        DocumentType::Nie => "X, Y or Z, 7 digits and a letter, e.g. X1234567L",
+        _ => {
+            "8 digits and a letter, e.g. 12345678Z, or K, L or M, 7 digits and a letter, e.g. K1234567L"
+        }
     };
-    let shape_error = || invalid_format(field::DOCUMENT_NUMBER, expected_shape);
-    let digits = digits.ok_or_else(shape_error)?;
-    let (body, letter) = split_check_letter(&digits).ok_or_else(shape_error)?;
-    let value: u32 = body.parse().map_err(|_| shape_error())?;
+    let (value, letter) = checked_part(kind, number)
+        .ok_or_else(|| invalid_format(field::DOCUMENT_NUMBER, expected_shape))?;
     let expected = nif_check_letter(value);
     if letter == expected {
         Ok(())
@@ -128,25 +124,39 @@ fn check_spanish_number(kind: DocumentType, number: &str) -> Result<(), Violatio
     }
 }
 
-/// An NIE rewritten as the 8 digits and letter its check letter is computed from, so both kinds
-/// share one check; `None` when it does not start with X, Y or Z.
-fn nie_as_nif_digits(number: &str) -> Option<String> {
+/// The number a NIF's or an NIE's check letter is computed from, and the letter it carries; `None`
+/// when it is not shaped as its type requires.
+///
+/// A DNI's NIF is 8 digits. The other NIFs and the NIEs are a leading letter and 7 digits: an NIE's
+/// X, Y or Z counts as a leading 0, 1 or 2; the K, L and M of a NIF (a Spaniard under 14 or living
+/// abroad without a DNI, a foreigner without an NIE) count for nothing, so their letter is the
+/// 7 digits' own.
+fn checked_part(kind: DocumentType, number: &str) -> Option<(u32, char)> {
     let mut chars = number.chars();
-    let prefix = match chars.next()? {
-        'X' => '0',
-        'Y' => '1',
-        'Z' => '2',
+    let leading = match (kind, chars.next()?) {
+        (DocumentType::Nie, 'X') => Some(0),
+        (DocumentType::Nie, 'Y') => Some(1),
+        (DocumentType::Nie, 'Z') => Some(2),
+        (DocumentType::Nif, 'K' | 'L' | 'M') => Some(0),
+        (DocumentType::Nif, _) => None,
         _ => return None,
     };
-    Some(std::iter::once(prefix).chain(chars).collect())
+    let (digits, rest) = match leading {
+        Some(_) => (7, chars.as_str()),
+        None => (8, number),
+    };
+    let (body, letter) = split_check_letter(rest, digits)?;
+    let body: u32 = body.parse().ok()?;
+    Some((leading.unwrap_or(0) * 10_000_000 + body, letter))
 }
 
-/// `12345678Z` as (`12345678`, `Z`) when it is exactly 8 ASCII digits and an ASCII letter.
-fn split_check_letter(number: &str) -> Option<(&str, char)> {
+/// `12345678Z` as (`12345678`, `Z`) when it is exactly `digits` ASCII digits and an ASCII letter.
+fn split_check_letter(number: &str, digits: usize) -> Option<(&str, char)> {
     let letter = number.chars().last()?;
     let body = &number[..number.len() - letter.len_utf8()];
-    let shaped =
-        letter.is_ascii_uppercase() && body.len() == 8 && body.bytes().all(|b| b.is_ascii_digit());
+    let shaped = letter.is_ascii_uppercase()
+        && body.len() == digits
+        && body.bytes().all(|b| b.is_ascii_digit());
     shaped.then_some((body, letter))
 }
 
@@ -205,9 +215,12 @@ pub const COUNTRY_CODES: &[&str] = &[
 ];
 
 /// The length in seconds of an ISO-8601 duration made of weeks, days, hours, minutes and seconds
-/// (`P2W`, `P30D`, `PT12H`, `P1DT12H30M`), whole numbers only, designators in order. Years and
-/// months are refused: how long they are depends on the day they start, and the 30-day limit must
-/// not. Lower case is read as upper case.
+/// (`P2W`, `P30D`, `PT12H`, `P1DT12H30M`), designators in order. Its last part may carry a decimal
+/// fraction, with `.` or `,` as ISO 8601 allows (`PT0.5H`, `P1.5D`, `PT1,5M`), of up to
+/// [`MAX_FRACTION_DIGITS`] digits; a length that is not a whole number of seconds is rounded up, so
+/// the limits judge the length asked for (`PT0.5S` is longer than zero, `P30DT0.5S` longer than
+/// 30 days). Years and months are refused: how long they are depends on the day they start, and
+/// the 30-day limit must not. Lower case is read as upper case.
 pub fn parse_duration(text: &str) -> Option<u64> {
     let text = text.trim().to_ascii_uppercase();
     let rest = text.strip_prefix('P')?;
@@ -217,31 +230,81 @@ pub fn parse_duration(text: &str) -> Option<u64> {
         None if rest.is_empty() => return None,
         None => (rest, ""),
     };
-    let days = sum_components(date, &[('W', 7 * SECONDS_PER_DAY), ('D', SECONDS_PER_DAY)])?;
-    let clock = sum_components(time, &[('H', 3_600), ('M', 60), ('S', 1)])?;
-    days.checked_add(clock)
+    let mut parts = duration_parts(date, &[('W', 7 * SECONDS_PER_DAY), ('D', SECONDS_PER_DAY)])?;
+    parts.extend(duration_parts(time, &[('H', 3_600), ('M', 60), ('S', 1)])?);
+    // Only the smallest part given may be fractional: `P1.5DT2H` says the half day twice.
+    let (_, earlier) = parts.split_last()?;
+    if earlier.iter().any(|part| part.fraction.is_some()) {
+        return None;
+    }
+    parts
+        .iter()
+        .try_fold(0u64, |total, part| total.checked_add(part.seconds()?))
 }
 
-/// The seconds of `number designator` pairs, each designator one of `units`, in their order.
-fn sum_components(text: &str, units: &[(char, u64)]) -> Option<u64> {
-    let mut total = 0u64;
-    let mut number: Option<u64> = None;
-    let mut remaining = units;
-    for c in text.chars() {
-        if let Some(digit) = c.to_digit(10) {
-            number = Some(
-                number
-                    .unwrap_or(0)
-                    .checked_mul(10)?
-                    .checked_add(digit.into())?,
-            );
-            continue;
-        }
-        let position = remaining.iter().position(|(unit, _)| *unit == c)?;
-        total = total.checked_add(number.take()?.checked_mul(remaining[position].1)?)?;
-        remaining = &remaining[position + 1..];
+/// The most digits a duration's fraction may have: as many as a `u64` always holds.
+pub const MAX_FRACTION_DIGITS: usize = 18;
+
+/// One `number designator` part of a duration, e.g. `1.5D`.
+struct DurationPart {
+    whole: u64,
+    /// The digits after the decimal sign, as a number and a count (`5` and 1 for `.5`).
+    fraction: Option<(u64, u32)>,
+    /// The seconds of one unit of the designator.
+    unit: u64,
+}
+
+impl DurationPart {
+    /// Its length in seconds, a fraction of a second rounded up; `None` on overflow.
+    fn seconds(&self) -> Option<u64> {
+        let whole = self.whole.checked_mul(self.unit)?;
+        let Some((fraction, digits)) = self.fraction else {
+            return Some(whole);
+        };
+        // Below 10^18 times a week's seconds: well within a u128.
+        let scaled = (u128::from(fraction) * u128::from(self.unit)).div_ceil(10u128.pow(digits));
+        whole.checked_add(u64::try_from(scaled).ok()?)
     }
-    number.is_none().then_some(total)
+}
+
+/// The `number designator` parts of `text`, each designator one of `units`, in their order; a
+/// number is digits, optionally followed by `.` or `,` and more digits.
+fn duration_parts(text: &str, units: &[(char, u64)]) -> Option<Vec<DurationPart>> {
+    fn digits(text: &str) -> (&str, &str) {
+        text.split_at(
+            text.find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(text.len()),
+        )
+    }
+    let mut parts = Vec::new();
+    let mut rest = text;
+    let mut remaining = units;
+    while !rest.is_empty() {
+        let (whole, after) = digits(rest);
+        if whole.is_empty() {
+            return None;
+        }
+        rest = after;
+        let mut fraction = None;
+        if let Some(after) = rest.strip_prefix(['.', ',']) {
+            let (decimals, after) = digits(after);
+            if decimals.is_empty() || decimals.len() > MAX_FRACTION_DIGITS {
+                return None;
+            }
+            fraction = Some((decimals.parse().ok()?, u32::try_from(decimals.len()).ok()?));
+            rest = after;
+        }
+        let designator = rest.chars().next()?;
+        let position = remaining.iter().position(|(unit, _)| *unit == designator)?;
+        parts.push(DurationPart {
+            whole: whole.parse().ok()?,
+            fraction,
+            unit: remaining[position].1,
+        });
+        remaining = &remaining[position + 1..];
+        rest = &rest[designator.len_utf8()..];
+    }
+    Some(parts)
 }
 
 /// `seconds` as the shortest ISO-8601 duration in days, hours, minutes and seconds (`P30D`,
