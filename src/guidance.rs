@@ -141,9 +141,10 @@ impl Analyser {
         })
     }
 
-    /// The analysed frame's luma, for a check besides the analysis.
+    /// The analysed frame's pixels, for a check besides the analysis.
     fn input(&self, guide: Rect, width: u32, height: u32) -> ExtraInput<'_> {
         ExtraInput {
+            rgba: &self.rgba,
             luma: &self.luma,
             width,
             height,
@@ -212,9 +213,10 @@ pub fn guide_in_video(
     })
 }
 
-/// What a check besides the frame analysis is given: the analysed frame (luma, and the canvas it
-/// was drawn in) and the guide, in analysed pixels.
+/// What a check besides the frame analysis is given: the analysed frame (RGBA, luma, and the
+/// canvas it was drawn in) and the guide, in analysed pixels.
 pub struct ExtraInput<'a> {
+    pub rgba: &'a [u8],
     pub luma: &'a [u8],
     pub width: u32,
     pub height: u32,

@@ -11,6 +11,7 @@ pub mod api;
 pub mod browser;
 pub mod camera;
 pub mod config;
+pub mod face;
 pub mod guidance;
 pub mod history;
 pub mod host;

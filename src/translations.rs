@@ -24,7 +24,7 @@ thread_local! {
 )]
 extern "C" {
     /// The folder the component's files were loaded from: its snippets sit two levels below it.
-    fn assets_base() -> String;
+    pub(crate) fn assets_base() -> String;
 }
 
 /// A form's text in `lang`, if that language's file was fetched and has it.

@@ -4,6 +4,8 @@
 //! is always offered, and is the way through when there is no camera or permission is refused.
 //! What to advise and when to capture is the core's (`frame::guidance`); `guidance` runs the loop.
 
+use std::rc::Rc;
+
 use idcheck_core::capture::Method;
 use idcheck_core::files;
 use idcheck_core::frame::guidance::{self, Decision, Origin, Speech};
@@ -14,6 +16,7 @@ use leptos::task::spawn_local;
 
 use crate::browser;
 use crate::camera::{self, Camera, CameraError, Facing, Source};
+use crate::face::FaceDetector;
 use crate::guidance::{Kept, Live, Setup};
 use crate::i18n::{Text, fill, violation_text};
 use crate::session::Session;
@@ -235,6 +238,12 @@ fn LiveCapture(
         .flatten();
     // Set to (re)open the camera, with the device to use.
     let wanted_device = RwSignal::new(remembered);
+    // The face step's face check (`crate::face`), opened with the step. Until it is ready, and where
+    // it cannot run, the step goes on without it and the member takes the photo.
+    let face_detector = StoredValue::new_local(None::<Rc<FaceDetector>>);
+    let face_check = RwSignal::new(false);
+    let captures = move || auto_capture || face_check.get();
+    let captures_now = move || auto_capture || face_check.get_untracked();
 
     // Keeps an image for the slot and says so; the view then turns to its review.
     let keep = move |kept: Kept, origin: Origin| {
@@ -254,7 +263,7 @@ fn LiveCapture(
                 session.t(Text::CapturePoor),
                 &[(
                     "advice",
-                    session.t(advice_text(advice, subject, auto_capture)),
+                    session.t(advice_text(advice, subject, captures_now())),
                 )],
             )
         });
@@ -270,14 +279,14 @@ fn LiveCapture(
     let speak = move |speech: Speech| {
         let words = match speech {
             Speech::Advice(advice) => session
-                .t(advice_text(advice, subject, auto_capture))
+                .t(advice_text(advice, subject, captures_now()))
                 .to_string(),
             Speech::Holding => session.t(Text::GuideTaking).to_string(),
             Speech::GaveUp(advice) => fill(
                 session.t(Text::GuideGaveUp),
                 &[(
                     "advice",
-                    session.t(advice_text(advice, subject, auto_capture)),
+                    session.t(advice_text(advice, subject, captures_now())),
                 )],
             ),
         };
@@ -301,11 +310,12 @@ fn LiveCapture(
                 );
             }
         }
+        let extra = face_detector.get_value().map(crate::face::live_check);
         let setup = Setup {
             subject,
             mirrored,
-            auto_capture,
-            extra: None,
+            auto_capture: guidance::auto_captures(subject, extra.is_some()),
+            extra,
             options,
         };
         let handle = crate::guidance::start(
@@ -331,6 +341,25 @@ fn LiveCapture(
         );
         live.update_value(|live| *live = Some(handle));
     };
+
+    if subject == Subject::Face {
+        spawn_local(async move {
+            let Ok(detector) = FaceDetector::open().await else {
+                return;
+            };
+            if face_detector
+                .try_update_value(|slot| *slot = Some(Rc::new(detector)))
+                .is_none()
+            {
+                return; // the step was left meanwhile
+            }
+            let _ = face_check.try_set(true);
+            // A loop already running starts again, with the check.
+            if live.try_with_value(Option::is_some) == Some(true) {
+                guide_live();
+            }
+        });
+    }
 
     let open = move |device: Option<String>| {
         // Stops the old analysis and stream first.
@@ -483,7 +512,7 @@ fn LiveCapture(
             let text = if d.hold.is_some() {
                 Text::GuideTaking
             } else {
-                advice_text(d.advice, subject, auto_capture)
+                advice_text(d.advice, subject, captures())
             };
             session.t(text)
         })
@@ -494,7 +523,7 @@ fn LiveCapture(
                 session.t(Text::GuideGaveUp),
                 &[(
                     "advice",
-                    session.t(advice_text(advice, subject, auto_capture)),
+                    session.t(advice_text(advice, subject, captures())),
                 )],
             )
         })
