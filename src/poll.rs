@@ -30,6 +30,19 @@ pub async fn poll<T, Fut>(
     T: PartialEq,
     Fut: Future<Output = Result<T, ApiError>>,
 {
+    poll_up_to(every_seconds, backoff::POLL_MAX_SECONDS, ask, answered).await;
+}
+
+/// [`poll`], never waiting more than `max_seconds` between two questions.
+pub async fn poll_up_to<T, Fut>(
+    every_seconds: u32,
+    max_seconds: u32,
+    ask: impl Fn() -> Fut,
+    answered: impl Fn(&Result<T, ApiError>) -> Next,
+) where
+    T: PartialEq,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
     let mut last: Option<T> = None;
     let mut unchanged = 0;
     loop {
@@ -46,7 +59,7 @@ pub async fn poll<T, Fut>(
             }
             _ => unchanged += 1,
         }
-        let seconds = backoff::poll_delay_seconds(every_seconds, unchanged);
+        let seconds = backoff::poll_delay_seconds_up_to(every_seconds, unchanged, max_seconds);
         browser::sleep_ms(seconds.saturating_mul(1000)).await;
     }
 }

@@ -11,6 +11,13 @@ const RETRY_BASE_MS: u32 = 1_000;
 /// Polling never waits longer than this between two questions.
 pub const POLL_MAX_SECONDS: u32 = 120;
 
+/// A laptop following a hand-off asks this often at first. The member is holding the phone in
+/// front of it: the laptop should notice within seconds that the phone opened the link or sent.
+pub const HANDOFF_POLL_SECONDS: u32 = 2;
+/// ...and never waits longer than this: at most about 110 questions over a hand-off's 15 minutes,
+/// each answered from the gateway's own state, never from Nexudus.
+pub const HANDOFF_POLL_MAX_SECONDS: u32 = 8;
+
 /// The wait before automatic retry number `retry` (0 for the first), spread by `jitter` (a random
 /// number in `0.0..1.0`) over half to one and a half times the nominal wait, so that many members
 /// cut off by the same outage do not all come back in the same instant.
@@ -26,10 +33,15 @@ pub fn retry_delay_ms(retry: u32, jitter: f64) -> u32 {
 /// nothing: `every` seconds at first, doubling up to [`POLL_MAX_SECONDS`] (never less than `every`,
 /// if the host asked for slower polling than that).
 pub fn poll_delay_seconds(every: u32, unchanged: u32) -> u32 {
+    poll_delay_seconds_up_to(every, unchanged, POLL_MAX_SECONDS)
+}
+
+/// [`poll_delay_seconds`] with another ceiling than [`POLL_MAX_SECONDS`].
+pub fn poll_delay_seconds_up_to(every: u32, unchanged: u32, max: u32) -> u32 {
     let every = every.max(1);
     every
         .saturating_mul(1 << unchanged.min(16))
-        .min(POLL_MAX_SECONDS.max(every))
+        .min(max.max(every))
 }
 
 #[cfg(test)]
@@ -56,5 +68,13 @@ mod tests {
         assert_eq!(poll_delay_seconds(0, 0), 1);
         // A host that asked for slower polling keeps its own pace.
         assert_eq!(poll_delay_seconds(300, 3), 300);
+    }
+
+    #[test]
+    fn a_hand_off_is_followed_closely() {
+        let waits: Vec<u32> = (0..5)
+            .map(|n| poll_delay_seconds_up_to(HANDOFF_POLL_SECONDS, n, HANDOFF_POLL_MAX_SECONDS))
+            .collect();
+        assert_eq!(waits, [2, 4, 8, 8, 8]);
     }
 }
