@@ -3,7 +3,7 @@
 //! Nexudus answers it) is waited out here, so callers never see it unless it persists; requests are
 //! spaced to Nexudus' documented rate (one per 100 ms) so a normal visit is never throttled; every
 //! request has a deadline, after which it is aborted and reported as lost. Redeeming an invitation
-//! is the one call made without a token: it is how a member gets one.
+//! or a hand-off's code are the calls made without a token: they are how a member gets one.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use idcheck_core::backoff;
@@ -236,6 +236,90 @@ struct RequestedCheck {
     verification_type: VerificationType,
 }
 
+/// A hand-off the gateway made (`POST {api}/handoffs`): the link for the phone, the short code to
+/// type instead, and how long both last. The link carries a single-use secret after its `#`, so it
+/// is shown to the member and never written anywhere else.
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Handoff {
+    pub id: String,
+    pub url: String,
+    pub code: String,
+    pub expires_in_seconds: u32,
+}
+
+/// Everything but the link and the code, so a stray `{:?}` never prints them.
+impl std::fmt::Debug for Handoff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handoff")
+            .field("id", &self.id)
+            .field("expires_in_seconds", &self.expires_in_seconds)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a hand-off stands, as the gateway says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum HandoffState {
+    /// Not opened yet, and still valid.
+    Waiting,
+    /// Opened on the phone.
+    Opened,
+    /// The phone sent its document.
+    Submitted,
+    /// Never opened, and past its time.
+    Expired,
+    /// Taken back.
+    Cancelled,
+    /// A state this component does not know yet: nothing to do but keep asking.
+    #[serde(other)]
+    Unknown,
+}
+
+/// A hand-off as the laptop follows it (`GET {api}/handoffs/{Id}`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HandoffStatus {
+    pub state: HandoffState,
+    /// The check and document the phone sent, once `Submitted`.
+    #[serde(default)]
+    pub check_id: Option<i64>,
+    #[serde(default)]
+    pub document_id: Option<i64>,
+}
+
+/// What redeeming a hand-off's code hands the phone: a token of the member, who they are, and the
+/// progress the other device sent along (as it sent it).
+#[derive(Clone, PartialEq)]
+pub struct HandedOver {
+    pub token: String,
+    pub coworker_id: i64,
+    pub business_id: i64,
+    pub progress: Option<serde_json::Value>,
+}
+
+/// Everything but the token.
+impl std::fmt::Debug for HandedOver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandedOver")
+            .field("coworker_id", &self.coworker_id)
+            .field("business_id", &self.business_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The answer of `POST {api}/handoffs/redeem`.
+#[derive(Deserialize)]
+struct HandedOverAnswer {
+    access_token: String,
+    #[serde(rename = "CoworkerId")]
+    coworker_id: i64,
+    #[serde(rename = "BusinessId")]
+    business_id: i64,
+    #[serde(rename = "Progress", default)]
+    progress: Option<serde_json::Value>,
+}
+
 /// A record to update: its fields, with the `Id` that names it (`PUT` bodies carry it).
 #[derive(Serialize)]
 struct WithId<'a, T> {
@@ -369,6 +453,87 @@ impl Api {
                 .into_iter()
                 .map(|check| (check.id, check.verification_type))
                 .collect(),
+        })
+    }
+
+    /// Asks for a hand-off to the member's phone, passing `progress` on to it (`POST
+    /// {api}/handoffs`). `key` makes a repeat after a lost answer return the same hand-off (with new
+    /// codes: the gateway keeps only their digests).
+    pub async fn create_handoff(
+        &self,
+        progress: &serde_json::Value,
+        key: Option<&str>,
+    ) -> Result<Handoff, ApiError> {
+        let url = self.url("/handoffs");
+        let body = serde_json::json!({ "Progress": progress });
+        self.send_with(
+            Kind::Write,
+            key,
+            || Request::post(&url),
+            |builder| builder.json(&body),
+        )
+        .await
+    }
+
+    /// Where the hand-off `id` stands.
+    pub async fn handoff(&self, id: &str) -> Result<HandoffStatus, ApiError> {
+        let url = self.url(&format!("/handoffs/{}", path_segment(id)));
+        self.read(|| Request::get(&url)).await
+    }
+
+    /// Takes the hand-off `id` back (`DELETE`): its codes stop working and the phone's token is
+    /// revoked. The answer says where it stood (`Submitted` if the phone had already sent).
+    pub async fn cancel_handoff(&self, id: &str) -> Result<HandoffStatus, ApiError> {
+        let url = self.url(&format!("/handoffs/{}", path_segment(id)));
+        self.send_with(
+            Kind::Write,
+            None,
+            || Request::delete(&url),
+            RequestBuilder::build,
+        )
+        .await
+    }
+
+    /// What taking the hand-off `id` back takes, ready to be sent when the page goes away (see
+    /// [`Withdrawal`]). Uses the token in hand: nobody is left to ask a provider.
+    pub fn withdrawal(&self, id: &str) -> Option<Withdrawal> {
+        Some(Withdrawal {
+            url: self.url(&format!("/handoffs/{}", path_segment(id))),
+            token: self.token.borrow().clone()?,
+        })
+    }
+
+    /// Exchanges a hand-off's code (the link's long one, or the short one typed) for a token of
+    /// its member (`POST {api}/handoffs/redeem`, without `Authorization`), and from then on sends
+    /// that token. Like [`Api::redeem_invitation`], for an `Api` made without a token provider.
+    ///
+    /// A wrong, used, cancelled or expired code is `ApiError::Rejected` (on `Code`); too many wrong
+    /// codes are `ApiError::LockedOut`.
+    pub async fn redeem_handoff(&self, code: &str) -> Result<HandedOver, ApiError> {
+        let url = self.url("/handoffs/redeem");
+        let code = crate::config::invitation_code(code).unwrap_or_else(|| code.trim().to_string());
+        let body = serde_json::json!({ "Code": code });
+        let deadline = Deadline::start(self.deadline_ms(Kind::Write));
+        let request = Request::post(&url)
+            .abort_signal(deadline.signal())
+            .json(&body)
+            .map_err(|err| ApiError::Network(err.to_string()))?;
+        let response = request.send().await.map_err(|err| deadline.lost(err))?;
+        let answer: HandedOverAnswer = answer(response)
+            .await
+            .map_err(|err| deadline.explain(err))?;
+        if answer.access_token.trim().is_empty() || answer.coworker_id <= 0 {
+            return Err(ApiError::Server {
+                status: 200,
+                message: "the hand-off's answer named no member".into(),
+            });
+        }
+        *self.token.borrow_mut() = Some(answer.access_token.clone());
+        Ok(HandedOver {
+            token: answer.access_token,
+            coworker_id: answer.coworker_id,
+            business_id: answer.business_id,
+            progress: answer.progress.filter(|progress| !progress.is_null()),
         })
     }
 
@@ -610,6 +775,42 @@ impl Api {
     }
 }
 
+/// Taking a hand-off back as the page goes (a kiosk starting afresh loads its page again): sent
+/// without waiting for the answer, in a request the browser carries out even after the page is
+/// gone (`keepalive`). Plain text only, so it can be held by a cleanup that outlives the rest.
+#[derive(Clone)]
+pub struct Withdrawal {
+    url: String,
+    token: String,
+}
+
+impl Withdrawal {
+    pub fn send(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let init = web_sys::RequestInit::new();
+        init.set_method("DELETE");
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        let headers = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(
+            &headers,
+            &"Authorization".into(),
+            &format!("Bearer {}", self.token).into(),
+        );
+        init.set_headers(&headers);
+        // Nobody is left to read the answer: whatever it says, the link was shown to no one else.
+        let _ = window.fetch_with_str_and_init(&self.url, &init);
+    }
+}
+
+/// Never printed: it holds a token.
+impl std::fmt::Debug for Withdrawal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Withdrawal { .. }")
+    }
+}
+
 /// A request's deadline: when it passes, the request is aborted. Dropping it cancels the timer.
 struct Deadline {
     signal: Option<web_sys::AbortSignal>,
@@ -697,6 +898,12 @@ where
             answer => return answer,
         }
     }
+}
+
+/// `text` as one path segment: an id the gateway made is plain hex, but nothing it says may
+/// reach another path.
+fn path_segment(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
 }
 
 /// The id a write envelope names.

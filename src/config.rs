@@ -63,6 +63,10 @@ pub enum Access {
     /// A kiosk without a member (`mode=kiosk` without `token` and `coworker`): each person types
     /// their invitation code first.
     AskForCode,
+    /// The `handoff` setting (the standalone page's `#handoff=…`): the member carries on here a
+    /// visit started on another device. This code (the link's, or empty to ask for the short one)
+    /// is redeemed at start, and the token, the ids and the settings come from it.
+    Handoff(String),
 }
 
 /// How many characters an invitation code has, once spaces and dashes are left out.
@@ -185,35 +189,49 @@ pub fn parse<'a>(
     let masstack = provider_name == "masstack";
     // Who the member is: the settings say, an invitation says, or (a kiosk without a member) each
     // person types their code.
-    let access = match get("invitation") {
-        Some(written) => match invitation_code(written) {
-            Some(_) if masstack => {
-                problem(
-                    "invitation",
-                    "works only with the nexudus provider (an invitation names Nexudus checks)"
-                        .into(),
-                );
-                Access::Configured
-            }
-            Some(code) => Access::Invitation(code),
-            None => {
-                problem(
-                    "invitation",
-                    format!(
-                        "must be an invitation code of {INVITATION_CODE_LENGTH} letters and digits (spaces and dashes are ignored), not `{written}`"
-                    ),
-                );
-                Access::Invitation(String::new())
-            }
-        },
-        None if get("mode") == Some("kiosk")
-            && !masstack
-            && get("token").is_none()
-            && get("coworker").is_none() =>
-        {
-            Access::AskForCode
+    let handoff = pairs
+        .iter()
+        .find(|(key, _)| *key == "handoff")
+        .map(|(_, code)| code.trim().to_string());
+    let access = match (handoff, get("invitation")) {
+        (Some(_), _) if masstack => {
+            problem(
+                "handoff",
+                "works only with the nexudus provider (a hand-off carries a Nexudus check)".into(),
+            );
+            Access::Configured
         }
-        None => Access::Configured,
+        (Some(code), _) => Access::Handoff(code),
+        (None, invitation) => match invitation {
+            Some(written) => match invitation_code(written) {
+                Some(_) if masstack => {
+                    problem(
+                        "invitation",
+                        "works only with the nexudus provider (an invitation names Nexudus checks)"
+                            .into(),
+                    );
+                    Access::Configured
+                }
+                Some(code) => Access::Invitation(code),
+                None => {
+                    problem(
+                        "invitation",
+                        format!(
+                            "must be an invitation code of {INVITATION_CODE_LENGTH} letters and digits (spaces and dashes are ignored), not `{written}`"
+                        ),
+                    );
+                    Access::Invitation(String::new())
+                }
+            },
+            None if get("mode") == Some("kiosk")
+                && !masstack
+                && get("token").is_none()
+                && get("coworker").is_none() =>
+            {
+                Access::AskForCode
+            }
+            None => Access::Configured,
+        },
     };
     let member_from_code = access != Access::Configured;
 
@@ -486,6 +504,138 @@ pub fn parse<'a>(
     })
 }
 
+/// The settings a hand-off carries to the phone, so the check goes on there as the host set it up
+/// here: the check's name, what to verify, the document types offered, the images, the pace and
+/// the languages. Never the API, a token, the mode or the provider: the phone's page has its own,
+/// and whatever else the other device sends is ignored.
+pub const HANDED_ON: &[&str] = &[
+    "name",
+    "verify",
+    "identity-types",
+    "address-types",
+    "image-max",
+    "image-quality",
+    "uploads",
+    "poll-seconds",
+    "request-timeout",
+    "lang",
+    "languages",
+];
+
+impl Config {
+    /// The [`HANDED_ON`] settings of this configuration as setting pairs, `lang` being the
+    /// language shown now.
+    pub fn handed_on(&self, lang: Lang) -> Vec<(String, String)> {
+        let list = |codes: Vec<u16>| {
+            codes
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let settings = &self.settings;
+        let verify = match settings.purpose {
+            PurposeSetting::Ask => "ask",
+            PurposeSetting::Only(Purpose::Identity) => "identity",
+            PurposeSetting::Only(Purpose::Address) => "address",
+            PurposeSetting::Both => "both",
+        };
+        let mut pairs = vec![
+            ("name", settings.check_name.clone()),
+            ("verify", verify.to_string()),
+            (
+                "identity-types",
+                list(settings.identity_types.iter().map(|t| t.code()).collect()),
+            ),
+            (
+                "address-types",
+                list(settings.address_types.iter().map(|t| t.code()).collect()),
+            ),
+            ("image-max", self.image.max_side.to_string()),
+            ("image-quality", self.image.quality.to_string()),
+            (
+                "uploads",
+                match self.uploads {
+                    Uploads::Server => "server",
+                    Uploads::Inline => "inline",
+                }
+                .to_string(),
+            ),
+            ("poll-seconds", self.poll_seconds.to_string()),
+            (
+                "request-timeout",
+                self.deadlines.read_ms.div_ceil(1000).to_string(),
+            ),
+            ("lang", lang.tag().to_string()),
+            (
+                "languages",
+                self.languages
+                    .iter()
+                    .map(|lang| lang.tag())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+        ];
+        pairs.retain(|(_, value)| !value.is_empty());
+        pairs
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect()
+    }
+
+    /// This configuration (the phone's page) carrying on the visit of member `coworker` of
+    /// `business` with `token`, under the settings the other device `handed` on (only the
+    /// [`HANDED_ON`] ones; if they do not read as valid settings, this page's own are kept). Also
+    /// returns the setting pairs that make the same configuration again, for a reload.
+    pub fn continuing(
+        &self,
+        token: &str,
+        coworker: i64,
+        business: i64,
+        handed: &[(String, String)],
+    ) -> (Config, Vec<(String, String)>) {
+        let member = [
+            ("token".to_string(), token.to_string()),
+            ("business".to_string(), business.to_string()),
+            ("coworker".to_string(), coworker.to_string()),
+        ];
+        let carried: Vec<(String, String)> = handed
+            .iter()
+            .filter(|(name, _)| HANDED_ON.contains(&name.as_str()))
+            .cloned()
+            .collect();
+        let read = |pairs: &[(String, String)]| {
+            parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), false).ok()
+        };
+        let with_carried: Vec<(String, String)> =
+            carried.into_iter().chain(member.clone()).collect();
+        let (theirs, pairs) = match read(&with_carried) {
+            Some(theirs) => (Some(theirs), with_carried),
+            None => (None, member.to_vec()),
+        };
+        let mut config = self.clone();
+        config.token = token.to_string();
+        // A kiosk that asks each person for a code keeps asking the next one.
+        if matches!(config.access, Access::Handoff(_)) {
+            config.access = Access::Configured;
+        }
+        config.settings.business_id = business;
+        config.settings.coworker_id = coworker;
+        if let Some(theirs) = theirs {
+            config.settings = theirs.settings;
+            config.image = theirs.image;
+            config.uploads = theirs.uploads;
+            config.poll_seconds = theirs.poll_seconds;
+            config.deadlines = theirs.deadlines;
+            config.lang = theirs.lang.or(config.lang);
+            if !theirs.languages.is_empty() {
+                config.languages = theirs.languages;
+            }
+        }
+        (config, pairs)
+    }
+}
+
 /// One of a string enum's values, upper-cased as the seed spells them; `names` lists the choices
 /// for the message.
 fn choice<T>(
@@ -755,5 +905,55 @@ mod tests {
         .unwrap_err();
         let settings: Vec<&str> = problems.iter().map(|p| p.setting).collect();
         assert_eq!(settings, ["idle-seconds", "mode"]);
+    }
+
+    #[test]
+    fn a_hand_off_needs_no_token_and_carries_the_check_as_set_up() {
+        let page = parse([("handoff", "  "), ("history", "true")], false).unwrap();
+        assert_eq!(page.access, Access::Handoff(String::new()));
+        let laptop = parse(
+            [
+                ("token", "t"),
+                ("business", "1"),
+                ("coworker", "7"),
+                ("verify", "both"),
+                ("identity-types", "Passport,IdCard"),
+                ("uploads", "server"),
+                ("image-max", "800"),
+                ("name", "Membership check"),
+                ("mode", "kiosk"),
+                ("api", "https://elsewhere.example/api"),
+            ],
+            false,
+        )
+        .unwrap();
+        let mut handed = laptop.handed_on(Lang::De);
+        // Whatever else the other device sends is not taken.
+        handed.push(("api".into(), "https://evil.example".into()));
+        handed.push(("mode".into(), "kiosk".into()));
+        let (phone, again) = page.continuing("phone-token", 7, 1, &handed);
+        assert_eq!(phone.token, "phone-token");
+        assert_eq!(phone.access, Access::Configured);
+        assert_eq!(phone.api_base, "/api");
+        assert_eq!(phone.mode, Mode::Member);
+        assert!(phone.history);
+        assert_eq!(phone.settings.coworker_id, 7);
+        assert_eq!(phone.settings.purpose, PurposeSetting::Both);
+        assert_eq!(
+            phone.settings.identity_types,
+            [IdentityDocumentType::Passport, IdentityDocumentType::IdCard]
+        );
+        assert_eq!(phone.settings.check_name, "Membership check");
+        assert_eq!(phone.uploads, Uploads::Server);
+        assert_eq!(phone.image.max_side, 800);
+        assert_eq!(phone.lang, Some(Lang::De));
+        // A reload reads the same visit back from the kept settings.
+        let reloaded = parse(again.iter().map(|(k, v)| (k.as_str(), v.as_str())), false).unwrap();
+        assert_eq!(reloaded.settings, phone.settings);
+        assert_eq!(reloaded.token, "phone-token");
+        // Settings that do not read are dropped whole: the page's own apply.
+        let (plain, _) = page.continuing("t2", 7, 1, &[("verify".into(), "face".into())]);
+        assert_eq!(plain.settings.purpose, PurposeSetting::Ask);
+        assert_eq!(plain.settings.coworker_id, 7);
     }
 }

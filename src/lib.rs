@@ -3,7 +3,7 @@
 //! The rules and the flow live in `idcheck-core`; this crate is the thin browser shell around them:
 //! `widget` is what the module exports to host pages, `host` what an instance knows of its page,
 //! `config` reads the host's settings, `session` holds one member's visit, `resume` keeps it across
-//! a reload, `api` talks to the API, `poll` asks it for news at a polite pace, `camera` and
+//! a reload, `handoff` carries it to the member's phone, `api` talks to the API, `poll` asks it for news at a polite pace, `camera` and
 //! `browser` wrap the browser's facilities, `guidance` analyses the camera's frames live, `page` reads the standalone page's address, `history` follows the back button, `i18n` names every
 //! word (`translations` fetches the languages not built in), and `ui` renders it all.
 
@@ -11,6 +11,7 @@ pub mod api;
 pub mod browser;
 pub mod camera;
 pub mod config;
+pub mod handoff;
 pub mod face;
 pub mod guidance;
 pub mod history;

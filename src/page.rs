@@ -4,6 +4,9 @@
 //! else runs. The address may not point the API elsewhere either: only the page's own attributes
 //! (the host's decision) may name an API on another origin. The token is kept for the tab in
 //! `sessionStorage`, so that a reload continues the visit without it ever returning to the address.
+//! A hand-off's link (`#handoff=…`, a single-use secret) is taken and removed the same way; once
+//! redeemed, the member's token and the settings the other device handed on are kept for the tab
+//! instead ([`keep_handed_over`]).
 
 use wasm_bindgen::JsCast;
 use web_sys::{Url, UrlSearchParams};
@@ -40,24 +43,47 @@ pub fn settings() -> Vec<(String, String)> {
         .and_then(|fragment| UrlSearchParams::new_with_str(fragment).ok())
         .map(|params| pairs(&params))
         .unwrap_or_default();
-    let token = from_fragment
-        .into_iter()
-        .find(|(name, _)| name == "token")
-        .map(|(_, token)| token);
-    let dirty = token.is_some() || kept.len() != pairs(&url.search_params()).len();
+    let named = |wanted: &str| {
+        from_fragment
+            .iter()
+            .find(|(name, _)| name == wanted)
+            .map(|(_, value)| value.clone())
+    };
+    let (token, handoff) = (named("token"), named("handoff"));
+    let dirty =
+        token.is_some() || handoff.is_some() || kept.len() != pairs(&url.search_params()).len();
     let storage = window.session_storage().ok().flatten();
-    match token {
-        Some(token) => {
+    let forget = |key: &str| {
+        if let Some(storage) = &storage {
+            let _ = storage.remove_item(key);
+        }
+    };
+    match (handoff, token) {
+        // A hand-off's link starts a visit of its own: nothing kept for an earlier one applies.
+        (Some(code), _) => {
+            forget(TOKEN_KEY);
+            forget(HANDED_OVER_KEY);
+            settings.push(("handoff".to_string(), code));
+        }
+        (None, Some(token)) => {
+            forget(HANDED_OVER_KEY);
             if let Some(storage) = &storage {
                 let _ = storage.set_item(TOKEN_KEY, &token);
             }
             settings.push(("token".to_string(), token));
         }
         // A reload: the address no longer has it, the tab does.
-        None => {
-            if let Some(token) =
-                storage.and_then(|storage| storage.get_item(TOKEN_KEY).ok().flatten())
-            {
+        (None, None) => {
+            let kept = |key: &str| {
+                storage
+                    .as_ref()
+                    .and_then(|storage| storage.get_item(key).ok().flatten())
+            };
+            let handed_over = kept(HANDED_OVER_KEY)
+                .and_then(|json| serde_json::from_str::<Vec<(String, String)>>(&json).ok());
+            if let Some(handed_over) = handed_over {
+                settings.extend(handed_over);
+            } else if let Some(token) = kept(TOKEN_KEY) {
                 settings.push(("token".to_string(), token));
             }
         }
@@ -91,7 +117,7 @@ pub fn settings() -> Vec<(String, String)> {
 }
 
 /// A link followed in the same tab that differs only after the `#` does not reload the page: when
-/// such a link hands over a token, load the page again so it starts with it.
+/// such a link hands over a token or a hand-off, load the page again so it starts with it.
 pub fn reload_on_new_token() {
     let Some(window) = web_sys::window() else {
         return;
@@ -101,7 +127,7 @@ pub fn reload_on_new_token() {
             && window
                 .location()
                 .hash()
-                .is_ok_and(|hash| hash.starts_with("#token="))
+                .is_ok_and(|hash| hash.starts_with("#token=") || hash.starts_with("#handoff"))
         {
             let _ = window.location().reload();
         }
@@ -113,6 +139,19 @@ pub fn reload_on_new_token() {
 
 /// Where the tab keeps the token the address handed over.
 const TOKEN_KEY: &str = "idcheck-page-token";
+/// Where the tab keeps a redeemed hand-off's settings (its member's token among them).
+const HANDED_OVER_KEY: &str = "idcheck-page-handed-over";
+
+/// Keeps, for this tab, the settings of a visit a hand-off carried here (the member's token and
+/// ids, and what the other device handed on), so that a reload continues it: the link that
+/// brought it cannot be used twice.
+pub fn keep_handed_over(settings: &[(String, String)]) {
+    let storage = web_sys::window().and_then(|window| window.session_storage().ok().flatten());
+    if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(settings)) {
+        let _ = storage.remove_item(TOKEN_KEY);
+        let _ = storage.set_item(HANDED_OVER_KEY, &json);
+    }
+}
 
 fn pairs(params: &UrlSearchParams) -> Vec<(String, String)> {
     params

@@ -63,6 +63,8 @@ pub struct Session {
     pub lost: RwSignal<Vec<Slot>>,
     /// Whether this visit is kept across a reload of the page (member mode only).
     pub resumable: bool,
+    /// Whether the visit was carried to the member's phone (see `handoff`).
+    pub handoff: crate::handoff::Handoffs,
 }
 
 impl Session {
@@ -75,10 +77,25 @@ impl Session {
             host.token_provider.clone(),
         )
         .with_deadlines(config.deadlines);
-        let resumable = config.mode == Mode::Member;
-        let resumed = resumable
+        let kept = (config.mode == Mode::Member)
             .then(|| crate::resume::load(&host.id_prefix))
-            .flatten()
+            .flatten();
+        Session::continuing(config, lang, host, api, kept)
+    }
+
+    /// The visit `snapshot` was taken of, carried on under `config` through `api`: after a reload
+    /// of the page, or on the phone a hand-off brought it to. Without a snapshot (or one that does
+    /// not fit the settings), a fresh visit.
+    pub fn continuing(
+        config: Config,
+        lang: Lang,
+        host: Host,
+        api: Api,
+        snapshot: Option<idcheck_core::flow::Snapshot>,
+    ) -> Session {
+        let api = api.with_deadlines(config.deadlines);
+        let resumable = config.mode == Mode::Member;
+        let resumed = snapshot
             .and_then(|snapshot| Flow::resume(config.settings.clone(), snapshot, browser::today()));
         let session = match resumed {
             Some(Resumed { flow, lost }) => {
@@ -148,6 +165,7 @@ impl Session {
             announcement: RwSignal::new(String::new()),
             lost: RwSignal::new(Vec::new()),
             resumable: false,
+            handoff: crate::handoff::Handoffs::new(),
         }
     }
 

@@ -617,6 +617,40 @@ fn stub_gateway(name: &str) {
         Errors: [{ PropertyName: "Code", Message: "is not a valid invitation code, or it was used or has expired", AttemptedValue: null }],
       });
     }
+    if (path.startsWith("/handoffs")) {
+      // One hand-off per stub: `window.stubHandoff[name]` says its state; its link and code
+      // redeem once, for `stubHandoffProgress[name]`.
+      window.stubHandoff = window.stubHandoff || {};
+      const handoff = window.stubHandoff[name] = window.stubHandoff[name] || { State: "Waiting", made: 0 };
+      const link = "0123456789abcdef".repeat(4);
+      const status = () => json(200, { Id: "h" + handoff.made, State: handoff.State,
+        CheckId: handoff.CheckId || null, DocumentId: handoff.DocumentId || null });
+      if (path === "/handoffs" && request.method === "POST") {
+        handoff.made += 1;
+        Object.assign(handoff, { State: "Waiting", used: false });
+        return json(200, { Id: "h" + handoff.made, Url: "https://gw.example/#handoff=" + link,
+          Code: "K7M3QX9A", ExpiresAt: "2030-01-01T00:15:00Z", ExpiresInSeconds: 900 });
+      }
+      if (path === "/handoffs/redeem") {
+        const code = JSON.parse(text).Code;
+        if ((code === link || code === "K7M3QX9A") && !handoff.used) {
+          handoff.used = true;
+          handoff.State = "Opened";
+          return json(200, { access_token: "phone-token", token_type: "bearer", expires_in: 3600,
+            CoworkerId: 1, BusinessId: 1, Progress: (window.stubHandoffProgress || {})[name] || null });
+        }
+        return json(400, {
+          Message: "Code: is not a valid hand-off code, or it was used, cancelled or has expired",
+          WasSuccessful: false,
+          Errors: [{ PropertyName: "Code", Message: "is not a valid hand-off code, or it was used, cancelled or has expired", AttemptedValue: null }],
+        });
+      }
+      if (path === "/handoffs/h" + handoff.made && request.method === "GET") return status();
+      if (path === "/handoffs/h" + handoff.made && request.method === "DELETE") {
+        if (handoff.State !== "Submitted") handoff.State = "Cancelled";
+        return status();
+      }
+    }
     if (path === "/spaces/coworkeridentitychecks" && request.method === "PUT") {
       if (window.stubFailPuts[name] > 0) {
         window.stubFailPuts[name] -= 1;
@@ -739,11 +773,21 @@ async fn a_kiosk_without_a_member_asks_for_a_code_then_welcomes_that_member() {
     })
     .await;
     let calls = stub_calls("kiosk");
-    assert_eq!(calls.len(), 2, "{calls:?}");
-    assert_eq!(calls[1].method, "POST");
-    assert_eq!(calls[1].path, "/invitations/redeem");
-    assert_eq!(calls[1].body, serde_json::json!({ "Code": "K7M3QX9A" }));
-    assert_eq!(calls[1].auth, None);
+    // The refused code was tried as a hand-off's code too (a kiosk takes those), once.
+    let paths: Vec<&str> = calls.iter().map(|call| call.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/invitations/redeem",
+            "/handoffs/redeem",
+            "/invitations/redeem"
+        ],
+        "{calls:?}"
+    );
+    assert_eq!(calls[1].body, calls[0].body);
+    assert_eq!(calls[2].method, "POST");
+    assert_eq!(calls[2].body, serde_json::json!({ "Code": "K7M3QX9A" }));
+    assert!(calls.iter().all(|call| call.auth.is_none()));
     // The invitation asked for an address check: the member is not asked what to verify.
     query(&host, "input[name=consent]").click();
     query(&host, "button.idcheck-primary").click();
@@ -1475,4 +1519,300 @@ async fn the_address_gives_no_token_and_no_other_api_and_keeps_neither() {
     history
         .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
         .unwrap();
+}
+
+// --- continuing on the phone (issue 15) -----------------------------------------------------------
+
+/// The link code the stub gateway's hand-off carries.
+const STUB_LINK: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// Mounts an instance named `name` with `settings` (the API being the stub gateway `name`).
+fn mount_named(host: &web_sys::HtmlElement, name: &str, settings: &[(&str, &str)]) -> impl Sized {
+    mount_instance_of(host, name, name, settings)
+}
+
+/// Mounts an instance named `name` against the stub gateway `gateway`.
+fn mount_instance_of(
+    host: &web_sys::HtmlElement,
+    gateway: &str,
+    name: &str,
+    settings: &[(&str, &str)],
+) -> impl Sized {
+    let api = format!("/stub-gateway/{gateway}");
+    let mut pairs: Vec<(&str, &str)> = settings.to_vec();
+    pairs.push(("api", api.as_str()));
+    let config = config::parse(pairs, false);
+    let instance = idcheck::host::Host {
+        id_prefix: name.to_string(),
+        ..idcheck::host::Host::default()
+    };
+    mount_to(host.clone(), move || {
+        view! { <App config=config.clone() host=instance.clone()/> }
+    })
+}
+
+fn set_handoff_state(name: &str, state: &str, check: Option<i64>, document: Option<i64>) {
+    js_sys::eval(&format!(
+        "Object.assign(window.stubHandoff[{name:?}], {{State: {state:?}, CheckId: {}, DocumentId: {}}})",
+        check.map_or("null".to_string(), |id| id.to_string()),
+        document.map_or("null".to_string(), |id| id.to_string()),
+    ))
+    .unwrap();
+}
+
+fn text_of(host: &web_sys::HtmlElement, selector: &str) -> String {
+    host.query_selector(selector)
+        .unwrap()
+        .and_then(|element| element.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_hand_off_shows_the_link_three_ways_then_the_laptop_follows_the_phone_to_the_end() {
+    stub_gateway("handoff-laptop");
+    let host = fresh_host();
+    let _mounted = mount_named(
+        &host,
+        "handoff-laptop",
+        &[
+            ("token", "laptop-token"),
+            ("business", "1"),
+            ("coworker", "1"),
+            ("verify", "identity"),
+            ("uploads", "server"),
+        ],
+    );
+    settle().await;
+    query(&host, "input[name=consent]").click();
+    query(&host, ".idcheck-handoff-offer button").click();
+    eventually("the QR code", || {
+        host.query_selector("svg.idcheck-qr").unwrap().is_some()
+    })
+    .await;
+    assert!(heading_is(&host, "Continue on your phone"));
+
+    // The QR code: an SVG with one unit per module and the 4-module quiet zone, named for
+    // assistive technology.
+    let qr = query(&host, "svg.idcheck-qr");
+    assert_eq!(qr.get_attribute("role").as_deref(), Some("img"));
+    assert_eq!(
+        qr.get_attribute("aria-label").as_deref(),
+        Some("QR code of the link that opens this check on your phone")
+    );
+    let view_box = qr.get_attribute("viewBox").unwrap();
+    let side: i32 = view_box.rsplit(' ').next().unwrap().parse().unwrap();
+    assert_eq!(view_box, format!("0 0 {side} {side}"));
+    assert_eq!(
+        (side - 8 - 17) % 4,
+        0,
+        "a QR code is 17 + 4v modules wide: {view_box}"
+    );
+    // The link to copy, the code to type, the expiry.
+    let link: web_sys::HtmlInputElement =
+        query(&host, ".idcheck-handoff-link input").unchecked_into();
+    assert_eq!(
+        link.value(),
+        format!("https://gw.example/#handoff={STUB_LINK}")
+    );
+    assert!(link.read_only());
+    assert_eq!(text_of(&host, ".idcheck-handoff-code"), "K7M3-QX9A");
+    let expiry = text_of(&host, ".idcheck-handoff-expiry");
+    assert!(
+        expiry.starts_with("The code and the link work once and expire in 1"),
+        "{expiry}"
+    );
+    assert!(
+        text_of(&host, ".idcheck-handoff")
+            .contains("Open https://gw.example/#handoff on your phone")
+    );
+
+    // What went to the gateway: the progress (answers and settings), with the member's token in
+    // the header only.
+    let calls = stub_calls("handoff-laptop");
+    let create = calls
+        .iter()
+        .find(|call| call.method == "POST" && call.path == "/handoffs")
+        .expect("a hand-off was asked for");
+    assert_eq!(create.auth.as_deref(), Some("Bearer laptop-token"));
+    assert!(
+        create
+            .key
+            .as_deref()
+            .is_some_and(|key| key.starts_with("idcheck-handoff-"))
+    );
+    let progress = &create.body["Progress"];
+    assert_eq!(progress["Flow"]["consented"], true);
+    let settings = progress["Settings"].as_array().unwrap();
+    assert!(
+        settings.contains(&serde_json::json!(["verify", "identity"])),
+        "{settings:?}"
+    );
+    assert!(
+        settings.contains(&serde_json::json!(["uploads", "server"])),
+        "{settings:?}"
+    );
+    assert!(!create.body.to_string().contains("laptop-token"));
+
+    // The phone opens it: the laptop says so, and the used link is no longer shown.
+    set_handoff_state("handoff-laptop", "Opened", None, None);
+    eventually("the phone has it", || {
+        heading_is(&host, "Continue on your phone…")
+    })
+    .await;
+    assert!(host.query_selector("svg.idcheck-qr").unwrap().is_none());
+    assert!(text_of(&host, ".idcheck-handoff").contains("Your phone opened the link."));
+
+    // The phone sends: the laptop shows the submitted step with the phone's records.
+    set_handoff_state("handoff-laptop", "Submitted", Some(41), Some(70));
+    eventually("the submitted step", || {
+        heading_is(&host, "Thank you, your documents were sent")
+    })
+    .await;
+    let records = text_of(&host, ".idcheck-records");
+    assert!(
+        records.contains("41") && records.contains("70"),
+        "{records}"
+    );
+    // Followed one question at a time, and never again once it was over.
+    let asked = calls_to("handoff-laptop", "GET", "/handoffs/h1");
+    idcheck::browser::sleep_ms(2_500).await;
+    assert_eq!(calls_to("handoff-laptop", "GET", "/handoffs/h1"), asked);
+}
+
+#[wasm_bindgen_test]
+async fn a_hand_off_taken_back_returns_to_where_the_member_was_and_an_expired_one_is_renewed() {
+    stub_gateway("handoff-back");
+    let host = fresh_host();
+    let _mounted = mount_named(
+        &host,
+        "handoff-back",
+        &[("token", "t"), ("business", "1"), ("coworker", "1")],
+    );
+    settle().await;
+    query(&host, "input[name=consent]").click();
+    query(&host, ".idcheck-handoff-offer button").click();
+    eventually("the QR code", || {
+        host.query_selector("svg.idcheck-qr").unwrap().is_some()
+    })
+    .await;
+
+    // No phone came in time: a new code, or this device.
+    set_handoff_state("handoff-back", "Expired", None, None);
+    eventually("the expiry", || {
+        text_of(&host, ".idcheck-handoff").contains("The code expired before a phone opened it.")
+    })
+    .await;
+    assert!(host.query_selector("svg.idcheck-qr").unwrap().is_none());
+    query(&host, "button.idcheck-handoff-new").click();
+    eventually("a new QR code", || {
+        host.query_selector("svg.idcheck-qr").unwrap().is_some()
+    })
+    .await;
+    assert_eq!(calls_to("handoff-back", "DELETE", "/handoffs/h1"), 1);
+    assert_eq!(calls_to("handoff-back", "POST", "/handoffs"), 2);
+
+    // Taken back: the link is withdrawn, and the member is on the welcome step, agreed.
+    query(&host, "button.idcheck-handoff-here").click();
+    eventually("the welcome step", || {
+        heading_is(&host, "Verify your identity")
+    })
+    .await;
+    assert_eq!(calls_to("handoff-back", "DELETE", "/handoffs/h2"), 1);
+    let consent: web_sys::HtmlInputElement = query(&host, "input[name=consent]").unchecked_into();
+    assert!(consent.checked());
+}
+
+#[wasm_bindgen_test]
+async fn a_hand_off_link_opens_once_on_a_phone_that_carries_on_where_the_laptop_was() {
+    use idcheck_core::flow::{Details, Flow, Step};
+    use idcheck_core::slots::DocumentKind;
+
+    stub_gateway("handoff-phone");
+    // The laptop's progress: a passport's details typed, at the face photo.
+    let laptop = config::parse(
+        [
+            ("token", "t"),
+            ("business", "1"),
+            ("coworker", "1"),
+            ("verify", "identity"),
+        ],
+        false,
+    )
+    .unwrap();
+    let today = idcheck::browser::today();
+    let mut flow = Flow::new(laptop.settings.clone(), "laptop-ref".into());
+    flow.set_consent(true);
+    flow.next(today).unwrap();
+    flow.choose_document(DocumentKind::Identity(
+        idcheck_core::model::IdentityDocumentType::Passport,
+    ));
+    flow.next(today).unwrap();
+    flow.edit_details(Details {
+        number: "PA1234567".into(),
+        issued_by: "Kingdom of Spain".into(),
+        expires: format!("{}-03-15", today.year() + 5),
+    });
+    assert!(matches!(flow.next(today), Ok(Step::Capture(_))));
+    let progress = idcheck::handoff::progress(&flow, laptop.handed_on(idcheck::i18n::Lang::En));
+    js_sys::eval(&format!(
+        "window.stubHandoffProgress = window.stubHandoffProgress || {{}}; \
+         window.stubHandoffProgress['handoff-phone'] = {progress};"
+    ))
+    .unwrap();
+
+    let phone = fresh_host();
+    let _first = mount_named(&phone, "handoff-phone", &[("handoff", STUB_LINK)]);
+    eventually("the face photo step", || {
+        heading_is(&phone, "Take a photo of your face")
+    })
+    .await;
+    let calls = stub_calls("handoff-phone");
+    let redeem = calls
+        .iter()
+        .find(|call| call.path == "/handoffs/redeem")
+        .expect("the link was redeemed");
+    assert_eq!(redeem.auth, None, "redeemed without a token");
+    assert_eq!(redeem.body, serde_json::json!({ "Code": STUB_LINK }));
+    // Past the document type and its details, which the laptop's answers satisfy: not asked again.
+    assert_eq!(text_of(&phone, ".idcheck-progress span"), "Step 4 of 7");
+
+    // A second phone with the same link: a clear page, and a field for a new code.
+    let second = fresh_host();
+    let _second = mount_instance_of(
+        &second,
+        "handoff-phone",
+        "handoff-phone2",
+        &[("handoff", STUB_LINK)],
+    );
+    eventually("the refusal", || {
+        heading_is(&second, "This link can no longer be used")
+    })
+    .await;
+    assert!(text_of(&second, "main").contains("A link works once, on one phone, for 15 minutes."));
+    let field = query(&second, "input[name=handoff-code]");
+    type_into(&field, "k7m3-qx9a");
+    query(&second, "form button[type=submit]").click();
+    eventually("the typed code's refusal", || {
+        text_of(&second, "[id$='-handoff-code-error']").starts_with("This code is not valid")
+    })
+    .await;
+    let redeemed: Vec<serde_json::Value> = stub_calls("handoff-phone")
+        .into_iter()
+        .filter(|call| call.path == "/handoffs/redeem")
+        .map(|call| call.body)
+        .collect();
+    assert_eq!(
+        redeemed.last(),
+        Some(&serde_json::json!({ "Code": "K7M3QX9A" }))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_hand_off_address_that_is_not_a_link_is_refused_without_asking() {
+    stub_gateway("handoff-garbled");
+    let host = fresh_host();
+    let _mounted = mount_named(&host, "handoff-garbled", &[("handoff", "not-a-link")]);
+    settle().await;
+    assert!(heading_is(&host, "This link can no longer be used"));
+    assert!(stub_calls("handoff-garbled").is_empty());
 }

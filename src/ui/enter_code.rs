@@ -2,14 +2,16 @@
 //! a member shows it to each person; a host's `invitation` setting is redeemed at start behind
 //! "Checking your invitation…", and shows the field only if that fails. A redeemed code hands
 //! over the member's token and ids, and their visit starts at the welcome step with a fresh
-//! session; a reset remounts the whole component, so the next person starts here again.
+//! session; a reset remounts the whole component, so the next person starts here again. A kiosk
+//! also takes the short code of a hand-off (a member who started on their laptop and finishes at
+//! the front desk): their visit then carries on where the laptop left it.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{Api, ApiError, Redeemed};
+use crate::api::{Api, ApiError, HandedOver, Redeemed};
 use crate::config::{self, Config, Mode};
 use crate::host::{Detail, Event, Host, InvitationUse};
 use crate::i18n::{Lang, Text, t, t_count};
@@ -69,6 +71,7 @@ pub fn EnterCode(
     let config = StoredValue::new(config);
     let host = StoredValue::new_local(host);
     let admitted = RwSignal::new(None::<Redeemed>);
+    let handed_over = RwSignal::new(None::<HandedOver>);
     let stage = RwSignal::new(if redeem_at_start.is_some() {
         Stage::Checking
     } else {
@@ -85,6 +88,21 @@ pub fn EnterCode(
             if stage.try_get_untracked().is_none() {
                 return;
             }
+            // Not an invitation: at a kiosk, it may be a hand-off's code. (The gateway counts the
+            // same wrong code once, so trying both costs no extra guess.)
+            let answer = match answer {
+                Err(ApiError::Rejected(_)) if kiosk.is_some() => {
+                    match api.redeem_handoff(&code).await {
+                        Ok(member) => {
+                            let _ = handed_over.try_set(Some(member));
+                            return;
+                        }
+                        Err(locked @ ApiError::LockedOut { .. }) => Err(locked),
+                        Err(_) => answer,
+                    }
+                }
+                answer => answer,
+            };
             match answer {
                 Ok(member) => {
                     if kiosk.is_none() {
@@ -133,8 +151,17 @@ pub fn EnterCode(
         }
     };
 
-    move || match admitted.get() {
-        Some(member) => {
+    move || match (admitted.get(), handed_over.get()) {
+        (_, Some(member)) => {
+            let (session, _) = crate::handoff::handed_over_session(
+                &config.get_value(),
+                lang.get_untracked(),
+                host.get_value(),
+                &member,
+            );
+            member_visit(session).into_any()
+        }
+        (Some(member), None) => {
             let session = Session::for_invited(
                 config.get_value(),
                 lang.get_untracked(),
@@ -144,7 +171,7 @@ pub fn EnterCode(
             );
             member_visit(session).into_any()
         }
-        None => view! {
+        (None, None) => view! {
             <CodeScreen host lang offered=offered.clone() stage typed refusal kiosk submit/>
         }
         .into_any(),

@@ -68,8 +68,28 @@ pub fn Guard(kiosk: Kiosk, activity: Activity) -> impl IntoView {
     let notice = RwSignal::new(Notice::None);
     let finished_at = RwSignal::new(None::<f64>);
     Effect::new(move |_| {
-        let submitted = session.step() == Step::Submitted;
-        finished_at.set(submitted.then(js_sys::Date::now));
+        // A member who carried on on their own phone is done here too: the phone has its own token.
+        let done = session.step() == Step::Submitted || session.handed_to_phone();
+        finished_at.set(done.then(js_sys::Date::now));
+    });
+    // Starting afresh while a hand-off's link is on screen and unused withdraws it, so whoever
+    // saw the screen after the member walked away cannot carry on their visit.
+    let withdrawal = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let tracked = std::sync::Arc::clone(&withdrawal);
+    Effect::new(move |_| {
+        let unused = session.unused_link_withdrawal();
+        *tracked
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = unused;
+    });
+    on_cleanup(move || {
+        let unused = withdrawal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(unused) = unused {
+            unused.send();
+        }
     });
     let tick = move || {
         let now = js_sys::Date::now();

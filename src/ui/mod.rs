@@ -2,8 +2,10 @@
 //! rules that decide what comes next live in `idcheck-core`.
 
 pub mod enter_code;
+pub mod handoff;
 pub mod kiosk;
 pub mod masstack;
+pub mod qr;
 pub mod steps;
 
 use idcheck_core::flow::Step;
@@ -92,6 +94,9 @@ pub fn App(
                 (Access::Invitation(_), InvitationUse::Spent) | (Access::AskForCode, _) => {
                     view! { <enter_code::EnterCode config host lang/> }.into_any()
                 }
+                (Access::Handoff(code), _) => {
+                    view! { <handoff::Arrival config host lang code/> }.into_any()
+                }
             }
         }
         Err(problems) => view! { <ConfigProblems problems/> }.into_any(),
@@ -104,6 +109,7 @@ pub(crate) fn member_visit(session: Session) -> impl IntoView {
     provide_context(session);
     session.keep_across_reloads();
     session.continue_open_checks();
+    session.follow_kept_handoff();
     if session.config.with_value(|config| config.history) {
         crate::history::follow(session);
     }
@@ -136,6 +142,13 @@ fn FlowView(session: Session) -> impl IntoView {
     // A widget or a kiosk can be left at any step; the standalone page is left by closing it.
     let cancellable = embedded || kiosk.is_some();
     let activity = kiosk::Activity::new();
+    // While the visit is with the phone, its screen stands in for the step.
+    let away = Memo::new(move |_| {
+        session
+            .handoff
+            .state
+            .with(|state| *state != crate::handoff::HandOff::Here)
+    });
     view! {
         <div
             class="idcheck"
@@ -170,6 +183,7 @@ fn FlowView(session: Session) -> impl IntoView {
             </Show>
             <main class="idcheck-step">
                 {move || match step.get() {
+                    _ if away.get() => view! { <handoff::HandoffScreen/> }.into_any(),
                     Step::Welcome => view! { <steps::welcome::Welcome/> }.into_any(),
                     Step::Purpose => view! { <steps::purpose::PurposeStep/> }.into_any(),
                     Step::DocumentType => view! { <steps::document::DocumentStep/> }.into_any(),

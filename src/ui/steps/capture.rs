@@ -20,6 +20,7 @@ use crate::face::FaceDetector;
 use crate::guidance::{Kept, Live, Setup};
 use crate::i18n::{Text, fill, violation_text};
 use crate::session::Session;
+use crate::ui::handoff::ContinueOnPhone;
 use crate::ui::{BlockerMessage, Picture, StepHeading};
 
 /// What the preview area shows.
@@ -187,6 +188,7 @@ pub fn Capture(side: Slot) -> impl IntoView {
                     </button>
                 </div>
             </Show>
+            <ContinueOnPhone/>
         </section>
     }
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::i18n::Text;
 use crate::session::Session;
+use crate::ui::handoff::ContinueOnPhone;
 use crate::ui::{BlockerMessage, StepHeading, StepNav};
 
 #[component]
@@ -63,6 +64,7 @@ pub fn Welcome() -> impl IntoView {
             </label>
             <BlockerMessage/>
             <StepNav/>
+            <ContinueOnPhone/>
         </section>
     }
 }
