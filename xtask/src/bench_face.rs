@@ -76,9 +76,9 @@ pub fn measure(tools: &setup::Tools) -> Result<Value, String> {
     let median = browser["median_ms"].as_f64().unwrap_or(f64::NAN);
     println!();
     println!("face detector (fetched on the face step only)");
-    println!("{:<28} {:>10} {:>10}", "", "raw", "gzip");
+    println!("{:<40} {:>10} {:>10}", "", "raw", "gzip");
     println!(
-        "{:<28} {:>10} {:>10}",
+        "{:<40} {:>10} {:>10}",
         weights_path
             .file_name()
             .unwrap_or_default()
@@ -87,13 +87,13 @@ pub fn measure(tools: &setup::Tools) -> Result<Value, String> {
         weights_gzip
     );
     println!(
-        "{:<28} {:>10} {:>10}",
+        "{:<40} {:>10} {:>10}",
         face::MODULE_FILE,
         module.len(),
         module_gzip
     );
     println!(
-        "{:<28} {:>10} {:>10}  (budget {BUDGET_GZIP})",
+        "{:<40} {:>10} {:>10}  (budget {BUDGET_GZIP})",
         "total",
         weights.len() + module.len(),
         total_gzip

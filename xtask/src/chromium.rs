@@ -53,10 +53,24 @@ pub fn run_page(chromium: &Path, files: Vec<File>, timeout: Duration) -> Result<
         .spawn()
         .map_err(|err| format!("cannot start {}: {err}", chromium.display()))?;
     let result = receiver.recv_timeout(timeout);
-    let _ = browser.kill();
-    let _ = browser.wait();
+    close(&mut browser);
     let _ = std::fs::remove_dir_all(&profile);
     result.map_err(|_| format!("the page reported nothing within {} s", timeout.as_secs()))
+}
+
+/// Asks the browser to quit (so it removes its temporary files), and kills it after 5 s.
+fn close(browser: &mut std::process::Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &browser.id().to_string()])
+        .status();
+    for _ in 0..50 {
+        if let Ok(Some(_)) = browser.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = browser.kill();
+    let _ = browser.wait();
 }
 
 /// Answers one request: a file, or the result (returned).
