@@ -1,6 +1,8 @@
 //! `cargo xtask bench`: measures the shipped bundle (the .wasm, the JS glue, the CSS) in raw, gzip and
-//! brotli bytes, and the face detector (`bench_face`: its bytes, its time per frame natively and in
-//! headless Chromium), prints tables and writes the same figures to `target/bench.json`.
+//! brotli bytes, the face detector (`bench_face`: its bytes, its time per frame natively and in
+//! headless Chromium) and live capture guidance (`bench_capture`: the frame analysis' time per
+//! frame natively and in headless Chromium, the code it adds, bytes per stored image), prints tables
+//! and writes the same figures to `target/bench.json`.
 
 use std::path::Path;
 
@@ -20,8 +22,10 @@ pub fn run() -> Result<(), String> {
     let assets = measure(&dist)?;
     print_table(&assets);
     let face = crate::bench_face::measure(&tools)?;
+    let capture = crate::bench_capture::run(&tools)?;
     let json = serde_json::json!({
         "face": face,
+        "capture": capture,
         "bundle": assets.iter().map(|a| serde_json::json!({
             "kind": a.kind, "file": a.file, "raw": a.raw, "gzip": a.gzip, "brotli": a.brotli,
         })).collect::<Vec<_>>(),

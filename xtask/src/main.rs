@@ -4,6 +4,7 @@
 //! Every task first runs `setup`, which installs what is missing and skips what is present.
 
 mod bench;
+mod bench_capture;
 mod bench_face;
 mod build;
 mod chromium;
@@ -27,8 +28,11 @@ tasks:
   dev [--port N]     build the component, serve it with the local API server and print the URL
   test               run every test: native, in-browser and end-to-end
   bench              build the release bundle and measure it (raw, gzip and brotli bytes), and the
-                     face detector (bytes, time per frame natively and in headless Chromium)
+                     face detector (bytes, time per frame natively and in headless Chromium), and
+                     live capture guidance (analysis time per frame natively and in headless
+                     Chromium, the wasm it adds, bytes per stored image)
   bench-face         only the face detector's figures (no bundle build)
+  bench-capture      only live capture guidance's figures (no bundle build)
   face-assets        fetch the face detector's model (npm) and convert it into target/face-assets/; as
                      Trunk's post-build hook, copy that folder into the build as face/
 ";
@@ -46,6 +50,9 @@ fn main() -> ExitCode {
         "bench" => bench::run(),
         "face-assets" => face::run(),
         "bench-face" => setup::run().and_then(|tools| bench_face::measure(&tools)).map(|_| ()),
+        "bench-capture" => setup::run()
+            .and_then(|tools| bench_capture::run(&tools))
+            .map(|_| ()),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
