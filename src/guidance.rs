@@ -366,6 +366,8 @@ async fn run(
             on_decision(&decision);
             if decision.capture {
                 let Some((canvas, analysed)) = kept.take() else {
+                    // The frame could not be copied: the view must not wait for it.
+                    on_capture(Err("no frame was kept".into()));
                     return;
                 };
                 let encoded = camera::encode_crop(
