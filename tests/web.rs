@@ -633,7 +633,7 @@ fn stub_gateway(name: &str) {
       }
       if (path === "/handoffs/redeem") {
         const code = JSON.parse(text).Code;
-        if ((code === link || code === "K7M3QX9A") && !handoff.used) {
+        if ((code === link || code === "K7M3QX9A" || code === "HAND7FFC") && !handoff.used) {
           handoff.used = true;
           handoff.State = "Opened";
           return json(200, { access_token: "phone-token", token_type: "bearer", expires_in: 3600,
@@ -1805,6 +1805,87 @@ async fn a_hand_off_link_opens_once_on_a_phone_that_carries_on_where_the_laptop_
         redeemed.last(),
         Some(&serde_json::json!({ "Code": "K7M3QX9A" }))
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_hand_off_at_a_kiosk_ends_there_once_the_phone_has_it_and_is_withdrawn_if_unused() {
+    // Opened on the phone: the kiosk thanks the member and will start afresh.
+    stub_gateway("handoff-kiosk");
+    let host = fresh_host();
+    let _mounted = mount_named(
+        &host,
+        "handoff-kiosk",
+        &[
+            ("mode", "kiosk"),
+            ("token", "t"),
+            ("business", "1"),
+            ("coworker", "1"),
+        ],
+    );
+    settle().await;
+    query(&host, ".idcheck-handoff-offer button").click();
+    eventually("the QR code", || {
+        host.query_selector("svg.idcheck-qr").unwrap().is_some()
+    })
+    .await;
+    set_handoff_state("handoff-kiosk", "Opened", None, None);
+    eventually("the kiosk's thanks", || {
+        host.query_selector(".idcheck-kiosk-thanks")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert!(text_of(&host, ".idcheck-handoff").contains("you can leave the kiosk"));
+
+    // Unused when the kiosk starts afresh: the link on screen is taken back.
+    stub_gateway("handoff-kiosk-reset");
+    let reset_host = fresh_host();
+    let handle = mount_widget(
+        &reset_host,
+        r#"{mode: "kiosk", token: "t", business: 1, coworker: 1, api: "/stub-gateway/handoff-kiosk-reset"}"#,
+    );
+    settle().await;
+    query(&reset_host, ".idcheck-handoff-offer button").click();
+    eventually("the QR code", || {
+        reset_host
+            .query_selector("svg.idcheck-qr")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert_eq!(calls_to("handoff-kiosk-reset", "DELETE", "/handoffs/h1"), 0);
+    handle.reset();
+    eventually("the link withdrawn", || {
+        calls_to("handoff-kiosk-reset", "DELETE", "/handoffs/h1") == 1
+    })
+    .await;
+    let withdrawn = stub_calls("handoff-kiosk-reset")
+        .into_iter()
+        .find(|call| call.method == "DELETE")
+        .unwrap();
+    assert_eq!(withdrawn.auth.as_deref(), Some("Bearer t"));
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_kiosk_s_code_screen_takes_a_hand_off_s_code() {
+    stub_gateway("handoff-kiosk-code");
+    let host = fresh_host();
+    let _mounted = mount_named(&host, "handoff-kiosk-code", &[("mode", "kiosk")]);
+    settle().await;
+    type_into(&query(&host, "input[name=code]"), "hand-7ffc");
+    query(&host, "button.idcheck-primary").click();
+    eventually("the member's welcome", || {
+        heading_is(&host, "Verify your identity")
+    })
+    .await;
+    let paths: Vec<String> = stub_calls("handoff-kiosk-code")
+        .into_iter()
+        .map(|call| call.path)
+        .collect();
+    assert_eq!(paths[..2], ["/invitations/redeem", "/handoffs/redeem"]);
+    // Still a kiosk: the hand-off's member is thanked and forgotten like any other.
+    assert!(host.query_selector(".idcheck-kiosk").unwrap().is_some());
 }
 
 #[wasm_bindgen_test]
