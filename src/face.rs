@@ -8,7 +8,8 @@
 //! [`FaceDetector::detect`] takes an RGBA frame (a canvas' `ImageData`) and the square around the
 //! oval, and returns the faces in frame pixels; `idcheck_core::face::check` then judges them
 //! against the oval, and [`live_check`] makes of both the check live guidance runs on each frame
-//! whose light, focus and stillness are fine. A browser without WebAssembly SIMD (Safari before
+//! whose light, focus and stillness are fine ([`check_still`], the one a photo taken with *Take
+//! photo* gets). A browser without WebAssembly SIMD (Safari before
 //! 16.4) cannot compile the module: [`FaceDetector::open`] then fails, and the step goes on without
 //! a face check (no auto-capture; the member takes the photo).
 
@@ -16,14 +17,15 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use idcheck_core::face::{self, Face, FaceBox, WEIGHTS_FILE};
-use idcheck_core::frame::{Advice, Point, Rect};
+use idcheck_core::frame::{Advice, Point, Rect, Subject};
 use js_sys::{Array, Function, Object, Reflect, Uint8Array, WebAssembly};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser::describe;
-use crate::guidance::{ExtraCheck, ExtraInput};
+use crate::camera::Source;
+use crate::guidance::{Analyser, ExtraCheck, ExtraInput};
 
 /// How much of the frame around the oval the detector looks at, in thousandths of the oval's size
 /// on each side: a face half out of the oval, or a second person beside it, is still seen.
@@ -45,6 +47,25 @@ pub fn live_check(detector: Rc<FaceDetector>) -> ExtraCheck {
             }
         })
     })
+}
+
+/// The face check of a still (a photo taken with *Take photo*, `guide` in its pixels): the advice
+/// its review shows, if any. The member may keep it anyway, as with any poor picture.
+pub async fn check_still(
+    detector: &FaceDetector,
+    source: Source<'_>,
+    guide: Rect,
+) -> Option<Advice> {
+    let mut analyser = Analyser::new().ok()?;
+    let analysed = analyser.analyse(source, guide, Subject::Face, None).ok()?;
+    let input = analyser.input(analysed.guide, analysed.width, analysed.height);
+    match detector
+        .detect(input.rgba, input.width, input.height, around(input.guide))
+        .await
+    {
+        Ok(faces) => face::check(&faces, input.guide).advice(),
+        Err(_) => None,
+    }
 }
 
 /// The guide grown by [`MARGIN_PERMILLE`] on each side (it may extend past the frame, which the

@@ -142,7 +142,7 @@ impl Analyser {
     }
 
     /// The analysed frame's pixels, for a check besides the analysis.
-    fn input(&self, guide: Rect, width: u32, height: u32) -> ExtraInput<'_> {
+    pub(crate) fn input(&self, guide: Rect, width: u32, height: u32) -> ExtraInput<'_> {
         ExtraInput {
             rgba: &self.rgba,
             luma: &self.luma,

@@ -1,7 +1,7 @@
 //! The face check in headless Chromium, with fake cameras showing scenes the tests draw: a face in
 //! the oval is photographed by itself; an ID card held up to the front camera is not a face, is
-//! never taken by itself, and can still be taken with *Take photo*. The face detector's files are
-//! fetched on the face step and not before.
+//! never taken by itself, and can still be taken with *Take photo*, its review saying why it may
+//! not do. The face detector's files are fetched on the face step and not before.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,7 +18,11 @@ async fn to_the_face_step(browser: &Browser, server: &ApiServer, name: &str) {
     let url = server.page("&verify=identity").await;
     browser.consent(&url, name).await;
     // The first screens fetch nothing of the face detector.
-    assert_eq!(face_files_fetched(browser).await, 0, "fetched before the face step");
+    assert_eq!(
+        face_files_fetched(browser).await,
+        0,
+        "fetched before the face step"
+    );
     browser
         .choose(IDENTITY_DOCUMENT, "document", name, ("document", "1"))
         .await;
@@ -52,7 +56,9 @@ async fn wait_for_the_detector(browser: &Browser) {
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    browser.fail("the face detector's files were never fetched").await
+    browser
+        .fail("the face detector's files were never fetched")
+        .await
 }
 
 #[tokio::test]
@@ -68,6 +74,13 @@ async fn a_face_in_the_oval_is_photographed_by_itself() {
         .wait_for_text(".idcheck-nav .idcheck-primary", "Use this photo")
         .await;
     browser.screenshot(&format!("{name}-photo-auto")).await;
+    assert_eq!(
+        browser
+            .js("document.querySelectorAll('.idcheck-capture-poor').length")
+            .await,
+        0,
+        "a face photographed by itself has no advice"
+    );
     browser.press("Use this photo").await;
     browser.wait_for_text("h1", FRONT).await;
     browser.close().await;
@@ -96,11 +109,22 @@ async fn a_card_held_to_the_front_camera_is_not_a_face() {
         .wait_for_text(".idcheck-advice", "Fit your face in the oval")
         .await;
     browser.screenshot(&format!("{name}-photo-advice")).await;
-    // The member may still take it.
+    // The member may still take it, and is told why it may not do.
     browser.press("Take photo").await;
     browser
         .wait_for_text(".idcheck-nav .idcheck-primary", "Use this photo")
         .await;
+    let note = browser
+        .find(".idcheck-capture-poor")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        note.contains("Fit your face in the oval"),
+        "the review says {note:?}"
+    );
+    browser.screenshot(&format!("{name}-photo-review")).await;
     browser.close().await;
 }
 
@@ -134,13 +158,25 @@ fn face_scene() -> Vec<[u8; 3]> {
         move |x: f32, y: f32| ((x - ex) / rx).powi(2) + ((y - ey) / ry).powi(2) < 1.0
     };
     let skin = [222.0, 170.0, 138.0];
-    paint([60.0, 70.0, 110.0], &ellipse(cx, cy + 2.6 * u, 2.2 * u, 1.2 * u));
+    paint(
+        [60.0, 70.0, 110.0],
+        &ellipse(cx, cy + 2.6 * u, 2.2 * u, 1.2 * u),
+    );
     paint([200.0, 150.0, 122.0], &|x, y| {
         (x - cx).abs() < 0.45 * u && y > cy + 0.8 * u && y < cy + 1.5 * u
     });
-    paint([55.0, 38.0, 28.0], &ellipse(cx, cy - 0.25 * u, 1.08 * u, 1.2 * u));
-    paint(skin, &ellipse(cx - 0.95 * u, cy + 0.05 * u, 0.16 * u, 0.28 * u));
-    paint(skin, &ellipse(cx + 0.95 * u, cy + 0.05 * u, 0.16 * u, 0.28 * u));
+    paint(
+        [55.0, 38.0, 28.0],
+        &ellipse(cx, cy - 0.25 * u, 1.08 * u, 1.2 * u),
+    );
+    paint(
+        skin,
+        &ellipse(cx - 0.95 * u, cy + 0.05 * u, 0.16 * u, 0.28 * u),
+    );
+    paint(
+        skin,
+        &ellipse(cx + 0.95 * u, cy + 0.05 * u, 0.16 * u, 0.28 * u),
+    );
     paint(skin, &ellipse(cx, cy + 0.1 * u, 0.92 * u, 1.22 * u));
     let forehead = ellipse(cx, cy - 0.25 * u, 1.0 * u, 1.15 * u);
     paint([55.0, 38.0, 28.0], &|x, y| {
@@ -157,12 +193,30 @@ fn face_scene() -> Vec<[u8; 3]> {
             &ellipse(ex + side * 0.02 * u, ey - 0.2 * u, 0.22 * u, 0.045 * u),
         );
     }
-    paint([200.0, 148.0, 120.0], &ellipse(cx - 0.06 * u, cy + 0.12 * u, 0.05 * u, 0.26 * u));
-    paint([236.0, 188.0, 158.0], &ellipse(cx + 0.02 * u, cy + 0.3 * u, 0.09 * u, 0.07 * u));
-    paint([120.0, 75.0, 60.0], &ellipse(cx - 0.08 * u, cy + 0.38 * u, 0.045 * u, 0.025 * u));
-    paint([120.0, 75.0, 60.0], &ellipse(cx + 0.08 * u, cy + 0.38 * u, 0.045 * u, 0.025 * u));
-    paint([180.0, 95.0, 90.0], &ellipse(cx, cy + 0.62 * u, 0.24 * u, 0.075 * u));
-    paint([90.0, 40.0, 40.0], &ellipse(cx, cy + 0.62 * u, 0.22 * u, 0.015 * u));
+    paint(
+        [200.0, 148.0, 120.0],
+        &ellipse(cx - 0.06 * u, cy + 0.12 * u, 0.05 * u, 0.26 * u),
+    );
+    paint(
+        [236.0, 188.0, 158.0],
+        &ellipse(cx + 0.02 * u, cy + 0.3 * u, 0.09 * u, 0.07 * u),
+    );
+    paint(
+        [120.0, 75.0, 60.0],
+        &ellipse(cx - 0.08 * u, cy + 0.38 * u, 0.045 * u, 0.025 * u),
+    );
+    paint(
+        [120.0, 75.0, 60.0],
+        &ellipse(cx + 0.08 * u, cy + 0.38 * u, 0.045 * u, 0.025 * u),
+    );
+    paint(
+        [180.0, 95.0, 90.0],
+        &ellipse(cx, cy + 0.62 * u, 0.24 * u, 0.075 * u),
+    );
+    paint(
+        [90.0, 40.0, 40.0],
+        &ellipse(cx, cy + 0.62 * u, 0.22 * u, 0.015 * u),
+    );
     // Light from the front: the head's rim is darker.
     for y in 0..h {
         for x in 0..w {

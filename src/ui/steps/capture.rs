@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use idcheck_core::capture::Method;
-use idcheck_core::files::{self, Accepts};
+use idcheck_core::files;
 use idcheck_core::frame::guidance::{self, Decision, Origin, Speech};
 use idcheck_core::frame::{Advice, Rect, Side, Subject};
 use idcheck_core::slots::{Need, Slot, slot_need};
@@ -22,7 +22,6 @@ use crate::i18n::{Text, fill, violation_text};
 use crate::session::Session;
 use crate::ui::handoff::ContinueOnPhone;
 use crate::ui::{BlockerMessage, Picture, StepHeading};
-use crate::upload::{self, Chosen};
 
 /// What the preview area shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,11 +119,6 @@ pub fn Capture(side: Slot) -> impl IntoView {
         == Some(Need::Optional);
     let image = move || session.images.with(|images| images.get(&slot).cloned());
     let reviewing = move || image().is_some() && session.flow.with(|flow| flow.is_captured(slot));
-    let is_pdf = move || {
-        session
-            .images
-            .with(|images| images.get(&slot).is_some_and(|i| i.pdf.is_some()))
-    };
     let moved = RwSignal::new(None::<Moved>);
     // The kept image's advice, when the analysis found it poor: the member may keep it anyway.
     let note = RwSignal::new(None::<Advice>);
@@ -161,11 +155,6 @@ pub fn Capture(side: Slot) -> impl IntoView {
                     })}
                 </div>
                 <p>{session.text(Text::CaptureReviewHint)}</p>
-                <Show when=move || session.flow.with(|flow| flow.repeats_refused(slot))>
-                    <p class="idcheck-notice idcheck-capture-refused" role="status">
-                        {session.text(Text::CaptureRefusedAgain)}
-                    </p>
-                </Show>
                 {
                     move || note.get().map(|advice| view! {
                         <p class="idcheck-notice idcheck-capture-poor" id=note_id()>
@@ -184,7 +173,7 @@ pub fn Capture(side: Slot) -> impl IntoView {
                         aria-describedby=move || note.get().map(|_| note_id())
                         on:click=move |_| session.next()
                     >
-                        {move || session.t(if is_pdf() { Text::CaptureUseFile } else { Text::CaptureUse })}
+                        {session.text(Text::CaptureUse)}
                     </button>
                     <button
                         type="button"
@@ -195,7 +184,7 @@ pub fn Capture(side: Slot) -> impl IntoView {
                             session.discard_image(slot);
                         }
                     >
-                        {move || session.t(if is_pdf() { Text::CaptureChooseAnother } else { Text::CaptureRetake })}
+                        {session.text(Text::CaptureRetake)}
                     </button>
                 </div>
             </Show>
@@ -258,10 +247,12 @@ fn LiveCapture(
     let captures = move || auto_capture || face_check.get();
     let captures_now = move || auto_capture || face_check.get_untracked();
 
-    // Keeps an image for the slot and says so; the view then turns to its review.
-    let keep = move |kept: Kept, origin: Origin| {
-        let advice = guidance::kept_advice(&kept.report, origin);
-        let quality = kept.quality();
+    // Keeps an image for the slot and says so; the view then turns to its review. `face`: what the
+    // face check found wrong with a photo taken with Take photo.
+    let keep = move |kept: Kept, origin: Origin, face: Option<Advice>| {
+        let advice = guidance::kept_advice(&kept.report, origin).or(face);
+        let mut quality = kept.quality();
+        quality.advice = quality.advice.or(face);
         live.update_value(|live| *live = None);
         camera.update_value(|camera| *camera = None);
         note.set(advice);
@@ -345,7 +336,7 @@ fn LiveCapture(
                 let _ = decision.try_set(Some(*next));
             },
             move |kept| match kept {
-                Ok(kept) => keep(kept, Origin::Camera),
+                Ok(kept) => keep(kept, Origin::Camera, None),
                 Err(_) => {
                     let _ = busy.try_set(false);
                     let _ = file_error.try_set(Some(Text::CameraFailed));
@@ -449,7 +440,7 @@ fn LiveCapture(
             // The frame is copied first, so what is analysed and what is kept are the same.
             let kept = match camera::snapshot(Source::Video(&element)) {
                 Ok(canvas) => {
-                    crate::guidance::keep_still(
+                    let kept = crate::guidance::keep_still(
                         Source::Canvas(&canvas),
                         outline,
                         subject,
@@ -457,12 +448,20 @@ fn LiveCapture(
                         Method::Manual,
                         options,
                     )
-                    .await
+                    .await;
+                    let face = match face_detector.try_get_value().flatten() {
+                        Some(detector) => {
+                            crate::face::check_still(&detector, Source::Canvas(&canvas), outline)
+                                .await
+                        }
+                        None => None,
+                    };
+                    kept.map(|kept| (kept, face))
                 }
                 Err(error) => Err(error),
             };
             match kept {
-                Ok(kept) => keep(kept, Origin::Camera),
+                Ok((kept, face)) => keep(kept, Origin::Camera, face),
                 Err(_) => {
                     if file_error.try_set(Some(Text::CameraFailed)).is_none() {
                         return; // the step was left meanwhile
@@ -487,8 +486,6 @@ fn LiveCapture(
         wanted_device.set(next);
     };
 
-    // A PDF where the core says the slot takes one (an address document's pages).
-    let accepts = session.flow.with_untracked(|flow| flow.accepts(slot));
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|files| files.get(0)) else {
@@ -498,25 +495,12 @@ fn LiveCapture(
         busy.set(true);
         file_error.set(None);
         spawn_local(async move {
-            let chosen = upload::pdf_or_image(&file, accepts).await;
-            let kept = match chosen {
-                Ok(Chosen::Pdf(bytes)) => {
-                    live.update_value(|live| *live = None);
-                    camera.update_value(|camera| *camera = None);
-                    note.set(None);
-                    moved.set(Some(Moved::Kept));
-                    session.keep_pdf(slot, file.name(), bytes);
-                    Ok(())
+            match accept_file(&file, subject, options).await {
+                Ok(kept) => keep(kept, Origin::Upload, None),
+                Err(text) => {
+                    let _ = file_error.try_set(Some(text));
+                    session.announce(text);
                 }
-                Ok(Chosen::Image) => match accept_file(&file, subject, options).await {
-                    Ok(kept) => Ok(keep(kept, Origin::Upload)),
-                    Err(text) => Err(upload::image_refused(text, accepts)),
-                },
-                Err(text) => Err(text),
-            };
-            if let Err(text) = kept {
-                let _ = file_error.try_set(Some(text));
-                session.announce(text);
             }
             let _ = busy.try_set(false);
         });
@@ -629,11 +613,8 @@ fn LiveCapture(
                 id=input_id
                 class="idcheck-visually-hidden"
                 type="file"
-                accept=accepts.accept_attribute()
-                aria-label=session.text(match accepts {
-                    Accepts::Images => Text::CaptureUploadLabel,
-                    Accepts::ImagesOrPdf => Text::CaptureUploadLabelPdf,
-                })
+                accept=files::accept_attribute()
+                aria-label=session.text(Text::CaptureUploadLabel)
                 on:change=on_file
             />
             {optional.then(|| view! {
