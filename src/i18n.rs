@@ -8,6 +8,7 @@ use idcheck_core::date::Date;
 use idcheck_core::model::{AddressDocumentType, IdentityDocumentType, VerificationStatus};
 use idcheck_core::slots::DocumentKind;
 use idcheck_core::violation::{Violation, ViolationCode};
+use wasm_bindgen::JsValue;
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 
@@ -185,6 +186,34 @@ pub fn date(lang: Lang, date: Date) -> String {
         .ok()
         .and_then(|text| text.as_string())
         .unwrap_or_else(|| date.to_string())
+}
+
+/// A file's size as the member's language writes it ("1.2 MB", "1,2 Mo", "340 kB"): kilobytes
+/// under a megabyte, megabytes with one decimal above (both of 1024, like the 10 MB limit).
+pub fn file_size(lang: Lang, bytes: usize) -> String {
+    const KB: f64 = 1024.0;
+    let bytes = bytes as f64;
+    let (value, unit, decimals) = if bytes < KB * KB {
+        ((bytes / KB).ceil(), "kilobyte", 0)
+    } else {
+        (bytes / (KB * KB), "megabyte", 1)
+    };
+    let locales = js_sys::Array::of1(&lang.tag().into());
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("style", JsValue::from("unit")),
+        ("unit", unit.into()),
+        ("maximumFractionDigits", decimals.into()),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value);
+    }
+    let format = js_sys::Intl::NumberFormat::new(&locales, &options);
+    format
+        .format()
+        .call1(&format, &value.into())
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| format!("{value} {}", if decimals == 0 { "kB" } else { "MB" }))
 }
 
 /// The human name of a document type.

@@ -4,16 +4,16 @@
 //! `widget` is what the module exports to host pages, `host` what an instance knows of its page,
 //! `config` reads the host's settings, `session` holds one member's visit, `resume` keeps it across
 //! a reload, `handoff` carries it to the member's phone, `api` talks to the API, `poll` asks it for news at a polite pace, `camera` and
-//! `browser` wrap the browser's facilities, `guidance` analyses the camera's frames live, `page` reads the standalone page's address, `history` follows the back button, `i18n` names every
+//! `browser` wrap the browser's facilities, `guidance` analyses the camera's frames live, `upload` tells a chosen PDF from an image, `page` reads the standalone page's address, `history` follows the back button, `i18n` names every
 //! word (`translations` fetches the languages not built in), and `ui` renders it all.
 
 pub mod api;
 pub mod browser;
 pub mod camera;
 pub mod config;
-pub mod handoff;
 pub mod face;
 pub mod guidance;
+pub mod handoff;
 pub mod history;
 pub mod host;
 pub mod i18n;
@@ -23,6 +23,7 @@ pub mod resume;
 pub mod session;
 pub mod translations;
 pub mod ui;
+pub mod upload;
 pub mod widget;
 
 pub use ui::App;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use idcheck_core::capture::{Capture, Method, Quality};
-use idcheck_core::files::{self, ImageType};
+use idcheck_core::files::{self, FileType, ImageType};
 use idcheck_core::flow::{
     Blocker, CheckWrite, Flow, Milestone, Purpose, PurposeSetting, Resumed, Step,
 };
@@ -21,12 +21,33 @@ use crate::config::{Config, Mode, Uploads};
 use crate::host::{Detail, Event, Host};
 use crate::i18n::{Lang, Text, t};
 
-/// An accepted image, encoded as JPEG.
+/// An accepted file: an image encoded as JPEG, or a PDF exactly as the member chose it (an
+/// address document's pages, never re-encoded).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Image {
-    pub jpeg: Arc<Vec<u8>>,
+    pub bytes: Arc<Vec<u8>>,
+    /// The image's size in pixels (0 for a PDF).
     pub width: u32,
     pub height: u32,
+    /// What is shown of a PDF instead of a preview; `None` for an image.
+    pub pdf: Option<PdfFile>,
+}
+
+/// A PDF's summary for the member: its name and, when it can be counted reliably, its pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PdfFile {
+    pub name: String,
+    pub pages: Option<u32>,
+}
+
+impl Image {
+    /// The type of [`Image::bytes`], as sent.
+    pub fn file_type(&self) -> FileType {
+        match self.pdf {
+            Some(_) => FileType::Pdf,
+            None => FileType::Image(ImageType::Jpeg),
+        }
+    }
 }
 
 /// Where submitting stands.
@@ -316,10 +337,29 @@ impl Session {
     pub fn keep_image(&self, slot: Slot, frame: Frame, method: Method, quality: Option<Quality>) {
         let capture = Capture::new(method, quality, &frame.jpeg);
         let image = Image {
-            jpeg: Arc::new(frame.jpeg),
+            bytes: Arc::new(frame.jpeg),
             width: frame.width,
             height: frame.height,
+            pdf: None,
         };
+        self.keep(slot, image, capture);
+    }
+
+    /// Keeps a PDF the member uploaded for `slot` (already checked by the core's file rules for
+    /// that slot), with its name for the member to recognise it and its page count.
+    pub fn keep_pdf(&self, slot: Slot, name: String, bytes: Vec<u8>) {
+        let capture = Capture::new(Method::Uploaded, None, &bytes);
+        let pages = files::pdf::page_count(&bytes);
+        let image = Image {
+            bytes: Arc::new(bytes),
+            width: 0,
+            height: 0,
+            pdf: Some(PdfFile { name, pages }),
+        };
+        self.keep(slot, image, capture);
+    }
+
+    fn keep(&self, slot: Slot, image: Image, capture: Capture) {
         self.images.update(|images| {
             images.insert(slot, image);
         });
@@ -467,8 +507,11 @@ impl Session {
                     }]));
                 };
                 let url = match config.uploads {
-                    Uploads::Server => api.upload(&image.jpeg, ImageType::Jpeg.mime(), key).await?,
-                    Uploads::Inline => files::to_data_url(ImageType::Jpeg, &image.jpeg),
+                    Uploads::Server => {
+                        api.upload(&image.bytes, image.file_type().mime(), key)
+                            .await?
+                    }
+                    Uploads::Inline => files::to_data_url(image.file_type(), &image.bytes),
                 };
                 self.flow.update(|flow| flow.record_image_stored(slot, url));
             }

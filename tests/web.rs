@@ -633,7 +633,7 @@ fn stub_gateway(name: &str) {
       }
       if (path === "/handoffs/redeem") {
         const code = JSON.parse(text).Code;
-        if ((code === link || code === "K7M3QX9A") && !handoff.used) {
+        if ((code === link || code === "K7M3QX9A" || code === "HAND7FFC") && !handoff.used) {
           handoff.used = true;
           handoff.State = "Opened";
           return json(200, { access_token: "phone-token", token_type: "bearer", expires_in: 3600,
@@ -1082,9 +1082,10 @@ fn to_review_with_front(
         images.insert(
             Slot::Front,
             Image {
-                jpeg: std::sync::Arc::new(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
+                bytes: std::sync::Arc::new(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
                 width: 4,
                 height: 3,
+                pdf: None,
             },
         );
     });
@@ -1808,6 +1809,87 @@ async fn a_hand_off_link_opens_once_on_a_phone_that_carries_on_where_the_laptop_
 }
 
 #[wasm_bindgen_test]
+async fn a_hand_off_at_a_kiosk_ends_there_once_the_phone_has_it_and_is_withdrawn_if_unused() {
+    // Opened on the phone: the kiosk thanks the member and will start afresh.
+    stub_gateway("handoff-kiosk");
+    let host = fresh_host();
+    let _mounted = mount_named(
+        &host,
+        "handoff-kiosk",
+        &[
+            ("mode", "kiosk"),
+            ("token", "t"),
+            ("business", "1"),
+            ("coworker", "1"),
+        ],
+    );
+    settle().await;
+    query(&host, ".idcheck-handoff-offer button").click();
+    eventually("the QR code", || {
+        host.query_selector("svg.idcheck-qr").unwrap().is_some()
+    })
+    .await;
+    set_handoff_state("handoff-kiosk", "Opened", None, None);
+    eventually("the kiosk's thanks", || {
+        host.query_selector(".idcheck-kiosk-thanks")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert!(text_of(&host, ".idcheck-handoff").contains("you can leave the kiosk"));
+
+    // Unused when the kiosk starts afresh: the link on screen is taken back.
+    stub_gateway("handoff-kiosk-reset");
+    let reset_host = fresh_host();
+    let handle = mount_widget(
+        &reset_host,
+        r#"{mode: "kiosk", token: "t", business: 1, coworker: 1, api: "/stub-gateway/handoff-kiosk-reset"}"#,
+    );
+    settle().await;
+    query(&reset_host, ".idcheck-handoff-offer button").click();
+    eventually("the QR code", || {
+        reset_host
+            .query_selector("svg.idcheck-qr")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert_eq!(calls_to("handoff-kiosk-reset", "DELETE", "/handoffs/h1"), 0);
+    handle.reset();
+    eventually("the link withdrawn", || {
+        calls_to("handoff-kiosk-reset", "DELETE", "/handoffs/h1") == 1
+    })
+    .await;
+    let withdrawn = stub_calls("handoff-kiosk-reset")
+        .into_iter()
+        .find(|call| call.method == "DELETE")
+        .unwrap();
+    assert_eq!(withdrawn.auth.as_deref(), Some("Bearer t"));
+    handle.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_kiosk_s_code_screen_takes_a_hand_off_s_code() {
+    stub_gateway("handoff-kiosk-code");
+    let host = fresh_host();
+    let _mounted = mount_named(&host, "handoff-kiosk-code", &[("mode", "kiosk")]);
+    settle().await;
+    type_into(&query(&host, "input[name=code]"), "hand-7ffc");
+    query(&host, "button.idcheck-primary").click();
+    eventually("the member's welcome", || {
+        heading_is(&host, "Verify your identity")
+    })
+    .await;
+    let paths: Vec<String> = stub_calls("handoff-kiosk-code")
+        .into_iter()
+        .map(|call| call.path)
+        .collect();
+    assert_eq!(paths[..2], ["/invitations/redeem", "/handoffs/redeem"]);
+    // Still a kiosk: the hand-off's member is thanked and forgotten like any other.
+    assert!(host.query_selector(".idcheck-kiosk").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
 async fn a_hand_off_address_that_is_not_a_link_is_refused_without_asking() {
     stub_gateway("handoff-garbled");
     let host = fresh_host();
@@ -1815,4 +1897,208 @@ async fn a_hand_off_address_that_is_not_a_link_is_refused_without_asking() {
     settle().await;
     assert!(heading_is(&host, "This link can no longer be used"));
     assert!(stub_calls("handoff-garbled").is_empty());
+}
+
+// --- PDFs and refused images ---------------------------------------------------------------------
+
+/// A member asked for a proof of address, against the stub gateway `pdf`.
+const PDF_MEMBER: &[(&str, &str)] = &[
+    ("token", "member-token"),
+    ("business", "1"),
+    ("coworker", "1"),
+    ("verify", "address"),
+    ("address-types", "LeaseRentalAgreement"),
+    ("api", "/stub-gateway/pdf"),
+    ("poll-seconds", "1"),
+];
+
+/// Chooses, in the capture step's file input, a PDF of `pages` pages named `name`, which the
+/// browser is told is plain text: only its bytes may say what it is.
+fn choose_pdf(host: &web_sys::HtmlElement, name: &str, pages: u32) {
+    // This instance's input (other tests' instances may still be on the page).
+    let input = query(host, "input[type=file]");
+    js_sys::Reflect::set(&web_sys::window().unwrap(), &"pdfInput".into(), &input).unwrap();
+    js_sys::eval(&format!(
+        r#"(() => {{
+  const pages = {pages};
+  let pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n";
+  const kids = [];
+  for (let i = 0; i < pages; i++) kids.push((i + 3) + " 0 R");
+  pdf += "2 0 obj << /Type /Pages /Kids [" + kids.join(" ") + "] /Count " + pages + " >> endobj\n";
+  for (let i = 0; i < pages; i++) {{
+    pdf += (i + 3) + " 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n";
+  }}
+  pdf += "trailer << /Root 1 0 R >>\n%%EOF\n";
+  const file = new File([pdf], {name:?}, {{ type: "text/plain" }});
+  const picked = new DataTransfer();
+  picked.items.add(file);
+  const input = window.pdfInput;
+  input.files = picked.files;
+  input.dispatchEvent(new Event("change", {{ bubbles: true }}));
+}})()"#
+    ))
+    .unwrap();
+}
+
+fn text_in(host: &web_sys::HtmlElement, selector: &str) -> Option<String> {
+    host.query_selector(selector)
+        .unwrap()
+        .and_then(|element| element.text_content())
+}
+
+/// Clicks the button whose text is `label`.
+fn press(host: &web_sys::HtmlElement, label: &str) {
+    let buttons = host.query_selector_all("button").unwrap();
+    let button = (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .find(|button| button.text_content().unwrap_or_default().trim() == label)
+        .unwrap_or_else(|| panic!("no button {label:?}"));
+    button.unchecked_into::<web_sys::HtmlElement>().click();
+}
+
+#[wasm_bindgen_test]
+async fn a_pdf_is_kept_as_chosen_shown_by_name_size_and_pages_and_a_refused_one_is_caught() {
+    stub_gateway("pdf");
+    script(
+        "pdf",
+        "POST /spaces/coworkeridentitychecks",
+        serde_json::json!([[200, {"Value": {"Id": 41}, "WasSuccessful": true}]]),
+    );
+    let host = fresh_host();
+    let _mounted = mount(&host, PDF_MEMBER);
+    settle().await;
+    agree_and_take_the_first_document(&host).await;
+
+    // A lease's front takes a PDF; the picker says so.
+    let input = query(&host, "input[type=file]");
+    assert!(
+        input
+            .get_attribute("accept")
+            .unwrap()
+            .contains("application/pdf"),
+        "{:?}",
+        input.get_attribute("accept")
+    );
+    choose_pdf(&host, "lease-2026.pdf", 3);
+    eventually("the PDF's summary", || {
+        host.query_selector(".idcheck-pdf").unwrap().is_some()
+    })
+    .await;
+    assert_eq!(
+        text_in(&host, ".idcheck-pdf-name").as_deref(),
+        Some("lease-2026.pdf")
+    );
+    let facts = text_in(&host, ".idcheck-pdf-facts").unwrap();
+    assert!(facts.starts_with("PDF document, 1 kB"), "{facts}");
+    assert!(facts.ends_with("3 pages"), "{facts}");
+    assert!(
+        host.query_selector(".idcheck-frame canvas")
+            .unwrap()
+            .is_none(),
+        "a PDF is never drawn"
+    );
+    press(&host, "Use this file");
+    settle().await;
+    press(&host, "Skip the back");
+    settle().await;
+    assert!(heading_is(&host, "Check and send"), "{}", host.inner_html());
+    assert!(
+        text_in(&host, ".idcheck-thumbs")
+            .unwrap()
+            .contains("lease-2026.pdf"),
+        "the review shows the PDF by its name"
+    );
+
+    // Sent as it is, a PDF, with the quality line for the reviewer.
+    press(&host, "Send for review");
+    eventually("the document", || {
+        calls_to("pdf", "POST", "/spaces/coworkeridentitycheckdocuments") == 1
+    })
+    .await;
+    let sent = stub_calls("pdf")
+        .into_iter()
+        .find(|call| call.path == "/spaces/coworkeridentitycheckdocuments")
+        .unwrap()
+        .body;
+    let url = sent["NewDocumentUrl"].as_str().unwrap();
+    let (_, bytes) = idcheck_core::files::parse_data_url(url).unwrap();
+    assert!(url.starts_with("data:application/pdf;base64,"), "{url}");
+    assert_eq!(idcheck_core::files::pdf::page_count(&bytes), Some(3));
+    let notes = sent["Notes"].as_str().unwrap();
+    assert!(
+        notes.ends_with("\nQuality: front uploaded (not analysed)"),
+        "{notes}"
+    );
+
+    // The reviewer fails it; the member sends new images and picks the very same file.
+    script(
+        "pdf",
+        "GET /spaces/coworkeridentitychecks/41",
+        serde_json::json!([[200, {"Id": 41, "VerificationType": 2, "VerificationStatus": 4,
+            "LastError": "The address is cut off."}]]),
+    );
+    eventually("the reviewer's decision", || {
+        text_in(&host, ".idcheck-notes").as_deref() == Some("The address is cut off.")
+    })
+    .await;
+    press(&host, "Send new images");
+    settle().await;
+    choose_pdf(&host, "lease-2026.pdf", 3);
+    eventually("the notice", || {
+        host.query_selector(".idcheck-capture-refused")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert!(
+        text_in(&host, ".idcheck-capture-refused")
+            .unwrap()
+            .starts_with("A reviewer already refused a document with this exact image."),
+    );
+    // Kept anyway: nothing new for the reviewer, so it is not sent.
+    press(&host, "Use this file");
+    settle().await;
+    press(&host, "Skip the back");
+    settle().await;
+    press(&host, "Send for review");
+    settle().await;
+    assert_eq!(
+        text_in(&host, "[id$='-step-error']").as_deref(),
+        Some(
+            "These are exactly the images the reviewer refused. Replace at least one of them before sending."
+        )
+    );
+    idcheck::browser::sleep_ms(300).await;
+    assert_eq!(
+        calls_to("pdf", "POST", "/spaces/coworkeridentitycheckdocuments"),
+        1,
+        "nothing was sent"
+    );
+
+    // Another file: no notice, and it goes.
+    press(&host, "Back");
+    settle().await;
+    press(&host, "Back");
+    settle().await;
+    press(&host, "Choose another file");
+    settle().await;
+    choose_pdf(&host, "lease-2026-all-pages.pdf", 4);
+    eventually("the new PDF's summary", || {
+        text_in(&host, ".idcheck-pdf-facts").is_some_and(|facts| facts.ends_with("4 pages"))
+    })
+    .await;
+    assert!(
+        host.query_selector(".idcheck-capture-refused")
+            .unwrap()
+            .is_none()
+    );
+    press(&host, "Use this file");
+    settle().await;
+    press(&host, "Skip the back");
+    settle().await;
+    press(&host, "Send for review");
+    eventually("the second document", || {
+        calls_to("pdf", "POST", "/spaces/coworkeridentitycheckdocuments") == 2
+    })
+    .await;
 }

@@ -334,15 +334,26 @@ impl Browser {
     /// Starts Chromium at `size` (width, height) with a fake camera; `camera` names a `.y4m` file
     /// to show, or `None` for Chromium's built-in test pattern.
     pub async fn start(size: (u32, u32), camera: Option<&Path>) -> Browser {
-        Browser::launch(size, camera, true).await
+        Browser::launch(size, Some(camera), true).await
     }
 
     /// Starts Chromium whose camera permission prompts are all refused, as for a member who says no.
     pub async fn start_refusing_camera(size: (u32, u32)) -> Browser {
-        Browser::launch(size, None, false).await
+        Browser::launch(size, Some(None), false).await
     }
 
-    async fn launch(size: (u32, u32), camera: Option<&Path>, allow_camera: bool) -> Browser {
+    /// Starts Chromium on a machine without any camera, as a laptop whose webcam is missing.
+    pub async fn start_without_camera(size: (u32, u32)) -> Browser {
+        Browser::launch(size, None, true).await
+    }
+
+    /// `camera`: `None` for no camera at all, `Some(file)` for the fake one (showing `file`, or
+    /// Chromium's test pattern).
+    async fn launch(
+        size: (u32, u32),
+        camera: Option<Option<&Path>>,
+        allow_camera: bool,
+    ) -> Browser {
         let port = free_port();
         let driver = Command::new(required_env("CHROMEDRIVER"))
             .arg(format!("--port={port}"))
@@ -364,7 +375,6 @@ impl Browser {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--lang=en-US".into(),
-            "--use-fake-device-for-media-stream".into(),
             format!("--user-data-dir={}", profile.display()),
             format!("--window-size={},{}", size.0, size.1),
         ];
@@ -373,7 +383,10 @@ impl Browser {
         } else {
             "--deny-permission-prompts".into()
         });
-        if let Some(file) = camera {
+        if camera.is_some() {
+            args.push("--use-fake-device-for-media-stream".into());
+        }
+        if let Some(Some(file)) = camera {
             args.push(format!(
                 "--use-file-for-fake-video-capture={}",
                 file.display()

@@ -2,13 +2,20 @@
 //! and declared types are whatever the sender says), how big they may be, and the `data:` URLs that
 //! carry them. [`check_file`] is the member rule (the component and the gateway); the local API
 //! server, standing in for Nexudus, applies the more lenient [`check_stored_file`].
+//!
+//! A PDF (sniffed as `%PDF-`, within the same size limits) is accepted where a slot's
+//! [`Accepts::for_slot`] says so: an address document's pages, since most bills and leases are
+//! PDFs; identity documents are photographed. The API itself stores any of them ("a file" in the
+//! seeds), so the server takes a PDF in any slot; [`check_member_file`] is the member's rule.
 
 mod base64;
+pub mod pdf;
 
 use std::fmt;
 
 use crate::error::CoreError;
-use crate::violation::Violation;
+use crate::slots::{DocumentKind, Slot};
+use crate::violation::{Violation, ViolationCode};
 
 /// The largest file accepted, 10 MB: a phone photo of a document fits well within it.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -72,6 +79,112 @@ impl fmt::Display for ImageType {
     }
 }
 
+/// A type of file the API stores: an image, or a PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileType {
+    Image(ImageType),
+    Pdf,
+}
+
+impl FileType {
+    /// The media type, e.g. `image/jpeg` or `application/pdf`.
+    pub const fn mime(self) -> &'static str {
+        match self {
+            FileType::Image(image) => image.mime(),
+            FileType::Pdf => "application/pdf",
+        }
+    }
+
+    /// The file name extension to store it under, without the dot.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            FileType::Image(image) => image.extension(),
+            FileType::Pdf => "pdf",
+        }
+    }
+
+    /// The name people know it by.
+    pub const fn name(self) -> &'static str {
+        match self {
+            FileType::Image(image) => image.name(),
+            FileType::Pdf => "PDF",
+        }
+    }
+
+    /// The type a stored file's media type names (`image/png; q=1` included).
+    pub fn from_mime(mime: &str) -> Option<FileType> {
+        let mime = mime.split(';').next().unwrap_or_default().trim();
+        ImageType::ALL
+            .into_iter()
+            .map(FileType::Image)
+            .chain([FileType::Pdf])
+            .find(|file| file.mime().eq_ignore_ascii_case(mime))
+    }
+}
+
+impl From<ImageType> for FileType {
+    fn from(image: ImageType) -> FileType {
+        FileType::Image(image)
+    }
+}
+
+impl fmt::Display for FileType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a member may send for a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Accepts {
+    /// A JPEG, PNG or WebP image.
+    Images,
+    /// An image, or a PDF.
+    ImagesOrPdf,
+}
+
+impl Accepts {
+    /// What a member may send for `slot` of a document of `kind`: a PDF for an address
+    /// document's pages (front and back), an image everywhere else. An identity document is a
+    /// physical card or booklet the reviewer must see as photographed, and a face is a photo.
+    pub const fn for_slot(kind: DocumentKind, slot: Slot) -> Accepts {
+        match (kind, slot) {
+            (DocumentKind::Address(_), Slot::Front | Slot::Back) => Accepts::ImagesOrPdf,
+            _ => Accepts::Images,
+        }
+    }
+
+    /// Whether a file of type `file` may be sent.
+    pub const fn allows(self, file: FileType) -> bool {
+        matches!(
+            (self, file),
+            (_, FileType::Image(_)) | (Accepts::ImagesOrPdf, FileType::Pdf)
+        )
+    }
+
+    /// The types for people, e.g. `JPEG, PNG, WebP or PDF`.
+    pub fn names(self) -> String {
+        let mut names: Vec<&str> = ImageType::ALL.iter().map(|image| image.name()).collect();
+        if self == Accepts::ImagesOrPdf {
+            names.push(FileType::Pdf.name());
+        }
+        match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+
+    /// The media types as an `<input type="file" accept="…">` value.
+    pub fn accept_attribute(self) -> String {
+        let mut mimes: Vec<&str> = ImageType::ALL.iter().map(|image| image.mime()).collect();
+        if self == Accepts::ImagesOrPdf {
+            mimes.push(FileType::Pdf.mime());
+        }
+        mimes.join(",")
+    }
+}
+
 /// The accepted types for people, e.g. `JPEG, PNG or WebP`.
 pub fn accepted_types() -> String {
     let names: Vec<&str> = ImageType::ALL.iter().map(|image| image.name()).collect();
@@ -93,6 +206,13 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageType> {
     ImageType::ALL.into_iter().find(|image| image.starts(bytes))
 }
 
+/// The file type of `bytes`, from their magic number: an image, or a PDF (`%PDF-`).
+pub fn sniff_file(bytes: &[u8]) -> Option<FileType> {
+    sniff(bytes)
+        .map(FileType::Image)
+        .or_else(|| bytes.starts_with(pdf::MAGIC).then_some(FileType::Pdf))
+}
+
 /// Whether a member may send `bytes` as `property`'s file: not empty, within the size limits and
 /// an accepted image type. The violation's `attempted` is `null`; the caller knows what was sent
 /// (see [`Violation::with_attempted`]).
@@ -101,28 +221,74 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageType> {
 ///
 /// The first problem found, in the order empty, too small, too large, not an accepted image.
 pub fn check_file(property: &str, bytes: &[u8]) -> Result<ImageType, Violation> {
-    if !bytes.is_empty() && bytes.len() < MIN_FILE_BYTES {
-        Err(Violation::file_too_small(property, MIN_FILE_BYTES))
-    } else {
-        check_stored_file(property, bytes)
+    match check_member_file(property, bytes, Accepts::Images)? {
+        FileType::Image(image) => Ok(image),
+        FileType::Pdf => Err(pdf_not_taken(property)),
     }
 }
 
-/// Whether the API stores `bytes` as `property`'s file: not empty, at most [`MAX_FILE_BYTES`], and
-/// an accepted image type however small. The seeds state no minimum size; [`MIN_FILE_BYTES`] is a
-/// member rule that catches placeholders and broken captures before they are sent, so the local
-/// API server, standing in for Nexudus, leaves it to [`check_file`]'s callers.
+/// Whether a member may send `bytes` as `property`'s file where `accepts` says what the slot
+/// takes: [`check_file`]'s rules, with a PDF allowed where the slot takes one.
 ///
 /// # Errors
 ///
-/// The first problem found, in the order empty, too large, not an accepted image.
-pub fn check_stored_file(property: &str, bytes: &[u8]) -> Result<ImageType, Violation> {
+/// The first problem found, in the order empty, too small, too large, not an accepted type (a
+/// PDF where only images are taken is named as such).
+pub fn check_member_file(
+    property: &str,
+    bytes: &[u8],
+    accepts: Accepts,
+) -> Result<FileType, Violation> {
+    if !bytes.is_empty() && bytes.len() < MIN_FILE_BYTES {
+        return Err(Violation::file_too_small(property, MIN_FILE_BYTES));
+    }
+    match check_stored_file(property, bytes) {
+        Ok(file) if accepts.allows(file) => Ok(file),
+        Ok(_) => Err(pdf_not_taken(property)),
+        Err(violation) if violation.code == ViolationCode::FileNotAnImage => {
+            Err(not_accepted(property, accepts))
+        }
+        Err(violation) => Err(violation),
+    }
+}
+
+/// A file of none of the types `accepts` names.
+fn not_accepted(property: &str, accepts: Accepts) -> Violation {
+    match accepts {
+        Accepts::Images => Violation::file_not_an_image(property, &accepted_types()),
+        Accepts::ImagesOrPdf => {
+            let message = format!("is not an accepted file type ({})", accepts.names());
+            Violation::new(property, ViolationCode::FileNotAnImage, message)
+        }
+    }
+}
+
+/// A PDF sent where only images are taken (an identity document, a face photo).
+pub fn pdf_not_taken(property: &str) -> Violation {
+    let message = format!(
+        "is a PDF, which only an address document's pages may be (send a {} image)",
+        Accepts::Images.names()
+    );
+    Violation::new(property, ViolationCode::FileNotAnImage, message)
+}
+
+/// Whether the API stores `bytes` as `property`'s file: not empty, at most [`MAX_FILE_BYTES`], and
+/// an accepted image type or a PDF however small. The seeds state no minimum size; [`MIN_FILE_BYTES`]
+/// is a member rule that catches placeholders and broken captures before they are sent, so the
+/// local API server, standing in for Nexudus, leaves it to [`check_file`]'s callers. Nor do they
+/// restrict a file's type by slot ("URL of a new file"): which slots take a PDF is the member's
+/// rule ([`Accepts::for_slot`]).
+///
+/// # Errors
+///
+/// The first problem found, in the order empty, too large, not an accepted type.
+pub fn check_stored_file(property: &str, bytes: &[u8]) -> Result<FileType, Violation> {
     if bytes.is_empty() {
         Err(Violation::file_empty(property))
     } else if bytes.len() > MAX_FILE_BYTES {
         Err(Violation::file_too_large(property, MAX_FILE_BYTES))
     } else {
-        sniff(bytes).ok_or_else(|| Violation::file_not_an_image(property, &accepted_types()))
+        sniff_file(bytes).ok_or_else(|| not_accepted(property, Accepts::ImagesOrPdf))
     }
 }
 
@@ -162,9 +328,13 @@ pub fn parse_data_url(url: &str) -> Result<(Option<String>, Vec<u8>), CoreError>
     Ok(((!media_type.is_empty()).then_some(media_type), bytes))
 }
 
-/// `bytes` as a base64 `data:` URL of type `image`.
-pub fn to_data_url(image: ImageType, bytes: &[u8]) -> String {
-    format!("data:{};base64,{}", image.mime(), base64::encode(bytes))
+/// `bytes` as a base64 `data:` URL of type `file` (an [`ImageType`] or a [`FileType`]).
+pub fn to_data_url(file: impl Into<FileType>, bytes: &[u8]) -> String {
+    format!(
+        "data:{};base64,{}",
+        file.into().mime(),
+        base64::encode(bytes)
+    )
 }
 
 fn percent_decode(text: &str) -> Result<Vec<u8>, CoreError> {
@@ -335,7 +505,7 @@ mod tests {
                 assert_eq!(violation.property, "NewDocumentUrl", "{label}");
                 violation.code
             });
-            assert_eq!(&checked, expected, "{label}");
+            assert_eq!(checked, expected.map(FileType::Image), "{label}");
         }
     }
 
@@ -349,7 +519,11 @@ mod tests {
                 let member = check_file("NewPhotoUrl", &bytes);
                 let stored = check_stored_file("NewPhotoUrl", &bytes);
                 if let Ok(kind) = member {
-                    assert_eq!(stored, Ok(kind), "{length} bytes of {header:?}");
+                    assert_eq!(
+                        stored,
+                        Ok(FileType::Image(kind)),
+                        "{length} bytes of {header:?}"
+                    );
                 }
                 if length > 0 && length < MIN_FILE_BYTES && stored.is_ok() {
                     assert_eq!(
@@ -360,6 +534,114 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A small but complete one-page PDF.
+    fn one_page_pdf() -> Vec<u8> {
+        let mut bytes = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+            2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+            3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n\
+            trailer << /Root 1 0 R >>\n%%EOF\n"
+            .to_vec();
+        bytes.resize(bytes.len().max(MIN_FILE_BYTES), b'\n');
+        bytes
+    }
+
+    #[test]
+    fn a_pdf_is_sniffed_by_its_magic_number_and_taken_only_where_the_slot_takes_one() {
+        use crate::model::{AddressDocumentType, IdentityDocumentType};
+        let pdf = one_page_pdf();
+        assert_eq!(sniff_file(&pdf), Some(FileType::Pdf));
+        assert_eq!(sniff(&pdf), None, "not an image");
+        assert_eq!(sniff_file(b"%PDF"), None, "the magic number is %PDF-");
+        assert_eq!(sniff_file(b" %PDF-1.4"), None, "at the very start");
+        assert_eq!(sniff_file(PNG), Some(FileType::Image(ImageType::Png)));
+        assert_eq!(pdf::page_count(&pdf), Some(1));
+
+        let address = DocumentKind::Address(AddressDocumentType::LeaseRentalAgreement);
+        let identity = DocumentKind::Identity(IdentityDocumentType::IdCard);
+        assert_eq!(
+            Accepts::for_slot(address, Slot::Front),
+            Accepts::ImagesOrPdf
+        );
+        assert_eq!(Accepts::for_slot(address, Slot::Back), Accepts::ImagesOrPdf);
+        assert_eq!(Accepts::for_slot(address, Slot::Photo), Accepts::Images);
+        for slot in Slot::ALL {
+            assert_eq!(
+                Accepts::for_slot(identity, slot),
+                Accepts::Images,
+                "{slot:?}"
+            );
+        }
+
+        let taken = check_member_file("NewDocumentUrl", &pdf, Accepts::ImagesOrPdf);
+        assert_eq!(taken, Ok(FileType::Pdf));
+        let refused = check_member_file("NewDocumentUrl", &pdf, Accepts::Images).unwrap_err();
+        assert_eq!(refused.code, ViolationCode::FileNotAnImage);
+        assert_eq!(
+            refused.message,
+            "is a PDF, which only an address document's pages may be (send a JPEG, PNG or WebP \
+             image)"
+        );
+        assert_eq!(check_file("NewDocumentUrl", &pdf), Err(refused));
+        // The same limits as an image: 10 MB, and the member's minimum.
+        let mut large = pdf.clone();
+        large.resize(MAX_FILE_BYTES + 1, b' ');
+        assert_eq!(
+            check_member_file("NewDocumentUrl", &large, Accepts::ImagesOrPdf).map_err(|v| v.code),
+            Err(ViolationCode::FileTooLarge)
+        );
+        assert_eq!(
+            check_member_file("NewDocumentUrl", b"%PDF-1.4\n", Accepts::ImagesOrPdf)
+                .map_err(|v| v.code),
+            Err(ViolationCode::FileTooSmall)
+        );
+        let gif = image(b"GIF89a", 500);
+        assert_eq!(
+            check_member_file("NewDocumentUrl", &gif, Accepts::ImagesOrPdf)
+                .unwrap_err()
+                .message,
+            "is not an accepted file type (JPEG, PNG, WebP or PDF)"
+        );
+        // The API stores a PDF in any slot, however small.
+        assert_eq!(
+            check_stored_file("NewPhotoUrl", b"%PDF-"),
+            Ok(FileType::Pdf)
+        );
+    }
+
+    #[test]
+    fn file_types_name_their_mime_and_extension_and_read_back() {
+        assert_eq!(
+            (
+                FileType::Pdf.mime(),
+                FileType::Pdf.extension(),
+                FileType::Pdf.to_string()
+            ),
+            ("application/pdf", "pdf", "PDF".to_string())
+        );
+        for file in ImageType::ALL
+            .into_iter()
+            .map(FileType::from)
+            .chain([FileType::Pdf])
+        {
+            assert_eq!(FileType::from_mime(file.mime()), Some(file));
+        }
+        assert_eq!(
+            FileType::from_mime("Application/PDF; charset=binary"),
+            Some(FileType::Pdf)
+        );
+        assert_eq!(FileType::from_mime("image/gif"), None);
+        assert_eq!(Accepts::Images.accept_attribute(), accept_attribute());
+        assert_eq!(
+            Accepts::ImagesOrPdf.accept_attribute(),
+            "image/jpeg,image/png,image/webp,application/pdf"
+        );
+        let pdf = one_page_pdf();
+        let url = to_data_url(FileType::Pdf, &pdf);
+        assert!(url.starts_with("data:application/pdf;base64,"), "{url}");
+        let (mime, bytes) = parse_data_url(&url).unwrap();
+        assert_eq!((mime.as_deref(), bytes), (Some("application/pdf"), pdf));
     }
 
     #[test]

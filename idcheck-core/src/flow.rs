@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::capture::{self, Capture, Digest};
 use crate::date::Date;
+use crate::files::Accepts;
 use crate::model::{
     AddressDocumentType, IdentityCheckProvider, IdentityDocumentType, NewCoworkerIdentityCheck,
     NewCoworkerIdentityCheckDocument, VerificationType,
@@ -332,6 +333,12 @@ impl Flow {
     /// The record of the image accepted for `slot`.
     pub fn capture(&self, slot: Slot) -> Option<&Capture> {
         self.captured.get(&slot)
+    }
+    /// What the member may send for `slot` of the chosen document: a PDF only for an address
+    /// document's pages ([`Accepts::for_slot`]).
+    pub fn accepts(&self, slot: Slot) -> Accepts {
+        self.kind
+            .map_or(Accepts::Images, |kind| Accepts::for_slot(kind, slot))
     }
     /// Whether the image accepted for `slot` is, byte for byte, one of a document a reviewer
     /// failed (in any slot: a refused front sent as the back is still refused).

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use idcheck_core::backoff;
 use idcheck_core::date::{self, Date};
 use idcheck_core::error::CoreError;
-use idcheck_core::files::{self, ImageType, MAX_FILE_BYTES, MIN_FILE_BYTES};
+use idcheck_core::files::{self, Accepts, FileType, ImageType, MAX_FILE_BYTES, MIN_FILE_BYTES};
 use idcheck_core::flow::{
     Blocker, Details, Flow, Milestone, Purpose, PurposeSetting, Settings, Snapshot, Step,
 };
@@ -509,11 +509,14 @@ proptest! {
             prop::collection::vec(any::<u8>(), 0..300),
             (image_type(), any::<[u8; 4]>(), prop::collection::vec(any::<u8>(), 0..300))
                 .prop_map(|(image, riff_size, tail)| [magic(image, riff_size), tail].concat()),
+            prop::collection::vec(any::<u8>(), 0..300)
+                .prop_map(|tail| [b"%PDF-".as_slice(), &tail].concat()),
         ],
     ) {
         let stored = files::check_stored_file(property, &bytes);
-        let member = files::check_file(property, &bytes);
-        for violation in [&stored, &member].into_iter().filter_map(|r| r.as_ref().err()) {
+        let member = files::check_file(property, &bytes).map(FileType::Image);
+        let member_pdf = files::check_member_file(property, &bytes, Accepts::ImagesOrPdf);
+        for violation in [&stored, &member, &member_pdf].into_iter().filter_map(|r| r.as_ref().err()) {
             prop_assert_eq!(violation.property.as_str(), property);
             prop_assert!(!violation.message.is_empty());
             prop_assert_eq!(&violation.attempted, &Value::Null);
@@ -521,10 +524,18 @@ proptest! {
         let expected_stored = if bytes.is_empty() {
             Err(ViolationCode::FileEmpty)
         } else {
-            files::sniff(&bytes).ok_or(ViolationCode::FileNotAnImage)
+            files::sniff_file(&bytes).ok_or(ViolationCode::FileNotAnImage)
         };
         prop_assert_eq!(stored.clone().map_err(|v| v.code), expected_stored);
-        // The member rule only adds the minimum size to what the API stores.
+        // Where a PDF is taken, the member rule only adds the minimum size to what the API stores.
+        match member_pdf {
+            Ok(file) => prop_assert_eq!(stored.clone(), Ok(file)),
+            Err(violation) if !bytes.is_empty() && bytes.len() < MIN_FILE_BYTES => {
+                prop_assert_eq!(violation.code, ViolationCode::FileTooSmall);
+            }
+            Err(violation) => prop_assert_eq!(Err(violation.code), expected_stored),
+        }
+        // Where only images are, a PDF is refused too.
         match member {
             Ok(image) => {
                 prop_assert_eq!(stored, Ok(image));
@@ -533,7 +544,8 @@ proptest! {
             Err(violation) if !bytes.is_empty() && bytes.len() < MIN_FILE_BYTES => {
                 prop_assert_eq!(violation.code, ViolationCode::FileTooSmall);
             }
-            Err(violation) => prop_assert_eq!(Err::<ImageType, _>(violation.code), expected_stored),
+            Err(_) if expected_stored == Ok(FileType::Pdf) => {}
+            Err(violation) => prop_assert_eq!(Err(violation.code), expected_stored),
         }
     }
 
@@ -653,7 +665,10 @@ proptest! {
         bytes.resize(length, 0);
         let expected = if length > MAX_FILE_BYTES { Err(ViolationCode::FileTooLarge) } else { Ok(image) };
         prop_assert_eq!(files::check_file("NewDocumentUrl", &bytes).map_err(|v| v.code), expected);
-        prop_assert_eq!(files::check_stored_file("NewDocumentUrl", &bytes).map_err(|v| v.code), expected);
+        prop_assert_eq!(
+            files::check_stored_file("NewDocumentUrl", &bytes).map_err(|v| v.code),
+            expected.map(FileType::Image)
+        );
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::*;
-use idcheck_core::files::{ImageType, to_data_url};
+use idcheck_core::files::{FileType, ImageType, to_data_url};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -154,6 +154,113 @@ async fn a_document_needs_every_image_of_its_checks_type_each_of_100_bytes_or_mo
         1,
         "only the complete document: {documents:?}"
     );
+}
+
+/// A small, complete PDF of `pages` pages, as a bank's statement export might be.
+fn pdf(pages: usize) -> Vec<u8> {
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", i + 3)).collect();
+    let mut out = format!(
+        "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+         2 0 obj << /Type /Pages /Kids [{}] /Count {pages} >> endobj\n",
+        kids.join(" ")
+    );
+    for i in 0..pages {
+        out.push_str(&format!(
+            "{} 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n",
+            i + 3
+        ));
+    }
+    out.push_str("trailer << /Root 1 0 R >>\n%%EOF\n");
+    out.into_bytes()
+}
+
+#[tokio::test]
+async fn a_pdf_is_taken_for_an_address_documents_pages_and_nowhere_else() {
+    let double = Double::start().await;
+    let gateway = Gateway::start(&double).await;
+    let ana = gateway.mint(1, 1).await;
+    let bill = pdf(2);
+
+    // An upload does not say its slot: a PDF is kept, with its type.
+    let upload = gateway.upload_answer(&ana, bill.clone()).await;
+    assert_eq!(upload.status, StatusCode::OK, "{upload}");
+    assert_eq!(
+        upload.json["ContentType"],
+        json!("application/pdf"),
+        "{upload}"
+    );
+    let uploaded = upload.json["Url"].as_str().unwrap().to_string();
+
+    // An identity document's front must be a photo: the PDF is refused, uploaded or inline.
+    let passport = gateway.create_check(&ana, passport_check()).await;
+    let photo = gateway.upload(&ana, jpeg(1)).await;
+    let inline = to_data_url(FileType::Pdf, &bill);
+    for front in [&uploaded, &inline] {
+        let refused = gateway
+            .post(
+                DOCUMENTS,
+                &ana,
+                document(passport, Some(&photo), Some(front)),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{refused}");
+        assert_eq!(refused.error_properties(), ["NewDocumentUrl"], "{refused}");
+        assert!(
+            refused
+                .text()
+                .contains("is a PDF, which only an address document"),
+            "{refused}"
+        );
+    }
+
+    // A proof of address takes it as its front, and gives the very same file back.
+    let lease = gateway
+        .create_check(
+            &ana,
+            json!({"Name": "Proof of address", "VerificationType": 2, "AddressDocumentType": 1}),
+        )
+        .await;
+    let mut body = json!({
+        "CoworkerIdentityCheckId": lease,
+        "Name": "LeaseRentalAgreement",
+        "NewDocumentUrl": uploaded,
+        "Notes": "Submitted by the member with idcheck (reference r-1, attempt 1)\n\
+                  Quality: front uploaded (not analysed)",
+    });
+    let document_id = gateway.create_document(&ana, body.clone()).await;
+    let stored = gateway
+        .get(&format!("{DOCUMENTS}/{document_id}"), &ana)
+        .await;
+    assert_eq!(
+        stored.json["Notes"], body["Notes"],
+        "the notes as written: {stored}"
+    );
+    let file = gateway
+        .get(&format!("{DOCUMENTS}/{document_id}/files/document"), &ana)
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{file}");
+    assert_eq!(file.bytes, bill);
+    assert_eq!(file.headers["content-type"], "application/pdf");
+    assert!(
+        file.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .ends_with(".pdf\""),
+        "{:?}",
+        file.headers
+    );
+
+    // Inline too, as its back (more pages), on another address check.
+    let second = gateway
+        .create_check(
+            &ana,
+            json!({"Name": "Proof of address", "VerificationType": 2, "AddressDocumentType": 3}),
+        )
+        .await;
+    body["CoworkerIdentityCheckId"] = json!(second);
+    body["NewDocumentUrl"] = json!(to_data_url(ImageType::Jpeg, &jpeg(4)));
+    body["NewAdditionalDocumentUrl"] = json!(inline);
+    gateway.create_document(&ana, body).await;
 }
 
 /// A loopback listener that counts the connections made to it, and answers none.

@@ -2,15 +2,15 @@
 //! for a record's `New…Url` (what a URL points at is `routes::sources`' business; fetching one is
 //! `fetch`'s). Disk only: no network, no database, no HTTP.
 //!
-//! Every file is checked with the core's `check_stored_file`, the API's own rule: any JPEG, PNG or
-//! WebP up to 10 MB, however small. The member rule (`check_file`, which adds a 100-byte minimum)
+//! Every file is checked with the core's `check_stored_file`, the API's own rule: any JPEG, PNG,
+//! WebP or PDF up to 10 MB, however small, in any slot. The member rule (`check_file`, which adds a 100-byte minimum)
 //! is the component's and the gateway's; it accepts a subset, so a file the browser accepts is a
 //! file this server accepts.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use idcheck_core::files::{self, ImageType};
+use idcheck_core::files::{self, FileType};
 use idcheck_core::violation::{Violation, ViolationCode};
 
 /// Where documents' files and uploads are kept.
@@ -47,8 +47,8 @@ impl FileStore {
     }
 
     /// Stores a document's file under a new name and returns the name.
-    pub fn write_document_file(&self, image: ImageType, bytes: &[u8]) -> std::io::Result<String> {
-        let name = format!("{}.{}", uuid::Uuid::new_v4(), image.extension());
+    pub fn write_document_file(&self, file: FileType, bytes: &[u8]) -> std::io::Result<String> {
+        let name = format!("{}.{}", uuid::Uuid::new_v4(), file.extension());
         std::fs::write(self.root.join(DOCUMENTS).join(&name), bytes)?;
         Ok(name)
     }
@@ -64,8 +64,8 @@ impl FileStore {
         }
     }
 
-    pub fn write_upload(&self, image: ImageType, bytes: &[u8]) -> std::io::Result<String> {
-        let name = format!("{}.{}", uuid::Uuid::new_v4(), image.extension());
+    pub fn write_upload(&self, file: FileType, bytes: &[u8]) -> std::io::Result<String> {
+        let name = format!("{}.{}", uuid::Uuid::new_v4(), file.extension());
         std::fs::write(self.root.join(UPLOADS).join(&name), bytes)?;
         Ok(name)
     }
@@ -154,10 +154,10 @@ fn sweep_stale_temporary_folders() {
     }
 }
 
-/// Image bytes that passed the core's file rule for stored files.
+/// File bytes (an image or a PDF) that passed the core's file rule for stored files.
 #[derive(Debug, Clone)]
 pub struct Image {
-    pub kind: ImageType,
+    pub kind: FileType,
     pub bytes: Vec<u8>,
 }
 
@@ -196,6 +196,7 @@ pub fn shorten(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use idcheck_core::files::ImageType;
 
     fn png(len: usize) -> Vec<u8> {
         let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -207,7 +208,10 @@ mod tests {
     fn data_urls_are_decoded_and_checked() {
         let url = files::to_data_url(ImageType::Png, &png(200));
         let image = from_data_url("NewPhotoUrl", &url).unwrap();
-        assert_eq!((image.kind, image.bytes.len()), (ImageType::Png, 200));
+        assert_eq!(
+            (image.kind, image.bytes.len()),
+            (ImageType::Png.into(), 200)
+        );
         let text = "data:text/plain;base64,aGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=";
         let refused = from_data_url("NewPhotoUrl", text).unwrap_err();
         assert_eq!(refused.property, "NewPhotoUrl");
@@ -218,7 +222,12 @@ mod tests {
     fn any_real_image_is_taken_however_small() {
         let url = files::to_data_url(ImageType::Png, &png(8));
         let image = from_data_url("NewDocumentUrl", &url).unwrap();
-        assert_eq!((image.kind, image.bytes.len()), (ImageType::Png, 8));
+        assert_eq!((image.kind, image.bytes.len()), (ImageType::Png.into(), 8));
+        // A PDF is a file the API stores too (a bill, a lease), in any slot.
+        let pdf = b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj\n%%EOF\n";
+        let url = files::to_data_url(FileType::Pdf, pdf);
+        let stored = from_data_url("NewPhotoUrl", &url).unwrap();
+        assert_eq!(stored.kind, FileType::Pdf);
         let refused = check(
             "NewDocumentUrl",
             b"GIF89a".to_vec(),
@@ -244,7 +253,7 @@ mod tests {
         let store = FileStore::open(None).unwrap();
         let root = store.root().to_path_buf();
         let name = store
-            .write_document_file(ImageType::Png, &png(150))
+            .write_document_file(ImageType::Png.into(), &png(150))
             .unwrap();
         assert_eq!(store.read_document_file(&name).unwrap().len(), 150);
         store.remove_document_file(&name);

@@ -198,7 +198,7 @@ async fn a_url_that_fails_refuses_the_request_and_writes_nothing() {
         (
             "NewPhotoUrl",
             files.at("/notes.txt"),
-            "is not an accepted image type (JPEG, PNG or WebP)",
+            "is not an accepted file type (JPEG, PNG, WebP or PDF)",
         ),
         (
             "NewAdditionalDocumentUrl",
@@ -338,12 +338,12 @@ async fn uploads_obey_the_file_rules() {
         (
             b"just some text, a few bytes long".to_vec(),
             StatusCode::BAD_REQUEST,
-            "File: is not an accepted image type (JPEG, PNG or WebP)",
+            "File: is not an accepted file type (JPEG, PNG, WebP or PDF)",
         ),
         (
             b"GIF89a".to_vec(),
             StatusCode::BAD_REQUEST,
-            "File: is not an accepted image type (JPEG, PNG or WebP)",
+            "File: is not an accepted file type (JPEG, PNG, WebP or PDF)",
         ),
         (
             jpeg(10 * 1024 * 1024 + 1),
@@ -363,8 +363,12 @@ async fn uploads_obey_the_file_rules() {
         assert_eq!(answer["Message"], message);
         assert_eq!(answer["WasSuccessful"], false);
     }
-    // However small, a real image is taken; exactly 10 MB too.
-    for bytes in [jpeg(50), webp(10 * 1024 * 1024)] {
+    // However small, a real image (or a PDF) is taken; exactly 10 MB too.
+    for bytes in [
+        jpeg(50),
+        webp(10 * 1024 * 1024),
+        b"%PDF-1.4\n%%EOF\n".to_vec(),
+    ] {
         let size = bytes.len();
         let response = server
             .request(Method::POST, "/api/uploads", Some(&member))

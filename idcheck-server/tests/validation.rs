@@ -550,7 +550,7 @@ async fn every_file_rule_is_enforced_naming_the_property() {
             document("NewDocumentUrl", data_url("image/png", text.as_bytes())),
             vec![(
                 "NewDocumentUrl",
-                "is not an accepted image type (JPEG, PNG or WebP)",
+                "is not an accepted file type (JPEG, PNG, WebP or PDF)",
             )],
         ),
         (
@@ -561,7 +561,7 @@ async fn every_file_rule_is_enforced_naming_the_property() {
             ),
             vec![(
                 "NewAdditionalDocumentUrl",
-                "is not an accepted image type (JPEG, PNG or WebP)",
+                "is not an accepted file type (JPEG, PNG, WebP or PDF)",
             )],
         ),
         (

@@ -111,6 +111,9 @@ fn AwayView(away: Away, now: RwSignal<f64>, kiosk: bool) -> impl IntoView {
         problem,
         ..
     } = away;
+    // The clock read afresh: the link's lifetime was counted from its answer, which may have
+    // come after the last tick (a countdown must never start above the time announced).
+    now.set(js_sys::Date::now());
     let left = move || ((expires_at - now.get()) / 1000.0).ceil().max(0.0) as u32;
     // Past its time: said at once, though the gateway's word follows within seconds.
     let expired = move || phase == Phase::Expired || (phase == Phase::Waiting && left() == 0);

@@ -371,14 +371,19 @@ pub fn BlockerMessage() -> impl IntoView {
 }
 
 /// An accepted image, drawn on a canvas. A canvas rather than an `<img>`: a host's strict
-/// Content-Security-Policy forbids `blob:` and `data:` image URLs.
+/// Content-Security-Policy forbids `blob:` and `data:` image URLs. A PDF is shown by its name, size
+/// and page count instead ([`PdfSummary`]).
 #[component]
 pub fn Picture(image: crate::session::Image, class: &'static str, label: Text) -> impl IntoView {
     let session = expect_context::<Session>();
+    if let Some(pdf) = image.pdf.clone() {
+        let size = image.bytes.len();
+        return view! { <PdfSummary pdf size class/> }.into_any();
+    }
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
         let Some(canvas) = canvas.get() else { return };
-        let jpeg = image.jpeg.clone();
+        let jpeg = image.bytes.clone();
         leptos::task::spawn_local(async move {
             let Ok(blob) = crate::browser::blob(&jpeg, "image/jpeg") else {
                 return;
@@ -405,6 +410,30 @@ pub fn Picture(image: crate::session::Image, class: &'static str, label: Text) -
             width=image.width
             height=image.height
         ></canvas>
+    }
+    .into_any()
+}
+
+/// A PDF the member chose: its name, its size and, when it can be counted reliably, its pages. It
+/// is never drawn: no PDF renderer is shipped, and a PDF is never put through a canvas.
+#[component]
+fn PdfSummary(pdf: crate::session::PdfFile, size: usize, class: &'static str) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let facts = move || {
+        let lang = session.lang.get();
+        let size = crate::i18n::file_size(lang, size);
+        let mut facts = crate::i18n::fill(session.t(Text::CapturePdfSize), &[("size", &size)]);
+        if let Some(pages) = pdf.pages {
+            facts.push_str(" · ");
+            facts.push_str(&session.t_count(Text::CapturePdfPages, pages));
+        }
+        facts
+    };
+    view! {
+        <div class=format!("{class} idcheck-pdf") role="group" aria-label=session.text(Text::CapturePdfAlt)>
+            <p class="idcheck-pdf-name"><bdi>{pdf.name.clone()}</bdi></p>
+            <p class="idcheck-pdf-facts">{facts}</p>
+        </div>
     }
 }
 

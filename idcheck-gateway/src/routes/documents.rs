@@ -8,6 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use idcheck_core::files::Accepts;
 use idcheck_core::model::{
     CoworkerIdentityCheck, NewCoworkerIdentityCheck, NewCoworkerIdentityCheckDocument,
     VerificationStatus,
@@ -104,7 +105,11 @@ async fn create_once(
         None => None,
     };
 
-    // Each image must be the member's own upload (or a data: URL); it is named by its URL here.
+    // Each image must be the member's own upload (or a data: URL); it is named by its URL here. A
+    // PDF only where the check's document takes one (an address document's pages).
+    let kind = parent
+        .as_ref()
+        .and_then(CoworkerIdentityCheck::document_kind);
     let mut present = Vec::new();
     let mut named_uploads = Vec::new();
     for slot in Slot::ALL {
@@ -112,7 +117,8 @@ async fn create_once(
             continue;
         };
         let property = slot.new_url_property();
-        match uploads::upstream_url(state, member, property, url).await? {
+        let accepts = kind.map_or(Accepts::Images, |kind| Accepts::for_slot(kind, slot));
+        match uploads::upstream_url(state, member, property, url, accepts).await? {
             Ok(named) => {
                 body.insert(property.to_string(), Value::String(named.url));
                 named_uploads.extend(named.upload);
@@ -122,10 +128,7 @@ async fn create_once(
         }
     }
     // Every image the check's document type requires, as the member rules say.
-    if let Some(kind) = parent
-        .as_ref()
-        .and_then(CoworkerIdentityCheck::document_kind)
-    {
+    if let Some(kind) = kind {
         let refused: Vec<&str> = violations.iter().map(|v| v.property.as_str()).collect();
         let missing: Vec<Violation> = rules::check_document_files(kind, &present)
             .into_iter()
@@ -244,6 +247,7 @@ async fn download(
         "image/jpeg" => "jpg",
         "image/png" => "png",
         "image/webp" => "webp",
+        "application/pdf" => "pdf",
         _ => "bin",
     };
     Ok(uploads::attachment(

@@ -1,6 +1,8 @@
-//! Images on their way to Nexudus. Nexudus stores a document's file by fetching the URL named in
-//! its `New…Url`, so the member uploads each image here first; the gateway keeps it at an
-//! unguessable URL and names that URL in the document.
+//! Images (and address documents' PDFs) on their way to Nexudus. Nexudus stores a document's file
+//! by fetching the URL named in its `New…Url`, so the member uploads each image here first; the
+//! gateway keeps it at an unguessable URL and names that URL in the document. An upload does not
+//! say which slot it is for, so a PDF is taken here and refused when a document names it in a slot
+//! that takes only images (`files::Accepts::for_slot`).
 //!
 //! `POST /api/uploads` (a member) stores one image; `GET /api/uploads/{name}` serves it to whoever
 //! holds the name (Nexudus), as an attachment never cached.
@@ -20,7 +22,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use idcheck_core::files::{self, ImageType, check_file};
+use idcheck_core::files::{self, Accepts, FileType, check_member_file};
 use idcheck_core::violation::{Violation, ViolationCode};
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
@@ -59,7 +61,8 @@ async fn upload_once(
     member: Member,
     bytes: bytes::Bytes,
 ) -> Result<Response, GatewayError> {
-    let kind = check_file(PROPERTY, &bytes).map_err(|v| GatewayError::Validation(vec![v]))?;
+    let kind = check_member_file(PROPERTY, &bytes, Accepts::ImagesOrPdf)
+        .map_err(|v| GatewayError::Validation(vec![v]))?;
     let size = bytes.len();
     let name = store(state, member, kind, bytes.to_vec()).await?;
     Ok(axum::Json(json!({
@@ -75,7 +78,7 @@ async fn upload_once(
 async fn store(
     state: &AppState,
     member: Member,
-    kind: ImageType,
+    kind: FileType,
     bytes: Vec<u8>,
 ) -> Result<String, GatewayError> {
     // 256 random bits: the name is the only key to the image.
@@ -199,12 +202,14 @@ pub struct Named {
 
 /// The URL to name upstream for an image a member named in `property`: one of their own uploads
 /// here, or a `data:` URL (stored here first, unless the operator's Nexudus takes `data:` URLs).
-/// Any other URL is refused: the member must not make Nexudus fetch from wherever they like.
+/// Any other URL is refused: the member must not make Nexudus fetch from wherever they like. The
+/// file must be of a type the slot `accepts` (a PDF only where it takes one).
 pub async fn upstream_url(
     state: &AppState,
     member: Member,
     property: &str,
     url: &str,
+    accepts: Accepts,
 ) -> Result<Result<Named, Violation>, GatewayError> {
     let url = url.trim();
     if url
@@ -219,7 +224,7 @@ pub async fn upstream_url(
                 return Ok(Err(violation));
             }
         };
-        let kind = match check_file(property, &bytes) {
+        let kind = match check_member_file(property, &bytes, accepts) {
             Ok(kind) => kind,
             Err(violation) => return Ok(Err(violation)),
         };
@@ -251,19 +256,21 @@ pub async fn upstream_url(
         .db
         .call(move |c| {
             Ok(c.query_row(
-                "SELECT 1 FROM uploads WHERE name = ?1 AND coworker_id = ?2 AND expires_at > ?3",
+                "SELECT content_type FROM uploads WHERE name = ?1 AND coworker_id = ?2 AND expires_at > ?3",
                 params![key, coworker, unix_now()],
-                |_| Ok(()),
+                |row| row.get::<_, String>(0),
             )
-            .optional()?
-            .is_some())
+            .optional()?)
         })
         .await?;
-    Ok(if live {
-        Ok(Named {
-            url: public_url(state, name),
-            upload: Some(name.to_string()),
-        })
+    Ok(if let Some(content_type) = live {
+        match FileType::from_mime(&content_type) {
+            Some(file) if !accepts.allows(file) => Err(files::pdf_not_taken(property)),
+            _ => Ok(Named {
+                url: public_url(state, name),
+                upload: Some(name.to_string()),
+            }),
+        }
     } else {
         Err(refused(
             "names no upload of yours, or it has expired: upload the image again",

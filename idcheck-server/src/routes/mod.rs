@@ -13,7 +13,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use idcheck_core::files::sniff;
+use idcheck_core::files::sniff_file;
 use idcheck_core::model::{ListEnvelope, SortDirection, VerificationStatus};
 use idcheck_core::violation::Violation;
 use rusqlite::Connection;
@@ -35,10 +35,10 @@ where
         .map_err(|err| ApiError::Internal(format!("a blocking task failed: {err}")))
 }
 
-/// An identity image as a download: its sniffed type, as an attachment (never rendered inline by
+/// An identity image (or an address document's PDF) as a download: its sniffed type, as an attachment (never rendered inline by
 /// a browser), `nosniff` (never taken for another type) and `no-store` (never kept in a cache).
 pub fn image_download(name: &str, bytes: Vec<u8>) -> Response {
-    let mime = sniff(&bytes).map_or("application/octet-stream", |kind| kind.mime());
+    let mime = sniff_file(&bytes).map_or("application/octet-stream", |kind| kind.mime());
     let mut response = Body::from(bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));

@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use idcheck_core::capture::Method;
-use idcheck_core::files;
+use idcheck_core::files::{self, Accepts};
 use idcheck_core::frame::guidance::{self, Decision, Origin, Speech};
 use idcheck_core::frame::{Advice, Rect, Side, Subject};
 use idcheck_core::slots::{Need, Slot, slot_need};
@@ -22,6 +22,7 @@ use crate::i18n::{Text, fill, violation_text};
 use crate::session::Session;
 use crate::ui::handoff::ContinueOnPhone;
 use crate::ui::{BlockerMessage, Picture, StepHeading};
+use crate::upload::{self, Chosen};
 
 /// What the preview area shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +120,11 @@ pub fn Capture(side: Slot) -> impl IntoView {
         == Some(Need::Optional);
     let image = move || session.images.with(|images| images.get(&slot).cloned());
     let reviewing = move || image().is_some() && session.flow.with(|flow| flow.is_captured(slot));
+    let is_pdf = move || {
+        session
+            .images
+            .with(|images| images.get(&slot).is_some_and(|i| i.pdf.is_some()))
+    };
     let moved = RwSignal::new(None::<Moved>);
     // The kept image's advice, when the analysis found it poor: the member may keep it anyway.
     let note = RwSignal::new(None::<Advice>);
@@ -155,6 +161,11 @@ pub fn Capture(side: Slot) -> impl IntoView {
                     })}
                 </div>
                 <p>{session.text(Text::CaptureReviewHint)}</p>
+                <Show when=move || session.flow.with(|flow| flow.repeats_refused(slot))>
+                    <p class="idcheck-notice idcheck-capture-refused" role="status">
+                        {session.text(Text::CaptureRefusedAgain)}
+                    </p>
+                </Show>
                 {
                     move || note.get().map(|advice| view! {
                         <p class="idcheck-notice idcheck-capture-poor" id=note_id()>
@@ -173,7 +184,7 @@ pub fn Capture(side: Slot) -> impl IntoView {
                         aria-describedby=move || note.get().map(|_| note_id())
                         on:click=move |_| session.next()
                     >
-                        {session.text(Text::CaptureUse)}
+                        {move || session.t(if is_pdf() { Text::CaptureUseFile } else { Text::CaptureUse })}
                     </button>
                     <button
                         type="button"
@@ -184,7 +195,7 @@ pub fn Capture(side: Slot) -> impl IntoView {
                             session.discard_image(slot);
                         }
                     >
-                        {session.text(Text::CaptureRetake)}
+                        {move || session.t(if is_pdf() { Text::CaptureChooseAnother } else { Text::CaptureRetake })}
                     </button>
                 </div>
             </Show>
@@ -486,6 +497,8 @@ fn LiveCapture(
         wanted_device.set(next);
     };
 
+    // A PDF where the core says the slot takes one (an address document's pages).
+    let accepts = session.flow.with_untracked(|flow| flow.accepts(slot));
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|files| files.get(0)) else {
@@ -495,12 +508,25 @@ fn LiveCapture(
         busy.set(true);
         file_error.set(None);
         spawn_local(async move {
-            match accept_file(&file, subject, options).await {
-                Ok(kept) => keep(kept, Origin::Upload, None),
-                Err(text) => {
-                    let _ = file_error.try_set(Some(text));
-                    session.announce(text);
+            let chosen = upload::pdf_or_image(&file, accepts).await;
+            let kept = match chosen {
+                Ok(Chosen::Pdf(bytes)) => {
+                    live.update_value(|live| *live = None);
+                    camera.update_value(|camera| *camera = None);
+                    note.set(None);
+                    moved.set(Some(Moved::Kept));
+                    session.keep_pdf(slot, file.name(), bytes);
+                    Ok(())
                 }
+                Ok(Chosen::Image) => match accept_file(&file, subject, options).await {
+                    Ok(kept) => Ok(keep(kept, Origin::Upload, None)),
+                    Err(text) => Err(upload::image_refused(text, accepts)),
+                },
+                Err(text) => Err(text),
+            };
+            if let Err(text) = kept {
+                let _ = file_error.try_set(Some(text));
+                session.announce(text);
             }
             let _ = busy.try_set(false);
         });
@@ -613,8 +639,11 @@ fn LiveCapture(
                 id=input_id
                 class="idcheck-visually-hidden"
                 type="file"
-                accept=files::accept_attribute()
-                aria-label=session.text(Text::CaptureUploadLabel)
+                accept=accepts.accept_attribute()
+                aria-label=session.text(match accepts {
+                    Accepts::Images => Text::CaptureUploadLabel,
+                    Accepts::ImagesOrPdf => Text::CaptureUploadLabelPdf,
+                })
                 on:change=on_file
             />
             {optional.then(|| view! {
