@@ -217,7 +217,7 @@ async fn a_pdf_is_taken_for_an_address_documents_pages_and_nowhere_else() {
     let lease = gateway
         .create_check(
             &ana,
-            json!({"Name": "Proof of address", "VerificationType": 2, "AddressDocumentType": 1}),
+            json!({"Name": "Proof of address", "VerificationType": 2, "AddressDocumentType": 4}),
         )
         .await;
     let mut body = json!({
@@ -254,7 +254,7 @@ async fn a_pdf_is_taken_for_an_address_documents_pages_and_nowhere_else() {
     let second = gateway
         .create_check(
             &ana,
-            json!({"Name": "Proof of address", "VerificationType": 2, "AddressDocumentType": 3}),
+            json!({"Name": "Proof of address", "VerificationType": 2, "AddressDocumentType": 99}),
         )
         .await;
     body["CoworkerIdentityCheckId"] = json!(second);
