@@ -15,7 +15,8 @@
 //! - [`date`]: calendar dates without a clock.
 //! - [`backoff`]: how long to wait before retrying a request or polling again.
 //! - [`slots`]: which of the face photo, front and back a document needs.
-//! - [`files`]: accepted image types, size limits and `data:` URLs.
+//! - [`files`]: accepted image types (and PDFs for an address document's pages, with their page
+//!   count), size limits and `data:` URLs.
 //! - [`violation`]: one broken rule as the APIs report it (property, code, message, attempted
 //!   value), shared by the rules, the file rules and MasStack's rules; each API has its code enum.
 //! - [`rules`]: the validation rules (the member's and the API's own), reporting violations as the
