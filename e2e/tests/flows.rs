@@ -139,8 +139,34 @@ async fn a_passport_check_with_face_and_front() {
         .wait_for_text(".idcheck-failure .idcheck-primary", "Send new images")
         .await;
     browser.click(".idcheck-failure .idcheck-primary").await;
-    browser.capture(PHOTO, "photo-again", name).await;
-    browser.capture(FRONT, "front-again", name).await;
+    // The fake camera's frames are the refused ones byte for byte: the face photo is told so (and
+    // may be kept), and the front is replaced with a new picture, uploaded (the very same two images
+    // again would not be sent).
+    browser.at_step(PHOTO, "photo-again", name).await;
+    browser.press("Take photo").await;
+    browser
+        .wait_for_text(
+            ".idcheck-capture-refused",
+            "A reviewer already refused a document with this exact image. Take a new photo or \
+             choose another file, unless you are sure this one was fine.",
+        )
+        .await;
+    browser.press("Use this photo").await;
+    browser.at_step(FRONT, "front-again", name).await;
+    let new_front = Card::on_desk(CAMERA.0, CAMERA.1, 820.0, 660.0, 370.0)
+        .write_png(&scratch("passport").join("front-again.png"));
+    browser.upload(&new_front).await;
+    browser
+        .wait_for_text(".idcheck-nav .idcheck-primary", "Use this photo")
+        .await;
+    assert_eq!(
+        browser
+            .js("document.querySelectorAll('.idcheck-capture-refused').length")
+            .await,
+        0,
+        "a new picture is not one the reviewer refused"
+    );
+    browser.press("Use this photo").await;
     let (check_again, document_again) = browser.submit("desktop-again").await;
     assert_eq!(check_again, ids.0, "new images go to the same check");
     assert_ne!(document_again, ids.1, "as a new document record");
