@@ -1,9 +1,9 @@
 //! Figures for `cargo xtask bench`, measured in the browser: the time of one frame's analysis at
 //! 640×360 (the median of 200 frames: drawing the camera's 1280×720 frame into the analysis canvas,
 //! reading its pixels, luma, analysis; and the analysis alone), and the bytes of a stored image cut
-//! from 1280×720 and 1920×1080 cameras. Ignored in a plain test run; `cargo xtask bench` runs them
-//! with `--include-ignored --nocapture` and reads the `bench:` lines. Nothing is asserted about
-//! time: the machine is shared.
+//! from 1280×720 and 1920×1080 cameras. Not a test target of `cargo test` (`test = false` in
+//! Cargo.toml); `cargo xtask bench` runs it with `--test bench -- --nocapture` and reads the
+//! `bench:` lines. Nothing is asserted about time: the machine is shared.
 
 mod common;
 
@@ -26,7 +26,6 @@ fn median(mut times: Vec<f64>) -> f64 {
 }
 
 #[wasm_bindgen_test]
-#[ignore]
 fn analysis_time_per_frame() {
     let scene = Scene::good(1280, 720);
     let canvas = scene.canvas();
@@ -66,7 +65,6 @@ fn analysis_time_per_frame() {
 }
 
 #[wasm_bindgen_test]
-#[ignore]
 async fn bytes_per_stored_image() {
     for (width, height) in [(1280, 720), (1920, 1080)] {
         let scene = Scene::good(width, height);

@@ -155,7 +155,6 @@ fn browser(tools: &setup::Tools) -> Result<Browser, String> {
                 "--test",
                 "bench",
                 "--",
-                "--include-ignored",
                 "--nocapture",
             ]),
     )?;
