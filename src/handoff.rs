@@ -303,7 +303,7 @@ impl Session {
     }
 
     /// Follows the hand-off `id` until it is over, or no longer the one shown.
-    fn follow_handoff(&self, id: String) {
+    pub(crate) fn follow_handoff(&self, id: String) {
         let session = *self;
         let api = self.api.get_value();
         let asked = id.clone();
@@ -563,7 +563,11 @@ impl Session {
             busy: false,
             problem: None,
         }));
-        self.follow_handoff(id.to_string());
+        // Following it is the hand-off's part, as its screen is.
+        let (session, id) = (*self, id.to_string());
+        spawn_local(async move {
+            let _ = crate::parts::follow_handoff(session, id).await;
+        });
     }
 }
 

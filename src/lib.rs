@@ -5,7 +5,8 @@
 //! `config` reads the host's settings, `session` holds one member's visit, `resume` keeps it across
 //! a reload, `handoff` carries it to the member's phone, `api` talks to the API, `poll` asks it for news at a polite pace, `camera` and
 //! `browser` wrap the browser's facilities, `guidance` analyses the camera's frames live, `upload` tells a chosen PDF from an image, `page` reads the standalone page's address, `history` follows the back button, `i18n` names every
-//! word (`translations` fetches the languages not built in), and `ui` renders it all.
+//! word (`translations` fetches the languages not built in), `ui` renders it all, and `parts` puts
+//! the views a member reaches later in modules fetched while the first screen is read.
 
 pub mod api;
 pub mod browser;
@@ -18,6 +19,7 @@ pub mod history;
 pub mod host;
 pub mod i18n;
 pub mod page;
+pub mod parts;
 pub mod poll;
 pub mod resume;
 pub mod session;

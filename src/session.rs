@@ -92,16 +92,38 @@ impl Session {
     /// The visit of the member the host's settings name: the configured token, or the host's
     /// token provider.
     pub fn new(config: Config, lang: Lang, host: Host) -> Session {
-        let api = Api::new(
+        let kept = (config.mode == Mode::Member)
+            .then(|| crate::resume::load(&host.id_prefix))
+            .flatten();
+        let api = Session::host_api(&config, &host);
+        Session::continuing(config, lang, host, api, kept)
+    }
+
+    /// A new visit, not looking for one kept before a reload (the first screen's, when
+    /// `resume::is_kept` said there is none: it leaves reading one to its part).
+    pub fn fresh(config: Config, lang: Lang, host: Host) -> Session {
+        let api = Session::host_api(&config, &host);
+        Session::started(config, lang, host, api)
+    }
+
+    /// The API client with the host's settings: its token, or its token provider.
+    fn host_api(config: &Config, host: &Host) -> Api {
+        Api::new(
             config.api_base.clone(),
             config.token.clone(),
             host.token_provider.clone(),
         )
-        .with_deadlines(config.deadlines);
-        let kept = (config.mode == Mode::Member)
-            .then(|| crate::resume::load(&host.id_prefix))
-            .flatten();
-        Session::continuing(config, lang, host, api, kept)
+    }
+
+    /// A new visit under `config` through `api`.
+    fn started(config: Config, lang: Lang, host: Host, api: Api) -> Session {
+        let api = api.with_deadlines(config.deadlines);
+        let resumable = config.mode == Mode::Member;
+        let flow = Flow::new(config.settings.clone(), browser::random_reference());
+        Session {
+            resumable,
+            ..Session::with(config, lang, host, api, flow)
+        }
     }
 
     /// The visit `snapshot` was taken of, carried on under `config` through `api`: after a reload
@@ -114,35 +136,29 @@ impl Session {
         api: Api,
         snapshot: Option<idcheck_core::flow::Snapshot>,
     ) -> Session {
-        let api = api.with_deadlines(config.deadlines);
-        let resumable = config.mode == Mode::Member;
         let resumed = snapshot
             .and_then(|snapshot| Flow::resume(config.settings.clone(), snapshot, browser::today()));
-        let session = match resumed {
-            Some(Resumed { flow, lost }) => {
-                let session = Session::with(config, lang, host, api, flow);
-                session.lost.set(lost);
-                if session
-                    .flow
-                    .with_untracked(|flow| flow.step() == Step::Review && flow.submission().sent)
-                {
-                    // The page went away while a write was on its way: its outcome is unknown.
-                    session.submit.set(SubmitState::Failed {
-                        at: session.flow.with_untracked(Flow::next_milestone),
-                        error: ApiError::Interrupted,
-                    });
-                }
-                session
-            }
-            None => {
-                let flow = Flow::new(config.settings.clone(), browser::random_reference());
-                Session::with(config, lang, host, api, flow)
-            }
+        let Some(Resumed { flow, lost }) = resumed else {
+            return Session::started(config, lang, host, api);
         };
-        Session {
+        let api = api.with_deadlines(config.deadlines);
+        let resumable = config.mode == Mode::Member;
+        let session = Session {
             resumable,
-            ..session
+            ..Session::with(config, lang, host, api, flow)
+        };
+        session.lost.set(lost);
+        if session
+            .flow
+            .with_untracked(|flow| flow.step() == Step::Review && flow.submission().sent)
+        {
+            // The page went away while a write was on its way: its outcome is unknown.
+            session.submit.set(SubmitState::Failed {
+                at: session.flow.with_untracked(Flow::next_milestone),
+                error: ApiError::Interrupted,
+            });
         }
+        session
     }
 
     /// The visit of the member an invitation named. `api` redeemed the code, so it sends their
@@ -198,11 +214,19 @@ impl Session {
         let session = *self;
         Effect::new(move |_| {
             session.flow.track();
-            session.keep_now();
+            // Writing the snapshot is a part of its own (`parts::keep`), fetched once there is
+            // something to keep: the welcome step needs none of it.
+            if session.flow.with_untracked(crate::resume::worth_keeping) {
+                leptos::task::spawn_local(async move {
+                    let _ = crate::parts::keep(session).await;
+                });
+            } else {
+                session.forget_kept();
+            }
         });
     }
 
-    fn keep_now(&self) {
+    pub(crate) fn keep_now(&self) {
         if self.resumable {
             let prefix = self.host.with_value(|host| host.id_prefix.clone());
             self.flow

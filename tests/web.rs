@@ -2102,3 +2102,79 @@ async fn a_pdf_is_kept_as_chosen_shown_by_name_size_and_pages_and_a_refused_one_
     })
     .await;
 }
+
+/// Mounts `parts::show` over `load`, as a step of the flow is shown.
+fn show_part<Fut>(
+    host: &web_sys::HtmlElement,
+    load: impl Fn() -> Fut + Clone + 'static,
+) -> impl Sized
+where
+    Fut: std::future::Future<Output = Result<idcheck::parts::Maker, idcheck::parts::Unavailable>>
+        + 'static,
+{
+    mount_to(host.clone(), move || {
+        idcheck::parts::show(RwSignal::new(idcheck::i18n::Lang::En), load.clone())
+    })
+}
+
+/// A part's view: one paragraph.
+fn part_view() -> idcheck::parts::Maker {
+    std::rc::Rc::new(|| view! { <p class="part-view">"the step"</p> }.into_any())
+}
+
+#[wasm_bindgen_test]
+fn a_part_already_here_is_shown_at_once_without_a_loading_note() {
+    let host = fresh_host();
+    let _mounted = show_part(&host, || async { Ok(part_view()) });
+    // No tick: a prefetched part's step is there in the same turn, never a flash of "Loading".
+    assert_eq!(query(&host, ".part-view").text_content().unwrap(), "the step");
+    assert!(host.query_selector(".idcheck-loading").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_part_on_its_way_is_announced_then_shown() {
+    let host = fresh_host();
+    let _mounted = show_part(&host, || async {
+        idcheck::browser::sleep_ms(30).await;
+        Ok(part_view())
+    });
+    let loading = query(&host, ".idcheck-loading");
+    assert_eq!(loading.get_attribute("role").as_deref(), Some("status"));
+    assert_eq!(loading.text_content().unwrap(), "Loading this step…");
+    eventually("the part's view", || {
+        host.query_selector(".part-view").unwrap().is_some()
+    })
+    .await;
+    assert!(host.query_selector(".idcheck-loading").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_part_that_cannot_be_fetched_says_so_and_is_tried_again() {
+    let host = fresh_host();
+    let tries = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let counted = tries.clone();
+    let _mounted = show_part(&host, move || {
+        let attempt = counted.get();
+        counted.set(attempt + 1);
+        async move {
+            if attempt == 0 {
+                Err(idcheck::parts::Unavailable)
+            } else {
+                Ok(part_view())
+            }
+        }
+    });
+    eventually("the refusal", || {
+        host.query_selector("[role=alert]").unwrap().is_some()
+    })
+    .await;
+    assert!(alert_text(&host).contains("This step could not be loaded"));
+    assert!(host.query_selector(".part-view").unwrap().is_none());
+    query(&host, "[role=alert] button").click();
+    eventually("the part's view after trying again", || {
+        host.query_selector(".part-view").unwrap().is_some()
+    })
+    .await;
+    assert!(host.query_selector("[role=alert]").unwrap().is_none());
+    assert_eq!(tries.get(), 2);
+}

@@ -73,8 +73,26 @@ pub struct Fired {
     pub request: String,
 }
 
+/// A slow network: every answer is held for a round trip plus its body's length at this rate, as
+/// a phone on a poor connection would receive it (per connection: the browser's several
+/// connections each get the rate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace {
+    pub round_trip: Duration,
+    pub bytes_per_second: u32,
+}
+
+impl Pace {
+    fn delay(&self, body: usize) -> Duration {
+        self.round_trip
+            + Duration::from_secs_f64(body as f64 / f64::from(self.bytes_per_second.max(1)))
+    }
+}
+
 #[derive(Default)]
 struct State {
+    /// The network's pace, when it is slowed.
+    pace: Option<Pace>,
     /// Armed faults and how many matching requests each has seen.
     armed: Vec<(Fault, u32)>,
     /// Requests per `METHOD /path`, since the proxy started.
@@ -151,6 +169,11 @@ impl Proxy {
     pub fn arm(&self, fault: Fault) {
         assert!(fault.nth >= 1, "nth counts from 1: {fault:?}");
         self.state().armed.push((fault, 0));
+    }
+
+    /// Slows every answer from now on (see [`Pace`]).
+    pub fn pace(&self, pace: Pace) {
+        self.state().pace = Some(pace);
     }
 
     /// How many requests `route` (`METHOD /path`, no query) has had since the proxy started.
@@ -338,6 +361,14 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
                 return;
             }
         };
+        let pace = shared
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pace;
+        if let Some(pace) = pace {
+            tokio::time::sleep(pace.delay(answer.body.len())).await;
+        }
         if write_answer(&mut stream, &answer, close).await.is_err() || close {
             return;
         }

@@ -24,7 +24,14 @@ pub fn ContinueOnPhone() -> impl IntoView {
     view! {
         <Show when=move || session.offers_phone()>
             <div class="idcheck-handoff-offer">
-                <button type="button" class="idcheck-secondary" on:click=move |_| session.continue_on_phone()>
+                <button type="button" class="idcheck-secondary" on:click=move |_| {
+                    // The hand-off's code is a part of its own, fetched the first time it is asked for.
+                    leptos::task::spawn_local(async move {
+                        if crate::parts::continue_on_phone(session).await.is_err() {
+                            session.announce(Text::PartUnavailable);
+                        }
+                    });
+                }>
                     {session.text(Text::HandoffOffer)}
                 </button>
                 <p class="idcheck-hint">{session.text(Text::HandoffOfferHint)}</p>
@@ -79,7 +86,14 @@ pub fn HandoffScreen() -> impl IntoView {
         HandOff::Failed(error) => view! {
             <p class="idcheck-error" role="alert">{session.t(Text::HandoffFailed)} " " {session.t(failure_text(&error))}</p>
             <div class="idcheck-nav">
-                <button type="button" class="idcheck-primary" on:click=move |_| session.continue_on_phone()>
+                <button type="button" class="idcheck-primary" on:click=move |_| {
+                    // The hand-off's code is a part of its own, fetched the first time it is asked for.
+                    leptos::task::spawn_local(async move {
+                        if crate::parts::continue_on_phone(session).await.is_err() {
+                            session.announce(Text::PartUnavailable);
+                        }
+                    });
+                }>
                     {session.t(Text::Retry)}
                 </button>
                 <button type="button" class="idcheck-secondary" on:click=move |_| session.continue_here()>

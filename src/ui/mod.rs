@@ -15,6 +15,7 @@ use crate::api::Api;
 use crate::config::{Access, Config, Mode, Problem, Provider};
 use crate::host::{Detail, Event, Host, InvitationUse};
 use crate::i18n::{Lang, Text, fill, t};
+use crate::parts;
 use crate::session::Session;
 
 /// The browser's preferred languages, most preferred first.
@@ -51,13 +52,8 @@ pub fn App(
             let lang = preferred_language(&config);
             let offered = config.languages.clone();
             let host = host.unwrap_or_default();
-            // A session starts in English and shows the wanted language once its strings are here.
-            let started = move |session: Session| {
-                crate::translations::switch(session.lang, lang, |_| {});
-                session
-            };
             if let Provider::MasStack(settings) = config.provider.clone() {
-                let session = started(Session::new(config, Lang::En, host));
+                let session = in_language(Session::fresh(config, Lang::En, host), lang);
                 provide_context(session);
                 return view! {
                     <div class="idcheck" lang=move || session.lang.get().tag() dir=move || session.lang.get().dir()>
@@ -66,7 +62,7 @@ pub fn App(
                             <LanguageSwitch lang=session.lang offered/>
                         </header>
                         <main class="idcheck-step">
-                            <masstack::MasStackView settings/>
+                            {parts::show(session.lang, move || parts::masstack(settings.clone()))}
                         </main>
                         <div class="idcheck-live" role="status" aria-live="polite" aria-atomic="true">
                             {move || session.announcement.get()}
@@ -80,27 +76,50 @@ pub fn App(
             let remembered = host.invitation.borrow().clone();
             match (config.access.clone(), remembered) {
                 (Access::Configured, _) => {
-                    member_visit(started(Session::new(config, Lang::En, host))).into_any()
+                    if config.mode == Mode::Member && crate::resume::is_kept(&host.id_prefix) {
+                        parts::show(RwSignal::new(lang), move || {
+                            parts::resumed_visit(config.clone(), host.clone(), lang)
+                        })
+                        .into_any()
+                    } else {
+                        visit_in(Session::fresh(config, Lang::En, host), lang).into_any()
+                    }
                 }
                 (Access::Invitation(_), InvitationUse::Admitted(member)) => {
                     let api = Api::new(config.api_base.clone(), member.token.clone(), None);
                     let session = Session::for_invited(config, Lang::En, host, api, &member);
-                    member_visit(started(session)).into_any()
+                    visit_in(session, lang).into_any()
                 }
-                (Access::Invitation(code), InvitationUse::Unused) => view! {
-                    <enter_code::EnterCode config host lang redeem_at_start=code/>
-                }
+                (Access::Invitation(code), InvitationUse::Unused) => parts::show(
+                    RwSignal::new(lang),
+                    move || parts::enter_code(config.clone(), host.clone(), lang, Some(code.clone())),
+                )
                 .into_any(),
                 (Access::Invitation(_), InvitationUse::Spent) | (Access::AskForCode, _) => {
-                    view! { <enter_code::EnterCode config host lang/> }.into_any()
+                    parts::show(RwSignal::new(lang), move || {
+                        parts::enter_code(config.clone(), host.clone(), lang, None)
+                    })
+                    .into_any()
                 }
-                (Access::Handoff(code), _) => {
-                    view! { <handoff::Arrival config host lang code/> }.into_any()
-                }
+                (Access::Handoff(code), _) => parts::show(RwSignal::new(lang), move || {
+                    parts::arrival(config.clone(), host.clone(), lang, code.clone())
+                })
+                .into_any(),
             }
         }
         Err(problems) => view! { <ConfigProblems problems/> }.into_any(),
     }
+}
+
+/// `session`, which starts in English, shown in `lang` once its strings are here.
+fn in_language(session: Session, lang: Lang) -> Session {
+    crate::translations::switch(session.lang, lang, |_| {});
+    session
+}
+
+/// A member's visit shown in `lang` (see `in_language`).
+pub(crate) fn visit_in(session: Session, lang: Lang) -> impl IntoView {
+    member_visit(in_language(session, lang))
 }
 
 /// One member's visit: the session is given to every view below as context, the steps follow
@@ -108,12 +127,18 @@ pub fn App(
 pub(crate) fn member_visit(session: Session) -> impl IntoView {
     provide_context(session);
     session.keep_across_reloads();
-    session.continue_open_checks();
+    // Looking for a check this member already has open is a part of its own: the welcome step
+    // does not wait for it.
+    leptos::task::spawn_local(async move {
+        let _ = parts::continue_open_checks(session).await;
+    });
     session.follow_kept_handoff();
     if session.config.with_value(|config| config.history) {
         crate::history::follow(session);
     }
-    view! { <FlowView session/> }
+    let view = view! { <FlowView session/> };
+    parts::prefetch_ahead(session);
+    view
 }
 
 #[component]
@@ -163,7 +188,7 @@ fn FlowView(session: Session) -> impl IntoView {
                 <Progress/>
                 <div class="idcheck-bar-actions">
                     <LanguageSwitch lang=session.lang offered=session.config.with_value(|config| config.languages.clone())/>
-                    {kiosk.filter(|kiosk| kiosk.fullscreen).map(|_| view! { <kiosk::FullScreen lang=session.lang/> })}
+                    {kiosk.filter(|kiosk| kiosk.fullscreen).map(|_| parts::show(session.lang, move || parts::kiosk_full_screen(session.lang)))}
                     {cancellable.then(|| view! {
                         <button type="button" class="idcheck-link idcheck-cancel" on:click=move |_| {
                             session.emit(
@@ -177,20 +202,21 @@ fn FlowView(session: Session) -> impl IntoView {
                     })}
                 </div>
             </header>
-            {kiosk.map(|kiosk| view! { <kiosk::Guard kiosk activity/> })}
+            {kiosk.map(|kiosk| parts::show(session.lang, move || parts::kiosk_guard(kiosk.clone(), activity)))}
             <Show when=move || matches!(step.get(), Step::Capture(slot) if session.lost.with(|lost| lost.contains(&slot)))>
                 <p class="idcheck-notice" role="status">{session.text(Text::ReloadedRetake)}</p>
             </Show>
             <main class="idcheck-step">
                 {move || match step.get() {
-                    _ if away.get() => view! { <handoff::HandoffScreen/> }.into_any(),
+                    _ if away.get() => parts::show(session.lang, parts::handoff_screen).into_any(),
                     Step::Welcome => view! { <steps::welcome::Welcome/> }.into_any(),
-                    Step::Purpose => view! { <steps::purpose::PurposeStep/> }.into_any(),
-                    Step::DocumentType => view! { <steps::document::DocumentStep/> }.into_any(),
-                    Step::Details => view! { <steps::details::Details/> }.into_any(),
-                    Step::Capture(slot) => view! { <steps::capture::Capture side=slot/> }.into_any(),
-                    Step::Review => view! { <steps::review::Review/> }.into_any(),
-                    Step::Submitted => view! { <steps::submitted::Submitted/> }.into_any(),
+                    step @ (Step::Purpose | Step::DocumentType | Step::Details) => {
+                        parts::show(session.lang, move || parts::answers(step)).into_any()
+                    }
+                    Step::Capture(slot) => parts::show(session.lang, move || parts::capture(slot)).into_any(),
+                    step @ (Step::Review | Step::Submitted) => {
+                        parts::show(session.lang, move || parts::review(step)).into_any()
+                    }
                 }}
             </main>
             <div class="idcheck-live" role="status" aria-live="polite" aria-atomic="true">

@@ -33,16 +33,6 @@ const GUIDANCE_CODE: &[&str] = &[
 /// across a reload) and prints them: the record's, not the analysis'.
 const RECORD_CODE: &[&str] = &["serde", "as core::fmt::Debug>"];
 
-/// wasm-opt's features, as `index.html` gives them to Trunk.
-const WASM_FEATURES: &[&str] = &[
-    "--enable-bulk-memory",
-    "--enable-nontrapping-float-to-int",
-    "--enable-sign-ext",
-    "--enable-reference-types",
-    "--enable-multivalue",
-    "--enable-mutable-globals",
-];
-
 pub fn run(tools: &setup::Tools) -> Result<serde_json::Value, String> {
     let native_ms = native()?;
     let browser = browser(tools)?;
@@ -216,8 +206,8 @@ struct Code {
     functions: usize,
 }
 
-/// Builds the component as Trunk does (cargo, wasm-bindgen, wasm-opt -Oz) but keeping function
-/// names, and weighs the functions of live guidance.
+/// Builds the component in one module (cargo, wasm-bindgen, wasm-opt -Oz) keeping function names,
+/// and weighs the functions of live guidance (shipped in the capture steps' part).
 fn guidance_code(tools: &setup::Tools) -> Result<Code, String> {
     println!("bench: the code of live guidance in the wasm");
     cmd::run(cmd::cargo().args([
@@ -244,7 +234,7 @@ fn guidance_code(tools: &setup::Tools) -> Result<Code, String> {
         Command::new("wasm-opt")
             .env("PATH", &tools.path)
             .args(["-Oz", "-g"])
-            .args(WASM_FEATURES)
+            .args(crate::wasm::WASM_FEATURES)
             .arg(out.join("idcheck_bg.wasm"))
             .arg("-o")
             .arg(&optimised),

@@ -4,12 +4,13 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use crate::setup::Tools;
-use crate::{cmd, compress};
+use crate::{cmd, compress, wasm};
 
-/// Builds the component into `dist/` with Trunk in release mode (wasm-opt -Oz runs as part of it),
-/// then writes each asset's `.br` and `.gz` beside it.
+/// Builds the component into `dist/`: Trunk makes the page, the stylesheet and the copied folders,
+/// `wasm` the split, optimised wasm modules and the minified glue, whose start goes into the page;
+/// then each asset's `.br` and `.gz` are written beside it.
 pub fn component(tools: &Tools) -> Result<PathBuf, String> {
-    println!("build: component (trunk build --release)");
+    println!("build: page and stylesheet (trunk build --release)");
     cmd::run(
         Command::new(&tools.trunk)
             .current_dir(cmd::root())
@@ -19,9 +20,49 @@ pub fn component(tools: &Tools) -> Result<PathBuf, String> {
             .args(["build", "--release"]),
     )?;
     let dist = dist();
+    wasm::build(tools, &dist)?;
+    start_page(&dist)?;
     let written = compress::precompress(&dist)?;
     println!("build: {written} precompressed files (.br, .gz) beside the assets");
     Ok(dist)
+}
+
+/// Where `index.html` says the component starts; Trunk keeps the comment as it is.
+const START_MARK: &str = "<!-- idcheck:start -->";
+
+/// Puts the component's start (preloads and the loader script) at the page's mark.
+fn start_page(dist: &std::path::Path) -> Result<(), String> {
+    let page = dist.join("index.html");
+    let html = std::fs::read_to_string(&page)
+        .map_err(|err| format!("cannot read {}: {err}", page.display()))?;
+    if !html.contains(START_MARK) {
+        return Err(format!("{} has no {START_MARK}", page.display()));
+    }
+    let mut snippets = Vec::new();
+    collect_scripts(dist, &dist.join("snippets"), &mut snippets)?;
+    snippets.sort();
+    let html = html.replace(START_MARK, &wasm::loader(&snippets));
+    std::fs::write(&page, html).map_err(|err| format!("cannot write {}: {err}", page.display()))
+}
+
+/// The `.js` files under `folder`, relative to `dist`.
+fn collect_scripts(
+    dist: &std::path::Path,
+    folder: &std::path::Path,
+    found: &mut Vec<PathBuf>,
+) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let path = entry.map_err(|err| err.to_string())?.path();
+        if path.is_dir() {
+            collect_scripts(dist, &path, found)?;
+        } else if path.extension().is_some_and(|ext| ext == "js") {
+            found.push(path.strip_prefix(dist).map_err(|err| err.to_string())?.to_path_buf());
+        }
+    }
+    Ok(())
 }
 
 pub fn dist() -> PathBuf {

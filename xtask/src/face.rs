@@ -131,15 +131,9 @@ pub fn module() -> Result<PathBuf, String> {
     cmd::run(
         Command::new(&wasm_opt)
             .arg(&built)
+            .args(["-O3", "--enable-simd"])
+            .args(crate::wasm::WASM_FEATURES)
             .args([
-                "-O3",
-                "--enable-simd",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-reference-types",
-                "--enable-multivalue",
-                "--enable-mutable-globals",
                 "--strip-debug",
                 "--strip-producers",
                 "-o",

@@ -16,6 +16,7 @@ mod server;
 mod setup;
 mod test;
 mod tflite;
+mod wasm;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,7 @@ usage: cargo xtask <task> [options]
 tasks:
   setup              install the tools the other tasks need (wasm target, trunk, wasm-bindgen-cli,
                      wasm-opt, Chromium and ChromeDriver); skips what is present
+  build              build the shipped component into dist/ (page, split wasm parts, compressed copies)
   dev [--port N]     build the component, serve it with the local API server and print the URL
   test               run every test: native, in-browser and end-to-end
   bench              build the release bundle and measure it (raw, gzip and brotli bytes), and the
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     };
     let result = match task.as_str() {
         "setup" => setup::run().map(|_| ()),
+        "build" => setup::run().and_then(|tools| build::component(&tools)).map(|_| ()),
         "dev" => dev::run(rest),
         "test" => test::run(),
         "bench" => bench::run(),

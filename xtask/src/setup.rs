@@ -16,6 +16,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// 0.2.130 emits for this rustc's reference-types output, and the page then fails at start-up.
 /// Trunk.toml pins the same (`version_132`) so Trunk uses it instead of downloading its own.
 const WASM_OPT_VERSION: &str = "132";
+/// terser from the npm registry minifies the JS glue (Trunk's minifier cannot read wasm-bindgen's
+/// `export default`).
+const TERSER_VERSION: &str = "5.51.2";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Where the installed tools are, for the tasks that use them.
@@ -23,6 +26,8 @@ pub struct Tools {
     pub trunk: PathBuf,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
+    /// The JS minifier, `terser`.
+    pub terser: PathBuf,
     /// `PATH` with the cargo-installed tools first, for children (Trunk looks tools up on `PATH`).
     pub path: OsString,
 }
@@ -36,12 +41,14 @@ pub fn run() -> Result<Tools, String> {
     ensure_browser()?;
     ensure_wasm_target()?;
     ensure_wasm_opt(&binaryen)?;
+    let terser = ensure_terser()?;
     let trunk = ensure_trunk(&bin)?;
     ensure_wasm_bindgen(&bin)?;
     Ok(Tools {
         trunk,
         chromium: PathBuf::from("/usr/bin/chromium"),
         chromedriver: PathBuf::from("/usr/bin/chromedriver"),
+        terser,
         path,
     })
 }
@@ -164,15 +171,37 @@ fn ensure_wasm_bindgen(bin: &Path) -> Result<(), String> {
 /// wasm-opt from the npm package `binaryen` (it runs on the machine's Node.js).
 fn ensure_wasm_opt(prefix: &Path) -> Result<(), String> {
     let wasm_opt = prefix.join("node_modules/.bin/wasm-opt");
-    if reported_version(&wasm_opt, 2).as_deref() == Some(WASM_OPT_VERSION) {
+    ensure_npm(prefix, "binaryen", &format!("{WASM_OPT_VERSION}.0.0"), || {
+        reported_version(&wasm_opt, 2).as_deref() == Some(WASM_OPT_VERSION)
+    })
+}
+
+/// terser from npm, in a folder of its own under the tools' home.
+fn ensure_terser() -> Result<PathBuf, String> {
+    let prefix = tools_home().join(format!("terser-{TERSER_VERSION}"));
+    let terser = prefix.join("node_modules/.bin/terser");
+    ensure_npm(&prefix, "terser", TERSER_VERSION, || {
+        reported_version(&terser, 1).as_deref() == Some(TERSER_VERSION)
+    })?;
+    Ok(terser)
+}
+
+/// Installs `package@version` from npm under `prefix` unless `present` already holds.
+fn ensure_npm(
+    prefix: &Path,
+    package: &str,
+    version: &str,
+    present: impl Fn() -> bool,
+) -> Result<(), String> {
+    if present() {
         return Ok(());
     }
     if cmd::output("npm", &["--version"]).is_none() {
-        return Err(
-            "npm is missing: install Node.js and npm, which bring wasm-opt (binaryen)".into(),
-        );
+        return Err(format!(
+            "npm is missing: install Node.js and npm, which bring {package}"
+        ));
     }
-    println!("setup: installing wasm-opt (binaryen {WASM_OPT_VERSION}) with npm");
+    println!("setup: installing {package} {version} with npm");
     std::fs::create_dir_all(prefix)
         .map_err(|err| format!("cannot create {}: {err}", prefix.display()))?;
     cmd::run(
@@ -185,13 +214,14 @@ fn ensure_wasm_opt(prefix: &Path) -> Result<(), String> {
                 "--prefix",
             ])
             .arg(prefix)
-            .arg(format!("binaryen@{WASM_OPT_VERSION}.0.0")),
+            .arg(format!("{package}@{version}")),
     )?;
-    match reported_version(&wasm_opt, 2) {
-        Some(version) if version == WASM_OPT_VERSION => Ok(()),
-        other => Err(format!(
-            "wasm-opt reports version {other:?} after installing binaryen {WASM_OPT_VERSION}"
-        )),
+    if present() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{package} does not report version {version} after installing it with npm"
+        ))
     }
 }
 
