@@ -130,10 +130,7 @@ part!(masstack, prefetch_masstack, pub fn masstack(settings: crate::config::MasS
 });
 
 part!(kiosk, prefetch_kiosk, pub fn kiosk_guard(kiosk: crate::config::Kiosk, activity: crate::ui::kiosk::Activity) -> Maker {
-    std::rc::Rc::new(move || {
-        let kiosk = kiosk.clone();
-        view! { <crate::ui::kiosk::Guard kiosk activity/> }.into_any()
-    })
+    std::rc::Rc::new(move || view! { <crate::ui::kiosk::Guard kiosk activity/> }.into_any())
 });
 
 part!(kiosk, prefetch_kiosk_full_screen, pub fn kiosk_full_screen(lang: RwSignal<crate::i18n::Lang>) -> Maker {

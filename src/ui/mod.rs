@@ -202,7 +202,7 @@ fn FlowView(session: Session) -> impl IntoView {
                     })}
                 </div>
             </header>
-            {kiosk.map(|kiosk| parts::show(session.lang, move || parts::kiosk_guard(kiosk.clone(), activity)))}
+            {kiosk.map(|kiosk| parts::show(session.lang, move || parts::kiosk_guard(kiosk, activity)))}
             <Show when=move || matches!(step.get(), Step::Capture(slot) if session.lost.with(|lost| lost.contains(&slot)))>
                 <p class="idcheck-notice" role="status">{session.text(Text::ReloadedRetake)}</p>
             </Show>

@@ -14,10 +14,9 @@
 //!
 //! Times are printed and recorded, never judged: the machine is shared.
 
-use std::io::Write;
 use std::process::Command;
 
-use crate::{cmd, setup};
+use crate::{cmd, compress, setup};
 
 /// The names whose code counts as live guidance's (except [`RECORD_CODE`]).
 const GUIDANCE_CODE: &[&str] = &[
@@ -262,15 +261,11 @@ fn weigh(module: &[u8]) -> Result<Code, String> {
     let all: Vec<u8> = [rest.as_slice(), guidance.as_slice()].concat();
     Ok(Code {
         raw: guidance.len(),
-        gzip: gzip_len(&all).saturating_sub(gzip_len(&rest)),
+        gzip: compress::gzip(&all)
+            .len()
+            .saturating_sub(compress::gzip(&rest).len()),
         functions: count,
     })
-}
-
-fn gzip_len(bytes: &[u8]) -> usize {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes).expect("writing to memory");
-    encoder.finish().expect("writing to memory").len()
 }
 
 /// Just enough of the WebAssembly binary format to pair each function body with its name.

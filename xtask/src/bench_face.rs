@@ -4,13 +4,12 @@
 //! a page on a 640×360 frame with a face drawn on it: 20 frames to warm up, the median of 200).
 //! Each timed frame is what the component does: copy the RGBA frame into the module, detect.
 
-use std::io::Write;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::chromium::{self, File};
-use crate::{cmd, face, setup};
+use crate::{cmd, compress, face, setup};
 
 /// The budget the issue sets: per analysed frame in Chromium, and bytes (gzip) fetched.
 const BUDGET_MS: f64 = 15.0;
@@ -21,7 +20,10 @@ pub fn measure(tools: &setup::Tools) -> Result<Value, String> {
     let module_path = face::module()?;
     let weights = std::fs::read(&weights_path).map_err(|err| err.to_string())?;
     let module = std::fs::read(&module_path).map_err(|err| err.to_string())?;
-    let (weights_gzip, module_gzip) = (gzip_len(&weights), gzip_len(&module));
+    let (weights_gzip, module_gzip) = (
+        compress::gzip(&weights).len(),
+        compress::gzip(&module).len(),
+    );
 
     let output = std::process::Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()))
         .current_dir(cmd::root())
@@ -117,12 +119,6 @@ pub fn measure(tools: &setup::Tools) -> Result<Value, String> {
         "chromium": browser,
         "budget_ms": BUDGET_MS,
     }))
-}
-
-fn gzip_len(bytes: &[u8]) -> usize {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes).expect("writing to memory");
-    encoder.finish().expect("writing to memory").len()
 }
 
 /// The page: instantiates the module as the component does, draws a head on a 640×360 canvas,

@@ -9,6 +9,21 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::cmd::TempDir;
+
+/// How the benches start Chromium: headless, as root in a container (no sandbox), and without the
+/// background work (updates, sync, first-run pages) that would compete with what is measured.
+pub const HEADLESS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// A file the page may fetch, at `/{path}`.
 pub struct File {
     pub path: String,
@@ -33,20 +48,10 @@ pub fn run_page(chromium: &Path, files: Vec<File>, timeout: Duration) -> Result<
             }
         }
     });
-    let profile =
-        std::env::temp_dir().join(format!("idcheck-bench-chromium-{}", std::process::id()));
+    let profile = TempDir::new("idcheck-bench-chromium")?;
     let mut browser = Command::new(chromium)
-        .args([
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(HEADLESS)
+        .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("http://127.0.0.1:{port}/index.html"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -54,12 +59,12 @@ pub fn run_page(chromium: &Path, files: Vec<File>, timeout: Duration) -> Result<
         .map_err(|err| format!("cannot start {}: {err}", chromium.display()))?;
     let result = receiver.recv_timeout(timeout);
     close(&mut browser);
-    let _ = std::fs::remove_dir_all(&profile);
+    drop(profile);
     result.map_err(|_| format!("the page reported nothing within {} s", timeout.as_secs()))
 }
 
 /// Asks the browser to quit (so it removes its temporary files), and kills it after 5 s.
-fn close(browser: &mut std::process::Child) {
+pub fn close(browser: &mut std::process::Child) {
     let _ = Command::new("kill")
         .args(["-TERM", &browser.id().to_string()])
         .status();

@@ -4,6 +4,7 @@ use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The workspace root: the parent of this crate's folder.
 pub fn root() -> PathBuf {
@@ -80,4 +81,36 @@ pub fn describe(command: &Command) -> String {
 
 pub fn is_root() -> bool {
     output("id", &["-u"]).as_deref() == Some("0")
+}
+
+/// A fresh folder under the system's temporary folder, removed with what is in it when dropped:
+/// what a task's child process may write (a browser profile, a server's database) without
+/// touching the workspace.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> Result<TempDir, String> {
+        // Unique within this process; the process id keeps concurrent tasks apart.
+        static MADE: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "{prefix}-{}-{}",
+            std::process::id(),
+            MADE.fetch_add(1, Ordering::Relaxed)
+        ));
+        // Left by an earlier run that was killed and had the same process id.
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path)
+            .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
+        Ok(TempDir(path))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -6,7 +6,9 @@
 mod bench;
 mod bench_capture;
 mod bench_face;
+mod bench_load;
 mod build;
+mod cdp;
 mod chromium;
 mod cmd;
 mod compress;
@@ -29,12 +31,16 @@ tasks:
   build              build the shipped component into dist/ (page, split wasm parts, compressed copies)
   dev [--port N]     build the component, serve it with the local API server and print the URL
   test               run every test: native, in-browser and end-to-end
-  bench              build the release bundle and measure it (raw, gzip and brotli bytes), and the
-                     face detector (bytes, time per frame natively and in headless Chromium), and
-                     live capture guidance (analysis time per frame natively and in headless
-                     Chromium, the wasm it adds, bytes per stored image)
+  bench              build the component and measure its page load (the first load and the later
+                     parts in raw, gzip and brotli bytes, the welcome step's time to usable in
+                     headless Chromium on loopback and a mobile network; fails when the first load
+                     is over budget), the face detector (bytes, time per frame natively and in
+                     headless Chromium), and live capture guidance (analysis time per frame
+                     natively and in headless Chromium, the wasm it adds, bytes per stored image)
   bench-face         only the face detector's figures (no bundle build)
   bench-capture      only live capture guidance's figures (no bundle build)
+  bench-load         only the page-load figures, on dist/ as it is (no bundle build); fails when the
+                     first load is over budget
   face-assets        fetch the face detector's model (npm) and convert it into target/face-assets/; as
                      Trunk's post-build hook, copy that folder into the build as face/
 ";
@@ -53,6 +59,9 @@ fn main() -> ExitCode {
         "bench" => bench::run(),
         "face-assets" => face::run(),
         "bench-face" => setup::run().and_then(|tools| bench_face::measure(&tools)).map(|_| ()),
+        "bench-load" => setup::run()
+            .and_then(|tools| bench_load::run(&tools.chromium, &build::dist()))
+            .and_then(|figures| figures.verdict()),
         "bench-capture" => setup::run()
             .and_then(|tools| bench_capture::run(&tools))
             .map(|_| ()),

@@ -143,15 +143,29 @@ fn optimise_all(tools: &Tools, modules: &[PathBuf]) -> Result<(), String> {
 
 /// wasm-opt -Oz in place (binaryen from npm: see `setup`).
 fn optimise(tools: &Tools, module: &Path) -> Result<(), String> {
-    cmd::run(
-        Command::new("wasm-opt")
-            .env("PATH", &tools.path)
-            .arg("-Oz")
-            .args(WASM_FEATURES)
-            .arg(module)
-            .arg("-o")
-            .arg(module),
-    )
+    let mut command = Command::new("wasm-opt");
+    command
+        .env("PATH", &tools.path)
+        .arg("-Oz")
+        .args(WASM_FEATURES)
+        .arg(module)
+        .arg("-o")
+        .arg(module);
+    // Its output is shown only when it fails: on success it is one warning per split module about
+    // a name subsection binaryen does not know (the split's local names), which says nothing.
+    let shown = cmd::describe(&command);
+    let output = command
+        .output()
+        .map_err(|err| format!("could not start `{shown}`: {err}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{shown}` failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
 }
 
 /// Minifies an ES module in place with terser (from npm: see `setup`), keeping its exports.
@@ -167,8 +181,10 @@ fn minify(tools: &Tools, script: &Path) -> Result<(), String> {
 /// The page's start: the first module's glue and its wasm are asked for at once (preloads), then
 /// started. Written into `dist/index.html` in place of Trunk's loader.
 pub fn loader(snippets: &[PathBuf]) -> String {
+    // The glue imports the parts' loader and the snippets: asked for with it, not after it.
     let mut html = String::from(
         "<link rel=\"modulepreload\" href=\"/idcheck.js\" />\n\
+         <link rel=\"modulepreload\" href=\"/__wasm_split.js\" />\n\
          <link rel=\"preload\" href=\"/idcheck_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n",
     );
     for snippet in snippets {
