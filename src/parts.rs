@@ -52,90 +52,165 @@ pub type Maker = std::rc::Rc<dyn Fn() -> AnyView>;
 
 // The steps after the welcome, grouped by when they are reached: each group is prefetched while the
 // member reads the step before it (`prefetch_ahead`).
-part!(answers, prefetch_answers, pub fn answers(step: idcheck_core::flow::Step) -> Maker {
-    use crate::ui::steps::{details::Details, document::DocumentStep, purpose::PurposeStep};
-    use idcheck_core::flow::Step;
-    std::rc::Rc::new(move || match step {
-        Step::Purpose => view! { <PurposeStep/> }.into_any(),
-        Step::DocumentType => view! { <DocumentStep/> }.into_any(),
-        _ => view! { <Details/> }.into_any(),
-    })
-});
+part!(
+    answers,
+    prefetch_answers,
+    pub fn answers(step: idcheck_core::flow::Step) -> Maker {
+        use crate::ui::steps::{details::Details, document::DocumentStep, purpose::PurposeStep};
+        use idcheck_core::flow::Step;
+        std::rc::Rc::new(move || match step {
+            Step::Purpose => view! { <PurposeStep/> }.into_any(),
+            Step::DocumentType => view! { <DocumentStep/> }.into_any(),
+            _ => view! { <Details/> }.into_any(),
+        })
+    }
+);
 
-part!(capture, prefetch_capture, pub fn capture(slot: idcheck_core::slots::Slot) -> Maker {
-    std::rc::Rc::new(move || view! { <crate::ui::steps::capture::Capture side=slot/> }.into_any())
-});
+part!(
+    capture,
+    prefetch_capture,
+    pub fn capture(slot: idcheck_core::slots::Slot) -> Maker {
+        std::rc::Rc::new(move || {
+            view! { <crate::ui::steps::capture::Capture side=slot/> }.into_any()
+        })
+    }
+);
 
-part!(review, prefetch_review, pub fn review(step: idcheck_core::flow::Step) -> Maker {
-    use crate::ui::steps::{review::Review, submitted::Submitted};
-    std::rc::Rc::new(move || match step {
-        idcheck_core::flow::Step::Review => view! { <Review/> }.into_any(),
-        _ => view! { <Submitted/> }.into_any(),
-    })
-});
+part!(
+    review,
+    prefetch_review,
+    pub fn review(step: idcheck_core::flow::Step) -> Maker {
+        use crate::ui::steps::{review::Review, submitted::Submitted};
+        std::rc::Rc::new(move || match step {
+            idcheck_core::flow::Step::Review => view! { <Review/> }.into_any(),
+            _ => view! { <Submitted/> }.into_any(),
+        })
+    }
+);
 
 // The branches some visits take, and only those, with the work that goes with them.
-part!(handoff, prefetch_handoff, pub fn handoff_screen() -> Maker {
-    std::rc::Rc::new(|| view! { <crate::ui::handoff::HandoffScreen/> }.into_any())
-});
+part!(
+    handoff,
+    prefetch_handoff,
+    pub fn handoff_screen() -> Maker {
+        std::rc::Rc::new(|| view! { <crate::ui::handoff::HandoffScreen/> }.into_any())
+    }
+);
 
-part!(handoff, prefetch_continue_on_phone, pub fn continue_on_phone(session: crate::session::Session) -> () {
-    session.continue_on_phone()
-});
+part!(
+    handoff,
+    prefetch_continue_on_phone,
+    pub fn continue_on_phone(session: crate::session::Session) -> () {
+        session.continue_on_phone()
+    }
+);
 
-part!(handoff, prefetch_follow_handoff, pub fn follow_handoff(session: crate::session::Session, id: String) -> () {
-    session.follow_handoff(id)
-});
+part!(
+    handoff,
+    prefetch_follow_handoff,
+    pub fn follow_handoff(session: crate::session::Session, id: String) -> () {
+        session.follow_handoff(id)
+    }
+);
 
 // A visit kept before a reload: read back (its part, fetched only when `resume::is_kept` says
 // there is one), and written whenever it changes.
-part!(resume, prefetch_resume, pub fn resumed_visit(config: crate::config::Config, host: crate::host::Host, lang: crate::i18n::Lang) -> Maker {
-    std::rc::Rc::new(move || {
-        let session = crate::session::Session::new(config.clone(), crate::i18n::Lang::En, host.clone());
-        crate::ui::visit_in(session, lang).into_any()
-    })
-});
+part!(
+    resume,
+    prefetch_resume,
+    pub fn resumed_visit(
+        config: crate::config::Config,
+        host: crate::host::Host,
+        lang: crate::i18n::Lang,
+    ) -> Maker {
+        std::rc::Rc::new(move || {
+            let session =
+                crate::session::Session::new(config.clone(), crate::i18n::Lang::En, host.clone());
+            crate::ui::visit_in(session, lang).into_any()
+        })
+    }
+);
 
-part!(keep, prefetch_keep, pub fn keep(session: crate::session::Session) -> () {
-    session.keep_now()
-});
+part!(
+    keep,
+    prefetch_keep,
+    pub fn keep(session: crate::session::Session) -> () {
+        session.keep_now()
+    }
+);
 
-part!(open_checks, prefetch_open_checks, pub fn continue_open_checks(session: crate::session::Session) -> () {
-    session.continue_open_checks()
-});
+part!(
+    open_checks,
+    prefetch_open_checks,
+    pub fn continue_open_checks(session: crate::session::Session) -> () {
+        session.continue_open_checks()
+    }
+);
 
-part!(arrival, prefetch_arrival, pub fn arrival(config: crate::config::Config, host: crate::host::Host, lang: crate::i18n::Lang, code: String) -> Maker {
-    std::rc::Rc::new(move || {
-        let (config, host, code) = (config.clone(), host.clone(), code.clone());
-        view! { <crate::ui::handoff::Arrival config host lang code/> }.into_any()
-    })
-});
+part!(
+    arrival,
+    prefetch_arrival,
+    pub fn arrival(
+        config: crate::config::Config,
+        host: crate::host::Host,
+        lang: crate::i18n::Lang,
+        code: String,
+    ) -> Maker {
+        std::rc::Rc::new(move || {
+            let (config, host, code) = (config.clone(), host.clone(), code.clone());
+            view! { <crate::ui::handoff::Arrival config host lang code/> }.into_any()
+        })
+    }
+);
 
-part!(code, prefetch_code, pub fn enter_code(config: crate::config::Config, host: crate::host::Host, lang: crate::i18n::Lang, redeem_at_start: Option<String>) -> Maker {
-    use crate::ui::enter_code::EnterCode;
-    std::rc::Rc::new(move || {
-        let (config, host) = (config.clone(), host.clone());
-        match redeem_at_start.clone() {
-            Some(code) => view! { <EnterCode config host lang redeem_at_start=code/> }.into_any(),
-            None => view! { <EnterCode config host lang/> }.into_any(),
-        }
-    })
-});
+part!(
+    code,
+    prefetch_code,
+    pub fn enter_code(
+        config: crate::config::Config,
+        host: crate::host::Host,
+        lang: crate::i18n::Lang,
+        redeem_at_start: Option<String>,
+    ) -> Maker {
+        use crate::ui::enter_code::EnterCode;
+        std::rc::Rc::new(move || {
+            let (config, host) = (config.clone(), host.clone());
+            match redeem_at_start.clone() {
+                Some(code) => {
+                    view! { <EnterCode config host lang redeem_at_start=code/> }.into_any()
+                }
+                None => view! { <EnterCode config host lang/> }.into_any(),
+            }
+        })
+    }
+);
 
-part!(masstack, prefetch_masstack, pub fn masstack(settings: crate::config::MasStackSettings) -> Maker {
-    std::rc::Rc::new(move || {
-        let settings = settings.clone();
-        view! { <crate::ui::masstack::MasStackView settings/> }.into_any()
-    })
-});
+part!(
+    masstack,
+    prefetch_masstack,
+    pub fn masstack(settings: crate::config::MasStackSettings) -> Maker {
+        std::rc::Rc::new(move || {
+            let settings = settings.clone();
+            view! { <crate::ui::masstack::MasStackView settings/> }.into_any()
+        })
+    }
+);
 
-part!(kiosk, prefetch_kiosk, pub fn kiosk_guard(kiosk: crate::config::Kiosk, activity: crate::ui::kiosk::Activity) -> Maker {
-    std::rc::Rc::new(move || view! { <crate::ui::kiosk::Guard kiosk activity/> }.into_any())
-});
+part!(
+    kiosk,
+    prefetch_kiosk,
+    pub fn kiosk_guard(kiosk: crate::config::Kiosk, activity: crate::ui::kiosk::Activity) -> Maker {
+        std::rc::Rc::new(move || view! { <crate::ui::kiosk::Guard kiosk activity/> }.into_any())
+    }
+);
 
-part!(kiosk, prefetch_kiosk_full_screen, pub fn kiosk_full_screen(lang: RwSignal<crate::i18n::Lang>) -> Maker {
-    std::rc::Rc::new(move || view! { <crate::ui::kiosk::FullScreen lang/> }.into_any())
-});
+part!(
+    kiosk,
+    prefetch_kiosk_full_screen,
+    pub fn kiosk_full_screen(lang: RwSignal<crate::i18n::Lang>) -> Maker {
+        std::rc::Rc::new(move || view! { <crate::ui::kiosk::FullScreen lang/> }.into_any())
+    }
+);
 
 /// The parts of the flow's steps, in the order a member reaches them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,12 @@ fn storage() -> Option<web_sys::Storage> {
 /// part that reads one (`parts::resumed_visit`).
 pub fn is_kept(id_prefix: &str) -> bool {
     storage()
-        .and_then(|storage| storage.get_item(&format!("{PREFIX}{id_prefix}")).ok().flatten())
+        .and_then(|storage| {
+            storage
+                .get_item(&format!("{PREFIX}{id_prefix}"))
+                .ok()
+                .flatten()
+        })
         .is_some()
 }
 

@@ -43,7 +43,12 @@ async fn on_a_slow_network_the_next_steps_part_is_fetched_while_the_member_reads
     fetched(&proxy, &browser, ANSWERS).await;
     browser.agree("parts-slow").await;
     // Already here: the step is shown without a loading note, and its part is not asked for again.
-    let shown = browser.find(".idcheck-step").await.html(false).await.unwrap();
+    let shown = browser
+        .find(".idcheck-step")
+        .await
+        .html(false)
+        .await
+        .unwrap();
     assert!(!shown.contains("idcheck-loading"), "{shown}");
     browser
         .wait_for_text("h1", "What do you need to verify?")

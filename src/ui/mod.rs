@@ -90,11 +90,12 @@ pub fn App(
                     let session = Session::for_invited(config, Lang::En, host, api, &member);
                     visit_in(session, lang).into_any()
                 }
-                (Access::Invitation(code), InvitationUse::Unused) => parts::show(
-                    RwSignal::new(lang),
-                    move || parts::enter_code(config.clone(), host.clone(), lang, Some(code.clone())),
-                )
-                .into_any(),
+                (Access::Invitation(code), InvitationUse::Unused) => {
+                    parts::show(RwSignal::new(lang), move || {
+                        parts::enter_code(config.clone(), host.clone(), lang, Some(code.clone()))
+                    })
+                    .into_any()
+                }
                 (Access::Invitation(_), InvitationUse::Spent) | (Access::AskForCode, _) => {
                     parts::show(RwSignal::new(lang), move || {
                         parts::enter_code(config.clone(), host.clone(), lang, None)

@@ -33,10 +33,7 @@ pub fn build(tools: &Tools, dist: &Path) -> Result<(), String> {
             // Relocations are what the split reads to move code between modules; the cfg turns the
             // parts into split points. A target directory of its own, so the flags do not make
             // every other wasm build (the in-browser tests) start over.
-            .env(
-                "RUSTFLAGS",
-                "--cfg idcheck_split -Clink-args=--emit-relocs",
-            )
+            .env("RUSTFLAGS", "--cfg idcheck_split -Clink-args=--emit-relocs")
             .args([
                 "build",
                 "--quiet",
@@ -55,7 +52,8 @@ pub fn build(tools: &Tools, dist: &Path) -> Result<(), String> {
         std::fs::read(&input).map_err(|err| format!("cannot read {}: {err}", input.display()))?;
     let work = target_dir.join("parts");
     let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|err| format!("cannot create {}: {err}", work.display()))?;
+    std::fs::create_dir_all(&work)
+        .map_err(|err| format!("cannot create {}: {err}", work.display()))?;
     let main = work.join(SPLIT_MAIN);
     let split = wasm_split_cli_support::transform({
         let mut options = wasm_split_cli_support::Options::new(&bytes);
@@ -136,7 +134,9 @@ fn optimise_all(tools: &Tools, modules: &[PathBuf]) -> Result<(), String> {
     std::thread::scope(|scope| {
         let other = scope.spawn(|| first.iter().try_for_each(|module| optimise(tools, module)));
         let mine = second.iter().try_for_each(|module| optimise(tools, module));
-        other.join().unwrap_or_else(|_| Err("wasm-opt's thread panicked".into()))?;
+        other
+            .join()
+            .unwrap_or_else(|_| Err("wasm-opt's thread panicked".into()))?;
         mine
     })
 }
