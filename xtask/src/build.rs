@@ -1,6 +1,6 @@
 //! Building the shipped component (Trunk, release, wasm-opt), the local API server and the gateway.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::setup::Tools;
@@ -31,38 +31,28 @@ pub fn component(tools: &Tools) -> Result<PathBuf, String> {
 const START_MARK: &str = "<!-- idcheck:start -->";
 
 /// Puts the component's start (preloads and the loader script) at the page's mark.
-fn start_page(dist: &std::path::Path) -> Result<(), String> {
+fn start_page(dist: &Path) -> Result<(), String> {
     let page = dist.join("index.html");
     let html = std::fs::read_to_string(&page)
         .map_err(|err| format!("cannot read {}: {err}", page.display()))?;
     if !html.contains(START_MARK) {
         return Err(format!("{} has no {START_MARK}", page.display()));
     }
-    let mut snippets = Vec::new();
-    collect_scripts(dist, &dist.join("snippets"), &mut snippets)?;
-    snippets.sort();
+    // wasm-bindgen's snippets (when the component has any), which the glue imports: preloaded with it.
+    let folder = dist.join("snippets");
+    let found = if folder.is_dir() {
+        cmd::files_under(&folder)?
+    } else {
+        Vec::new()
+    };
+    let snippets = found
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "js"))
+        .map(|path| path.strip_prefix(dist).map(Path::to_path_buf))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| err.to_string())?;
     let html = html.replace(START_MARK, &wasm::loader(&snippets));
     std::fs::write(&page, html).map_err(|err| format!("cannot write {}: {err}", page.display()))
-}
-
-/// The `.js` files under `folder`, relative to `dist`.
-fn collect_scripts(
-    dist: &std::path::Path,
-    folder: &std::path::Path,
-    found: &mut Vec<PathBuf>,
-) -> Result<(), String> {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Ok(());
-    };
-    for entry in entries {
-        let path = entry.map_err(|err| err.to_string())?.path();
-        if path.is_dir() {
-            collect_scripts(dist, &path, found)?;
-        } else if path.extension().is_some_and(|ext| ext == "js") {
-            found.push(path.strip_prefix(dist).map_err(|err| err.to_string())?.to_path_buf());
-        }
-    }
-    Ok(())
 }
 
 pub fn dist() -> PathBuf {

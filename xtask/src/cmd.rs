@@ -34,6 +34,44 @@ pub fn run(command: &mut Command) -> Result<(), String> {
     }
 }
 
+/// Runs a command to completion with its output kept, shown only in the error when it fails: for
+/// tools whose success is all noise.
+pub fn run_quiet(command: &mut Command) -> Result<(), String> {
+    let shown = describe(command);
+    let output = command
+        .output()
+        .map_err(|err| format!("could not start `{shown}`: {err}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{shown}` failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+/// Every file under `folder`, in its subfolders too, sorted.
+pub fn files_under(folder: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    let mut folders = vec![folder.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|err| format!("cannot read {}: {err}", folder.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// Runs a command and returns its standard output, or `None` if it cannot run or fails.
 /// Used to ask tools for their versions, where "not there" is an answer, not an error.
 pub fn output(program: impl AsRef<OsStr>, args: &[&str]) -> Option<String> {

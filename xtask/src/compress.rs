@@ -12,38 +12,27 @@ const COMPRESSIBLE: [&str; 6] = ["wasm", "js", "css", "json", "svg", "txt"];
 /// that would not be smaller (a server then sends the file itself). Returns how many were written.
 pub fn precompress(dist: &Path) -> Result<usize, String> {
     let mut written = 0;
-    let mut folders = vec![dist.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let entries = std::fs::read_dir(&folder)
-            .map_err(|err| format!("cannot read {}: {err}", folder.display()))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                folders.push(path);
-                continue;
-            }
-            let compressible = path
-                .extension()
-                .and_then(|ext| ext.to_str())
-                .is_some_and(|ext| COMPRESSIBLE.contains(&ext));
-            if !compressible {
-                continue;
-            }
-            let bytes = std::fs::read(&path)
-                .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-            for (suffix, encoded) in [("br", brotli(&bytes)), ("gz", gzip(&bytes))] {
-                let mut name = path.clone().into_os_string();
-                name.push(".");
-                name.push(suffix);
-                if encoded.len() < bytes.len() {
-                    std::fs::write(&name, encoded).map_err(|err| {
-                        format!("cannot write {}: {err}", Path::new(&name).display())
-                    })?;
-                    written += 1;
-                } else {
-                    // A stale one from an earlier build would be served instead of the new file.
-                    let _ = std::fs::remove_file(&name);
-                }
+    for path in crate::cmd::files_under(dist)? {
+        let compressible = path
+            .extension()
+            .and_then(|ext| ext.to_str())
+            .is_some_and(|ext| COMPRESSIBLE.contains(&ext));
+        if !compressible {
+            continue;
+        }
+        let bytes =
+            std::fs::read(&path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+        for (suffix, encoded) in [("br", brotli(&bytes)), ("gz", gzip(&bytes))] {
+            let mut name = path.clone().into_os_string();
+            name.push(".");
+            name.push(suffix);
+            if encoded.len() < bytes.len() {
+                std::fs::write(&name, encoded)
+                    .map_err(|err| format!("cannot write {}: {err}", Path::new(&name).display()))?;
+                written += 1;
+            } else {
+                // A stale one from an earlier build would be served instead of the new file.
+                let _ = std::fs::remove_file(&name);
             }
         }
     }

@@ -153,19 +153,7 @@ fn optimise(tools: &Tools, module: &Path) -> Result<(), String> {
         .arg(module);
     // Its output is shown only when it fails: on success it is one warning per split module about
     // a name subsection binaryen does not know (the split's local names), which says nothing.
-    let shown = cmd::describe(&command);
-    let output = command
-        .output()
-        .map_err(|err| format!("could not start `{shown}`: {err}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{shown}` failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
+    cmd::run_quiet(&mut command)
 }
 
 /// Minifies an ES module in place with terser (from npm: see `setup`), keeping its exports.
