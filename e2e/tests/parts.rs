@@ -57,6 +57,13 @@ async fn on_a_slow_network_the_next_steps_part_is_fetched_while_the_member_reads
     // And the parts after it follow, the capture's and the review's, without the member asking.
     fetched(&proxy, &browser, "GET /split_capture.wasm").await;
     fetched(&proxy, &browser, "GET /split_review.wasm").await;
+    // A first visit has nothing kept in the tab to read back: that part is never asked for.
+    assert_eq!(
+        proxy.count("GET /split_resume.wasm"),
+        0,
+        "{:?}",
+        proxy.counts()
+    );
     browser.close().await;
 }
 
