@@ -310,9 +310,9 @@ pub fn parse<'a>(
             DEFAULT_IMAGE.max_side
         }
     };
-    let quality = match get("image-quality").map(str::parse::<f64>) {
+    let quality = match get("image-quality").map(decimal) {
         None => DEFAULT_IMAGE.quality,
-        Some(Ok(quality)) if (0.5..=1.0).contains(&quality) => quality,
+        Some(Some(quality)) if (0.5..=1.0).contains(&quality) => quality,
         Some(_) => {
             problem("image-quality", "must be a number from 0.5 to 1".into());
             DEFAULT_IMAGE.quality
@@ -504,6 +504,19 @@ pub fn parse<'a>(
     })
 }
 
+/// A plain decimal number (`0.9`, `1`, `.85`). Written here rather than with `str::parse::<f64>`,
+/// whose general float parser (exponents, infinities, correct rounding of any length) would be the
+/// largest thing in the first load for one setting of two or three digits.
+fn decimal(text: &str) -> Option<f64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |part: &str| part.len() <= 9 && part.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + fraction.len() == 0 || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let value = |part: &str| part.parse::<u32>().map_or(0.0, f64::from);
+    Some(value(whole) + value(fraction) / 10f64.powi(fraction.len() as i32))
+}
+
 /// The settings a hand-off carries to the phone, so the check goes on there as the host set it up
 /// here: the check's name, what to verify, the document types offered, the images, the pace and
 /// the languages. Never the API, a token, the mode or the provider: the phone's page has its own,
@@ -523,6 +536,12 @@ pub const HANDED_ON: &[&str] = &[
 ];
 
 impl Config {
+    /// The language to start in: the host's, else the browser's first preference it offers.
+    pub fn starting_language(&self) -> Lang {
+        self.lang
+            .unwrap_or_else(|| crate::i18n::browser_language(&self.languages))
+    }
+
     /// The [`HANDED_ON`] settings of this configuration as setting pairs, `lang` being the
     /// language shown now.
     pub fn handed_on(&self, lang: Lang) -> Vec<(String, String)> {
@@ -750,6 +769,33 @@ mod tests {
             ]
         );
         assert!(problems[4].message.contains("`Castle` is not one of"));
+    }
+
+    #[test]
+    fn the_image_quality_is_a_plain_decimal() {
+        let quality = |written: &str| {
+            parse(
+                [
+                    ("token", "t"),
+                    ("business", "1"),
+                    ("coworker", "7"),
+                    ("image-quality", written),
+                ],
+                false,
+            )
+            .map(|config| config.image.quality)
+            .map_err(|problems| problems[0].setting)
+        };
+        assert_eq!(quality("0.85"), Ok(0.85));
+        assert_eq!(quality(".5"), Ok(0.5));
+        assert_eq!(quality("1"), Ok(1.0));
+        assert_eq!(quality("1.0"), Ok(1.0));
+        assert_eq!(quality("0.75 "), Ok(0.75));
+        for bad in [
+            "0.4", "1.01", "1e0", "0,9", "-0.9", "+0.9", "0.9.1", ".", "NaN", "inf",
+        ] {
+            assert_eq!(quality(bad), Err("image-quality"), "{bad}");
+        }
     }
 
     #[test]

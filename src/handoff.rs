@@ -526,9 +526,14 @@ impl Session {
         if !self.resumable {
             return;
         }
-        if let Some(storage) = storage() {
-            let kept = json!({ "Id": away.id, "ExpiresAt": away.expires_at });
-            let _ = storage.set_item(&self.kept_key(), &kept.to_string());
+        // Form-encoded rather than JSON: reading it back after a reload is in the first load,
+        // which carries no JSON parser.
+        if let Some(storage) = storage()
+            && let Ok(kept) = web_sys::UrlSearchParams::new()
+        {
+            kept.append("id", &away.id);
+            kept.append("expires", &away.expires_at.to_string());
+            let _ = storage.set_item(&self.kept_key(), &String::from(kept.to_string()));
         }
     }
 
@@ -545,18 +550,21 @@ impl Session {
         if !self.resumable {
             return;
         }
-        let Some(kept) = storage()
-            .and_then(|storage| storage.get_item(&self.kept_key()).ok().flatten())
-            .and_then(|json| serde_json::from_str::<Value>(&json).ok())
+        let Some(kept) =
+            storage().and_then(|storage| storage.get_item(&self.kept_key()).ok().flatten())
         else {
             return;
         };
-        let (Some(id), Some(expires_at)) = (kept["Id"].as_str(), kept["ExpiresAt"].as_f64()) else {
+        let kept = web_sys::UrlSearchParams::new_with_str(&kept).ok();
+        let field = |name: &str| kept.as_ref().and_then(|kept| kept.get(name));
+        let expires_at = field("expires").map(|text| js_sys::Number::parse_float(&text));
+        let (Some(id), Some(expires_at)) = (field("id"), expires_at.filter(|at| at.is_finite()))
+        else {
             self.forget_away();
             return;
         };
         self.handoff.state.set(HandOff::Away(Away {
-            id: id.to_string(),
+            id: id.clone(),
             link: None,
             expires_at,
             phase: Phase::Waiting,
@@ -564,7 +572,7 @@ impl Session {
             problem: None,
         }));
         // Following it is the hand-off's part, as its screen is.
-        let (session, id) = (*self, id.to_string());
+        let session = *self;
         spawn_local(async move {
             let _ = crate::parts::follow_handoff(session, id).await;
         });

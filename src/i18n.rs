@@ -127,6 +127,22 @@ impl Lang {
     }
 }
 
+/// The browser's first preferred language among `offered` (all when empty), else English.
+pub fn browser_language(offered: &[Lang]) -> Lang {
+    let Some(navigator) = web_sys::window().map(|window| window.navigator()) else {
+        return Lang::En;
+    };
+    let mut preferred: Vec<String> = navigator
+        .languages()
+        .iter()
+        .filter_map(|tag| tag.as_string())
+        .collect();
+    if preferred.is_empty() {
+        preferred.extend(navigator.language());
+    }
+    Lang::from_preferences(preferred.iter().map(String::as_str), offered)
+}
+
 /// English's text for a form key (`welcome_title`, `code_locked_out_one`).
 fn english(key: &str) -> Option<&'static str> {
     ENGLISH

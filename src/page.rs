@@ -80,7 +80,8 @@ pub fn settings() -> Vec<(String, String)> {
                     .and_then(|storage| storage.get_item(key).ok().flatten())
             };
             let handed_over = kept(HANDED_OVER_KEY)
-                .and_then(|json| serde_json::from_str::<Vec<(String, String)>>(&json).ok());
+                .and_then(|form| UrlSearchParams::new_with_str(&form).ok())
+                .map(|params| pairs(&params));
             if let Some(handed_over) = handed_over {
                 settings.extend(handed_over);
             } else if let Some(token) = kept(TOKEN_KEY) {
@@ -146,10 +147,14 @@ const HANDED_OVER_KEY: &str = "idcheck-page-handed-over";
 /// ids, and what the other device handed on), so that a reload continues it: the link that
 /// brought it cannot be used twice.
 pub fn keep_handed_over(settings: &[(String, String)]) {
+    // Form-encoded, as the address is: the page reads it back at start, with no JSON parser.
     let storage = web_sys::window().and_then(|window| window.session_storage().ok().flatten());
-    if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(settings)) {
+    if let (Some(storage), Ok(form)) = (storage, UrlSearchParams::new()) {
+        for (name, value) in settings {
+            form.append(name, value);
+        }
         let _ = storage.remove_item(TOKEN_KEY);
-        let _ = storage.set_item(HANDED_OVER_KEY, &json);
+        let _ = storage.set_item(HANDED_OVER_KEY, &String::from(form.to_string()));
     }
 }
 

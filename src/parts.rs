@@ -50,6 +50,38 @@ macro_rules! part {
 /// goes (so it is owned, and disposed, like any other view there), never inside the fetch.
 pub type Maker = std::rc::Rc<dyn Fn() -> AnyView>;
 
+// The visit itself: Leptos, the session and the flow's frame. The first module draws only the
+// welcome screen (`shell`) and fetches this part at once: it adopts that screen, or, for the first
+// screens the shell does not draw, mounts the component.
+part!(
+    visit,
+    prefetch_visit,
+    pub fn adopt(
+        element: web_sys::HtmlElement,
+        shell: crate::shell::Shell,
+        config: crate::config::Config,
+        host: crate::host::Host,
+    ) -> Box<dyn std::any::Any> {
+        Box::new(leptos::mount::mount_to(element, move || {
+            crate::ui::adopted_visit(shell.clone(), config.clone(), host.clone())
+        }))
+    }
+);
+
+part!(
+    visit,
+    prefetch_component,
+    pub fn component(
+        element: web_sys::HtmlElement,
+        config: Result<crate::config::Config, Vec<crate::config::Problem>>,
+        host: crate::host::Host,
+    ) -> Box<dyn std::any::Any> {
+        Box::new(leptos::mount::mount_to(element, move || {
+            view! { <crate::App config=config.clone() host=host.clone()/> }
+        }))
+    }
+);
+
 // The steps after the welcome, grouped by when they are reached: each group is prefetched while the
 // member reads the step before it (`prefetch_ahead`).
 part!(
@@ -110,6 +142,17 @@ part!(
     prefetch_follow_handoff,
     pub fn follow_handoff(session: crate::session::Session, id: String) -> () {
         session.follow_handoff(id)
+    }
+);
+
+// Another language's strings, fetched and read when a member prefers or chooses one.
+part!(
+    language,
+    prefetch_language,
+    pub fn language(
+        lang: crate::i18n::Lang,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+        Box::pin(crate::translations::load(lang))
     }
 );
 
@@ -188,10 +231,30 @@ part!(
 part!(
     masstack,
     prefetch_masstack,
-    pub fn masstack(settings: crate::config::MasStackSettings) -> Maker {
+    pub fn masstack(
+        config: crate::config::Config,
+        settings: crate::config::MasStackSettings,
+        host: crate::host::Host,
+        lang: crate::i18n::Lang,
+    ) -> Maker {
         std::rc::Rc::new(move || {
-            let settings = settings.clone();
-            view! { <crate::ui::masstack::MasStackView settings/> }.into_any()
+            let (config, settings, host) = (config.clone(), settings.clone(), host.clone());
+            crate::ui::masstack_visit(config, settings, host, lang).into_any()
+        })
+    }
+);
+
+// A configuration the component cannot work with: which settings to fix.
+part!(
+    problems,
+    prefetch_problems,
+    pub fn config_problems(
+        problems: Vec<crate::config::Problem>,
+        lang: RwSignal<crate::i18n::Lang>,
+    ) -> Maker {
+        std::rc::Rc::new(move || {
+            let problems = problems.clone();
+            view! { <crate::ui::ConfigProblems problems lang/> }.into_any()
         })
     }
 );
@@ -211,6 +274,30 @@ part!(
         std::rc::Rc::new(move || view! { <crate::ui::kiosk::FullScreen lang/> }.into_any())
     }
 );
+
+/// Fetches, beside the visit's part, the part a first screen other than the welcome step shows
+/// (`shell::serves` says which have one), so that both come in one round trip.
+pub fn prefetch_first(config: &Result<crate::config::Config, Vec<crate::config::Problem>>) {
+    use crate::config::{Access, Mode, Provider};
+    let Ok(config) = config else {
+        wasm_bindgen_futures::spawn_local(async {
+            let _ = prefetch_problems().await;
+        });
+        return;
+    };
+    let kiosk = matches!(config.mode, Mode::Kiosk(_));
+    let access = config.access.clone();
+    let masstack = matches!(config.provider, Provider::MasStack(_));
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = match access {
+            _ if masstack => prefetch_masstack().await,
+            Access::Handoff(_) => prefetch_arrival().await,
+            Access::Invitation(_) | Access::AskForCode => prefetch_code().await,
+            Access::Configured if kiosk => prefetch_kiosk().await,
+            Access::Configured => prefetch_resume().await,
+        };
+    });
+}
 
 /// The parts of the flow's steps, in the order a member reaches them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,41 +351,56 @@ pub fn prefetch_ahead(session: crate::session::Session) {
     });
 }
 
+/// Runs `done` with the output of `future`: in this very turn when it is ready at once (a part
+/// already here, or any part in tests), otherwise when it is.
+pub fn when_ready<T: 'static>(
+    future: impl std::future::Future<Output = T> + 'static,
+    done: impl FnOnce(T) + 'static,
+) {
+    use std::task::{Context, Poll, Waker};
+    let mut future = Box::pin(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => done(output),
+        Poll::Pending => wasm_bindgen_futures::spawn_local(async move { done(future.await) }),
+    }
+}
+
+/// How a part's view is fetched, with the future's type erased (see `show`).
+type Load = std::rc::Rc<
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Maker, Unavailable>>>>,
+>;
+
 /// Shows the view of the part `load` fetches: at once when it is already here (prefetched), a
 /// polite note while it is on its way, and when it cannot be fetched, the reason and *Try again*
 /// (everything the member gave stays in the session).
-pub fn show<F, Fut>(lang: RwSignal<crate::i18n::Lang>, load: F) -> impl IntoView
+pub fn show<F, Fut>(lang: RwSignal<crate::i18n::Lang>, load: F) -> AnyView
 where
     F: Fn() -> Fut + 'static,
     Fut: std::future::Future<Output = Result<Maker, Unavailable>> + 'static,
 {
-    use std::task::{Context, Poll, Waker};
+    // Only this line is made once per part: the views below exist once in the first module, not
+    // once for every place a part is shown.
+    show_loaded(lang, std::rc::Rc::new(move || Box::pin(load())))
+}
 
+fn show_loaded(lang: RwSignal<crate::i18n::Lang>, load: Load) -> AnyView {
     let text = move |key| move || crate::i18n::t(lang.get(), key);
     // `None` while the part is on its way.
     let state = RwSignal::new_local(None::<Result<Maker, Unavailable>>);
     let fetch = std::rc::Rc::new(move || {
-        let mut fetching = Box::pin(load());
-        // A part already here answers on the first poll: its view is then made in this very turn,
-        // with no frame of "Loading". Otherwise the fetch goes on in the background.
-        match fetching
-            .as_mut()
-            .poll(&mut Context::from_waker(Waker::noop()))
-        {
-            Poll::Ready(done) => state.set(Some(done)),
-            Poll::Pending => {
-                state.set(None);
-                leptos::task::spawn_local(async move {
-                    let done = fetching.await;
-                    // The step may have been left meanwhile.
-                    let _ = state.try_set(Some(done));
-                });
-            }
-        }
+        state.set(None);
+        // A part already here answers at once: its view is then made in this very turn, with no
+        // frame of "Loading". The step may have been left by the time one on its way arrives.
+        when_ready(load(), move |done| {
+            let _ = state.try_set(Some(done));
+        });
     });
     fetch();
     let again = send_wrapper::SendWrapper::new(fetch);
-    move || match state.get() {
+    (move || match state.get() {
         Some(Ok(make)) => make(),
         None => view! {
             <p class="idcheck-loading" role="status">{text(crate::i18n::Text::PartLoading)}</p>
@@ -316,5 +418,6 @@ where
             }
             .into_any()
         }
-    }
+    })
+    .into_any()
 }

@@ -46,8 +46,9 @@ pub fn is_ready(lang: Lang) -> bool {
     lang == Lang::En || LOADED.with(|loaded| loaded.borrow().iter().any(|(l, _)| *l == lang))
 }
 
-/// Fetches `lang`'s strings, unless they are here already.
-pub async fn load(lang: Lang) -> Result<(), String> {
+/// Fetches `lang`'s strings, unless they are here already. The fetching and reading is a part of
+/// its own (`parts::language`): a member who reads English never needs it.
+pub(crate) async fn load(lang: Lang) -> Result<(), String> {
     if is_ready(lang) {
         return Ok(());
     }
@@ -71,6 +72,14 @@ pub async fn load(lang: Lang) -> Result<(), String> {
     Ok(())
 }
 
+/// Fetches `lang`'s strings through the part that reads them.
+pub async fn fetch(lang: Lang) -> Result<(), String> {
+    match crate::parts::language(lang).await {
+        Ok(loading) => loading.await,
+        Err(_) => Err("the part that reads languages could not be fetched".into()),
+    }
+}
+
 /// Shows `wanted` in `shown` once its strings are here (at once when they are). On failure the
 /// texts stay as they are and `failed` is told which language could not be loaded.
 pub fn switch(shown: RwSignal<Lang>, wanted: Lang, failed: impl Fn(Lang) + 'static) {
@@ -79,7 +88,7 @@ pub fn switch(shown: RwSignal<Lang>, wanted: Lang, failed: impl Fn(Lang) + 'stat
         return;
     }
     leptos::task::spawn_local(async move {
-        match load(wanted).await {
+        match fetch(wanted).await {
             Ok(()) => {
                 let _ = shown.try_set(wanted);
             }

@@ -8,14 +8,15 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object};
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
-use crate::App;
-use crate::config;
+use crate::config::{self, Config};
 use crate::host::{Host, InvitationUse};
+use crate::i18n::Lang;
+use crate::parts;
+use crate::shell::{self, Note, Shell};
 
 #[wasm_bindgen(inline_js = r#"
 export function define_onboarding(mount) {
@@ -63,6 +64,11 @@ struct Instance {
     invitation: Rc<RefCell<InvitationUse>>,
     /// The mounted view; dropping it unmounts everything (and stops the camera).
     mounted: RefCell<Option<Box<dyn Any>>>,
+    /// The welcome screen drawn before the visit's part arrived (`shell`), until the visit
+    /// replaces it; or the note shown while another first screen is fetched.
+    first: RefCell<First>,
+    /// Counts starts, so that a part arriving after a reset or an unmount is not mounted.
+    started: Cell<u32>,
     /// A reset loads the page again instead of remounting: a front-desk kiosk that serves one
     /// person after another (the standalone page asking each for their code). A fresh page is a
     /// fresh wasm memory, so nothing a member typed or photographed survives in freed buffers.
@@ -85,20 +91,97 @@ impl Instance {
             self.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             self.provider.is_some(),
         );
-        let mounted = leptos::mount::mount_to(self.element.clone(), move || {
-            view! { <App config=config.clone() host=host.clone()/> }
-        });
-        *self.mounted.borrow_mut() = Some(Box::new(mounted));
-        // The first step is on the page with its handlers: what `cargo xtask bench` times a load to.
-        if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
-            let _ = performance.mark("idcheck-usable");
+        let start = self.started.get().wrapping_add(1);
+        self.started.set(start);
+        // The first module draws a member's welcome step itself and fetches the visit (Leptos,
+        // the session, the flow) at once; every other first screen comes with that part.
+        let lang = config.as_ref().map_or(Lang::En, Config::starting_language);
+        match config {
+            Ok(config) if shell::serves(&config, &host) => {
+                let Some(screen) = Shell::draw(&self.element, &config, &host, lang) else {
+                    return;
+                };
+                *self.first.borrow_mut() = First::Screen(screen.clone());
+                // Usable now: the visit is fetched after this point.
+                usable();
+                self.adopt(start, screen, config, host);
+            }
+            config => {
+                parts::prefetch_first(&config);
+                let note = Note::loading(&self.element, lang).map(Rc::new);
+                *self.first.borrow_mut() = First::Note(note);
+                self.mount_component(start, lang, config, host);
+            }
         }
     }
 
+    /// Fetches the visit, which adopts the welcome `screen`.
+    fn adopt(self: &Rc<Self>, start: u32, screen: Shell, config: Config, host: Host) {
+        let instance = Rc::clone(self);
+        let visit = parts::adopt(
+            self.element.clone(),
+            screen.clone(),
+            config.clone(),
+            host.clone(),
+        );
+        parts::when_ready(visit, move |visit| {
+            // Reset or unmounted meanwhile: that start is over.
+            if instance.started.get() != start {
+                return;
+            }
+            match visit {
+                Ok(mounted) => *instance.mounted.borrow_mut() = Some(mounted),
+                Err(_) => {
+                    let again = Rc::clone(&instance);
+                    let (config, host, shown) = (config.clone(), host.clone(), screen.clone());
+                    screen.unavailable(Rc::new(move || {
+                        again.adopt(start, shown.clone(), config.clone(), host.clone())
+                    }));
+                }
+            }
+        });
+    }
+
+    /// Fetches the component and mounts it in place of the loading note.
+    fn mount_component(
+        self: &Rc<Self>,
+        start: u32,
+        lang: Lang,
+        config: Result<Config, Vec<config::Problem>>,
+        host: Host,
+    ) {
+        let instance = Rc::clone(self);
+        let component = parts::component(self.element.clone(), config.clone(), host.clone());
+        parts::when_ready(component, move |component| {
+            if instance.started.get() != start {
+                return;
+            }
+            match component {
+                Ok(mounted) => {
+                    *instance.first.borrow_mut() = First::Nothing;
+                    *instance.mounted.borrow_mut() = Some(mounted);
+                    usable();
+                }
+                Err(_) => {
+                    if let First::Note(Some(note)) = &*instance.first.borrow() {
+                        let again = Rc::clone(&instance);
+                        note.unavailable(lang, move || {
+                            again.mount_component(start, lang, config.clone(), host.clone())
+                        });
+                    }
+                }
+            }
+        });
+    }
+
     fn stop(&self) {
+        self.started.set(self.started.get().wrapping_add(1));
         // Dropped outside the borrow: unmounting runs cleanups that may look at this instance.
         let mounted = self.mounted.borrow_mut().take();
         drop(mounted);
+        if let First::Screen(screen) = self.first.replace(First::Nothing) {
+            screen.remove();
+        }
     }
 
     fn restart(self: &Rc<Self>) {
@@ -113,6 +196,21 @@ impl Instance {
         }
         self.start();
     }
+}
+
+/// Marks the moment the first screen is on the page with its handlers: what `cargo xtask bench`
+/// times a load to, and splits what a first load fetched from what came after.
+fn usable() {
+    if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+        let _ = performance.mark("idcheck-usable");
+    }
+}
+
+/// What shows before the component's part is here.
+enum First {
+    Nothing,
+    Screen(Shell),
+    Note(Option<Rc<Note>>),
 }
 
 /// A mounted component, as the host holds it.
@@ -149,6 +247,8 @@ fn mount_instance(
         id_prefix: next_id_prefix(),
         invitation: Rc::default(),
         mounted: RefCell::new(None),
+        first: RefCell::new(First::Nothing),
+        started: Cell::new(0),
         reload_on_reset,
     });
     instance.start();
@@ -205,8 +305,13 @@ fn setting_text(value: &JsValue) -> Option<String> {
     if let Some(text) = value.as_string() {
         return Some(text);
     }
-    if let Some(number) = value.as_f64() {
-        return Some(number.to_string());
+    // JavaScript's own `String(number)`: Rust's float formatting would weigh more in the first
+    // load than all the settings it reads.
+    if value.as_f64().is_some() {
+        return js_sys::Number::unchecked_from_js_ref(value)
+            .to_string_with_radix(10)
+            .ok()
+            .map(String::from);
     }
     if let Some(flag) = value.as_bool() {
         return Some(flag.to_string());
@@ -269,7 +374,10 @@ pub fn start() {
     // The element definition lives as long as the page.
     mount_element.forget();
 
-    let Some(body) = document().body() else {
+    let Some(body) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.body())
+    else {
         return;
     };
     if body.has_attribute("data-idcheck-page") {

@@ -853,6 +853,156 @@ fn mount_widget(host: &web_sys::HtmlElement, config: &str) -> idcheck::widget::H
 }
 
 #[wasm_bindgen_test]
+async fn a_member_s_welcome_is_drawn_first_then_the_visit_takes_it_over() {
+    stub_gateway("shell");
+    let host = fresh_host();
+    // Numbers as a portal's script writes them: read as JavaScript writes them.
+    let handle = mount_widget(
+        &host,
+        r#"{token: "t", business: 1, coworker: 1, verify: "address", api: "/stub-gateway/shell"}"#,
+    );
+    // The welcome step, with the flow's markup: heading focused, progress, an alert for blockers.
+    assert!(heading_is(&host, "Confirm your address"));
+    assert!(
+        document()
+            .active_element()
+            .unwrap()
+            .is_same_node(Some(&query(&host, "h1")))
+    );
+    assert!(text_of(&host, ".idcheck-progress span").starts_with("Step 1 of "));
+    query(&host, ".idcheck-nav .idcheck-primary").click();
+    settle().await;
+    assert_eq!(
+        text_of(&host, "[role=alert]"),
+        "Tick the box above to agree before you continue."
+    );
+    query(&host, "input[name=consent]").click();
+    settle().await;
+    assert_eq!(text_of(&host, "[role=alert]"), "");
+    query(&host, ".idcheck-nav .idcheck-primary").click();
+    eventually("the document step", || {
+        heading_is(&host, "Which document shows your address?")
+    })
+    .await;
+    // The flow's views replaced the first screen: one component in the element.
+    assert_eq!(host.query_selector_all(".idcheck").unwrap().length(), 1);
+    // Back: the flow's own welcome step, still agreed.
+    query(&host, ".idcheck-nav .idcheck-secondary").click();
+    eventually("the welcome step again", || {
+        heading_is(&host, "Confirm your address")
+    })
+    .await;
+    let consent: web_sys::HtmlInputElement = query(&host, "input[name=consent]").unchecked_into();
+    assert!(consent.checked());
+    handle.unmount();
+    assert_eq!(host.child_element_count(), 0);
+}
+
+#[wasm_bindgen_test]
+fn the_first_screen_keeps_what_the_member_does_until_the_visit_is_here() {
+    use idcheck::shell::{Adopter, Shell};
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    #[derive(Default)]
+    struct Recorder(RefCell<Vec<String>>);
+    impl Adopter for Recorder {
+        fn agreed(&self, agreed: bool) {
+            self.0.borrow_mut().push(format!("agreed {agreed}"));
+        }
+        fn next(&self) {
+            self.0.borrow_mut().push("next".into());
+        }
+        fn language(&self, lang: idcheck::i18n::Lang) {
+            self.0.borrow_mut().push(format!("language {}", lang.tag()));
+        }
+        fn offer(&self) {
+            self.0.borrow_mut().push("offer".into());
+        }
+    }
+
+    let host = fresh_host();
+    let config = config::parse(
+        [("token", "t"), ("business", "1"), ("coworker", "1")],
+        false,
+    )
+    .unwrap();
+    let instance = idcheck::host::Host {
+        id_prefix: "shell-alone".into(),
+        ..idcheck::host::Host::default()
+    };
+    let screen = Shell::draw(&host, &config, &instance, idcheck::i18n::Lang::En).unwrap();
+    assert!(heading_is(&host, "Verify your identity"));
+    assert_eq!(
+        query(&host, "[role=alert]").id(),
+        "shell-alone-step-error",
+        "ids as the flow's views name them"
+    );
+    // Not offered until the visit knows this device may hand on to a phone.
+    assert!(
+        host.query_selector(".idcheck-handoff-offer")
+            .unwrap()
+            .is_none()
+    );
+
+    // Continue without agreeing is refused by the screen itself.
+    query(&host, ".idcheck-nav .idcheck-primary").click();
+    assert_eq!(
+        text_of(&host, "[role=alert]"),
+        "Tick the box above to agree before you continue."
+    );
+    query(&host, "input[name=consent]").click();
+    assert_eq!(text_of(&host, "[role=alert]"), "");
+    // Agreed, Continue waits for the visit, and says so.
+    query(&host, ".idcheck-nav .idcheck-primary").click();
+    assert_eq!(text_of(&host, ".idcheck-live"), "Loading this step…");
+
+    // The visit could not be fetched: said next to the controls, and Continue fetches it again.
+    let fetched = Rc::new(Cell::new(0));
+    let counter = Rc::clone(&fetched);
+    screen.unavailable(Rc::new(move || counter.set(counter.get() + 1)));
+    assert_eq!(
+        text_of(&host, "[role=alert]"),
+        "This step could not be loaded. Check your connection: nothing you entered is lost."
+    );
+    query(&host, ".idcheck-nav .idcheck-primary").click();
+    assert_eq!(fetched.get(), 1);
+    assert_eq!(text_of(&host, "[role=alert]"), "");
+
+    // The visit arrives: it learns what the member did, and every action goes to it from now on.
+    let recorder = Rc::new(Recorder::default());
+    let adoption = screen.adopt(recorder.clone());
+    assert!(adoption.agreed);
+    assert!(
+        adoption.continued,
+        "the Continue pressed is the visit's to carry out"
+    );
+    assert_eq!(adoption.lang, idcheck::i18n::Lang::En);
+    query(&host, "input[name=consent]").click();
+    query(&host, ".idcheck-nav .idcheck-primary").click();
+    screen.set_offered(true);
+    query(&host, ".idcheck-handoff-offer button").click();
+    assert_eq!(*recorder.0.borrow(), ["agreed false", "next", "offer"]);
+    screen.set_blocker(Some(idcheck::i18n::Text::WelcomeConsentNeeded));
+    assert_eq!(
+        text_of(&host, "[role=alert]"),
+        "Tick the box above to agree before you continue."
+    );
+
+    // Taken off the page with its listeners.
+    screen.remove();
+    assert!(host.query_selector(".idcheck").unwrap().is_none());
+
+    // A Continue refused before the visit arrived stands: the visit answers it again (with the
+    // same words), so its arrival does not silently clear what the screen said.
+    let screen = Shell::draw(&host, &config, &instance, idcheck::i18n::Lang::En).unwrap();
+    query(&host, ".idcheck-nav .idcheck-primary").click();
+    let adoption = screen.adopt(Rc::new(Recorder::default()));
+    assert!(adoption.continued && !adoption.agreed);
+    screen.remove();
+}
+
+#[wasm_bindgen_test]
 async fn a_kiosk_reset_returns_to_the_code_screen_and_keeps_nothing() {
     stub_gateway("reset");
     let host = fresh_host();
@@ -1663,6 +1813,33 @@ async fn a_hand_off_shows_the_link_three_ways_then_the_laptop_follows_the_phone_
     assert!(host.query_selector("svg.idcheck-qr").unwrap().is_none());
     assert!(text_of(&host, ".idcheck-handoff").contains("Your phone opened the link."));
 
+    // The laptop's page is reloaded meanwhile: the same instance, started again, reads which
+    // hand-off it followed from the tab's storage and follows it still, instead of the welcome.
+    let stored = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("idcheck-handoff:handoff-laptop")
+        .unwrap()
+        .expect("the hand-off followed is kept for the tab");
+    assert!(stored.starts_with("id=h1&expires="), "{stored}");
+    let reloaded = fresh_host();
+    let _again = mount_named(
+        &reloaded,
+        "handoff-laptop",
+        &[
+            ("token", "laptop-token"),
+            ("business", "1"),
+            ("coworker", "1"),
+        ],
+    );
+    eventually("the reloaded page follows the phone", || {
+        heading_is(&reloaded, "Continue on your phone…")
+            && text_of(&reloaded, ".idcheck-handoff").contains("Your phone opened the link.")
+    })
+    .await;
+
     // The phone sends: the laptop shows the submitted step with the phone's records.
     set_handoff_state("handoff-laptop", "Submitted", Some(41), Some(70));
     eventually("the submitted step", || {
@@ -1674,7 +1851,11 @@ async fn a_hand_off_shows_the_link_three_ways_then_the_laptop_follows_the_phone_
         records.contains("41") && records.contains("70"),
         "{records}"
     );
-    // Followed one question at a time, and never again once it was over.
+    // Followed one question at a time, and never again once it was over (by either page).
+    eventually("the reloaded page sees it sent too", || {
+        heading_is(&reloaded, "Thank you, your documents were sent")
+    })
+    .await;
     let asked = calls_to("handoff-laptop", "GET", "/handoffs/h1");
     idcheck::browser::sleep_ms(2_500).await;
     assert_eq!(calls_to("handoff-laptop", "GET", "/handoffs/h1"), asked);
@@ -2127,7 +2308,10 @@ fn a_part_already_here_is_shown_at_once_without_a_loading_note() {
     let host = fresh_host();
     let _mounted = show_part(&host, || async { Ok(part_view()) });
     // No tick: a prefetched part's step is there in the same turn, never a flash of "Loading".
-    assert_eq!(query(&host, ".part-view").text_content().unwrap(), "the step");
+    assert_eq!(
+        query(&host, ".part-view").text_content().unwrap(),
+        "the step"
+    );
     assert!(host.query_selector(".idcheck-loading").unwrap().is_none());
 }
 

@@ -123,6 +123,22 @@ async fn a_passport_check_started_on_a_laptop_is_finished_on_the_phone() {
     );
     laptop.wait_for_text("h1", "Continue on your phone…").await;
     laptop.screenshot("handoff-laptop-opened").await;
+
+    // Both pages are reloaded: the phone carries on with what its tab kept of the hand-off (the
+    // member and the settings handed on; the link itself works once), and the laptop still
+    // follows the phone.
+    phone
+        .client
+        .refresh()
+        .await
+        .expect("the phone's page reloads");
+    phone.at_step(PHOTO, "photo", "handoff-phone").await;
+    laptop
+        .client
+        .refresh()
+        .await
+        .expect("the laptop's page reloads");
+    laptop.wait_for_text("h1", "Continue on your phone…").await;
     phone.capture(PHOTO, "photo", "handoff-phone").await;
     phone.capture(FRONT, "front", "handoff-phone").await;
     let sent = phone.submit("handoff-phone").await;

@@ -18,97 +18,83 @@ use crate::i18n::{Lang, Text, fill, t};
 use crate::parts;
 use crate::session::Session;
 
-/// The browser's preferred languages, most preferred first.
-fn browser_languages() -> Vec<String> {
-    let navigator = window().navigator();
-    let listed: Vec<String> = navigator
-        .languages()
-        .iter()
-        .filter_map(|tag| tag.as_string())
-        .collect();
-    if listed.is_empty() {
-        navigator.language().into_iter().collect()
-    } else {
-        listed
-    }
-}
-
-/// The language to start in: the host's, else the browser's first preference it offers.
-fn preferred_language(config: &Config) -> Lang {
-    config.lang.unwrap_or_else(|| {
-        let preferred = browser_languages();
-        Lang::from_preferences(preferred.iter().map(String::as_str), &config.languages)
-    })
-}
-
 /// The whole component, for a configuration read from the host.
 #[component]
 pub fn App(
     config: Result<Config, Vec<Problem>>,
     #[prop(optional)] host: Option<Host>,
 ) -> impl IntoView {
-    match config {
-        Ok(config) => {
-            let lang = preferred_language(&config);
-            let offered = config.languages.clone();
-            let host = host.unwrap_or_default();
-            if let Provider::MasStack(settings) = config.provider.clone() {
-                let session = in_language(Session::fresh(config, Lang::En, host), lang);
-                provide_context(session);
-                return view! {
-                    <div class="idcheck" lang=move || session.lang.get().tag() dir=move || session.lang.get().dir()>
-                        <header class="idcheck-bar">
-                            <span></span>
-                            <LanguageSwitch lang=session.lang offered/>
-                        </header>
-                        <main class="idcheck-step">
-                            {parts::show(session.lang, move || parts::masstack(settings.clone()))}
-                        </main>
-                        <div class="idcheck-live" role="status" aria-live="polite" aria-atomic="true">
-                            {move || session.announcement.get()}
-                        </div>
-                    </div>
-                }
-                .into_any();
-            }
-            // Who the member is: the settings say, or an invitation code (typed, or the host's,
-            // redeemed once per mounted instance).
-            let remembered = host.invitation.borrow().clone();
-            match (config.access.clone(), remembered) {
-                (Access::Configured, _) => {
-                    if config.mode == Mode::Member && crate::resume::is_kept(&host.id_prefix) {
-                        parts::show(RwSignal::new(lang), move || {
-                            parts::resumed_visit(config.clone(), host.clone(), lang)
-                        })
-                        .into_any()
-                    } else {
-                        visit_in(Session::fresh(config, Lang::En, host), lang).into_any()
-                    }
-                }
-                (Access::Invitation(_), InvitationUse::Admitted(member)) => {
-                    let api = Api::new(config.api_base.clone(), member.token.clone(), None);
-                    let session = Session::for_invited(config, Lang::En, host, api, &member);
-                    visit_in(session, lang).into_any()
-                }
-                (Access::Invitation(code), InvitationUse::Unused) => {
-                    parts::show(RwSignal::new(lang), move || {
-                        parts::enter_code(config.clone(), host.clone(), lang, Some(code.clone()))
-                    })
-                    .into_any()
-                }
-                (Access::Invitation(_), InvitationUse::Spent) | (Access::AskForCode, _) => {
-                    parts::show(RwSignal::new(lang), move || {
-                        parts::enter_code(config.clone(), host.clone(), lang, None)
-                    })
-                    .into_any()
-                }
-                (Access::Handoff(code), _) => parts::show(RwSignal::new(lang), move || {
-                    parts::arrival(config.clone(), host.clone(), lang, code.clone())
+    let config = match config {
+        Ok(config) => config,
+        // A page that cannot work: its own part, the settings to fix in the browser's language.
+        Err(problems) => {
+            let lang = shown_language(crate::i18n::browser_language(&[]));
+            return parts::show(lang, move || parts::config_problems(problems.clone(), lang));
+        }
+    };
+    let lang = config.starting_language();
+    let host = host.unwrap_or_default();
+    let starting = RwSignal::new(lang);
+    if let Provider::MasStack(settings) = config.provider.clone() {
+        return parts::show(starting, move || {
+            parts::masstack(config.clone(), settings.clone(), host.clone(), lang)
+        });
+    }
+    // Who the member is: the settings say, or an invitation code (typed, or the host's,
+    // redeemed once per mounted instance).
+    let remembered = host.invitation.borrow().clone();
+    match (config.access.clone(), remembered) {
+        (Access::Configured, _) => {
+            if config.mode == Mode::Member && crate::resume::is_kept(&host.id_prefix) {
+                parts::show(starting, move || {
+                    parts::resumed_visit(config.clone(), host.clone(), lang)
                 })
-                .into_any(),
+            } else {
+                visit_in(Session::fresh(config, Lang::En, host), lang).into_any()
             }
         }
-        Err(problems) => view! { <ConfigProblems problems/> }.into_any(),
+        (Access::Invitation(_), InvitationUse::Admitted(member)) => {
+            let api = Api::new(config.api_base.clone(), member.token.clone(), None);
+            let session = Session::for_invited(config, Lang::En, host, api, &member);
+            visit_in(session, lang).into_any()
+        }
+        (Access::Invitation(code), InvitationUse::Unused) => parts::show(starting, move || {
+            parts::enter_code(config.clone(), host.clone(), lang, Some(code.clone()))
+        }),
+        (Access::Invitation(_), InvitationUse::Spent) | (Access::AskForCode, _) => {
+            parts::show(starting, move || {
+                parts::enter_code(config.clone(), host.clone(), lang, None)
+            })
+        }
+        (Access::Handoff(code), _) => parts::show(starting, move || {
+            parts::arrival(config.clone(), host.clone(), lang, code.clone())
+        }),
+    }
+}
+
+/// The MasStack branch: its own frame around the MasStack view (no steps, no progress).
+pub(crate) fn masstack_visit(
+    config: Config,
+    settings: crate::config::MasStackSettings,
+    host: Host,
+    lang: Lang,
+) -> impl IntoView {
+    let offered = config.languages.clone();
+    let session = in_language(Session::fresh(config, Lang::En, host), lang);
+    provide_context(session);
+    view! {
+        <div class="idcheck" lang=move || session.lang.get().tag() dir=move || session.lang.get().dir()>
+            <header class="idcheck-bar">
+                <span></span>
+                <LanguageSwitch lang=session.lang offered/>
+            </header>
+            <main class="idcheck-step">
+                <masstack::MasStackView settings/>
+            </main>
+            <div class="idcheck-live" role="status" aria-live="polite" aria-atomic="true">
+                {move || session.announcement.get()}
+            </div>
+        </div>
     }
 }
 
@@ -126,6 +112,16 @@ pub(crate) fn visit_in(session: Session, lang: Lang) -> impl IntoView {
 /// One member's visit: the session is given to every view below as context, the steps follow
 /// the back button when the configuration says so, and the flow is shown.
 pub(crate) fn member_visit(session: Session) -> impl IntoView {
+    start_visit(session);
+    let view = view! { <FlowView session/> };
+    parts::prefetch_ahead(session);
+    view
+}
+
+/// What a visit does besides showing its steps: it is kept across reloads, looks for a check this
+/// member already has open, follows a hand-off kept before a reload and the back button, and tells
+/// the host where the member is.
+fn start_visit(session: Session) {
     provide_context(session);
     session.keep_across_reloads();
     // Looking for a check this member already has open is a part of its own: the welcome step
@@ -137,15 +133,7 @@ pub(crate) fn member_visit(session: Session) -> impl IntoView {
     if session.config.with_value(|config| config.history) {
         crate::history::follow(session);
     }
-    let view = view! { <FlowView session/> };
-    parts::prefetch_ahead(session);
-    view
-}
-
-#[component]
-fn FlowView(session: Session) -> impl IntoView {
     let step = Memo::new(move |_| session.step());
-    // Tell the host where the member is.
     Effect::new(move |_| {
         let step = step.get();
         let (position, total) = session.flow.with_untracked(|flow| flow.position());
@@ -158,6 +146,79 @@ fn FlowView(session: Session) -> impl IntoView {
             ],
         );
     });
+}
+
+/// A member's visit that starts on the welcome screen the first module drew (`shell`): the
+/// screen's controls act on the session, and the flow's views replace it once the member leaves
+/// the welcome step (continuing, a check found open, a hand-off, the back button).
+pub(crate) fn adopted_visit(
+    shell: crate::shell::Shell,
+    config: Config,
+    host: Host,
+) -> impl IntoView {
+    struct Adopter(Session);
+    impl crate::shell::Adopter for Adopter {
+        fn agreed(&self, agreed: bool) {
+            self.0.flow.update(|flow| flow.set_consent(agreed));
+            self.0.blocker.set(None);
+        }
+        fn next(&self) {
+            self.0.next();
+        }
+        fn language(&self, lang: Lang) {
+            self.0.lang.set(lang);
+        }
+        fn offer(&self) {
+            let session = self.0;
+            leptos::task::spawn_local(async move {
+                if parts::continue_on_phone(session).await.is_err() {
+                    session.announce(Text::PartUnavailable);
+                }
+            });
+        }
+    }
+    let session = Session::fresh(config, Lang::En, host);
+    let adoption = shell.adopt(std::rc::Rc::new(Adopter(session)));
+    session.lang.set(adoption.lang);
+    session
+        .flow
+        .update(|flow| flow.set_consent(adoption.agreed));
+    start_visit(session);
+    // The screen shows what the session says until it is left.
+    let on_screen = Memo::new(move |left: Option<&bool>| {
+        let here = session.step() == Step::Welcome
+            && session
+                .handoff
+                .state
+                .with(|state| *state == crate::handoff::HandOff::Here);
+        // Once left, the flow's own welcome view is shown on the way back.
+        left.copied().unwrap_or(true) && here
+    });
+    let screen = send_wrapper::SendWrapper::new(shell);
+    Effect::new(move |_| {
+        if on_screen.get() {
+            screen.set_blocker(
+                session
+                    .blocker
+                    .get()
+                    .map(|blocker| crate::session::blocker_text(&blocker)),
+            );
+            screen.set_offered(session.offers_phone());
+            screen.announce(&session.announcement.get());
+        } else {
+            screen.remove();
+        }
+    });
+    if adoption.continued {
+        session.next();
+    }
+    parts::prefetch_ahead(session);
+    move || (!on_screen.get()).then(|| view! { <FlowView session/> })
+}
+
+#[component]
+fn FlowView(session: Session) -> impl IntoView {
+    let step = Memo::new(move |_| session.step());
     let (kiosk, embedded) = session
         .config
         .with_value(|config| (config.mode, !config.history));
@@ -309,12 +370,7 @@ pub(crate) fn LanguageSwitch(lang: RwSignal<Lang>, offered: Vec<Lang>) -> impl I
 
 /// Shown instead of the flow when the host's configuration cannot work: says which settings to fix.
 #[component]
-fn ConfigProblems(problems: Vec<Problem>) -> impl IntoView {
-    let preferred = browser_languages();
-    let lang = shown_language(Lang::from_preferences(
-        preferred.iter().map(String::as_str),
-        &[],
-    ));
+pub(crate) fn ConfigProblems(problems: Vec<Problem>, lang: RwSignal<Lang>) -> impl IntoView {
     view! {
         <div class="idcheck" lang=move || lang.get().tag() dir=move || lang.get().dir()>
             <header class="idcheck-bar">

@@ -1,7 +1,6 @@
 //! Welcome and consent: what will be collected, why, and who receives it. No camera opens and
 //! nothing is sent before the member agrees here.
 
-use idcheck_core::flow::{Purpose, PurposeSetting};
 use leptos::prelude::*;
 
 use crate::i18n::Text;
@@ -13,25 +12,8 @@ use crate::ui::{BlockerMessage, StepHeading, StepNav};
 pub fn Welcome() -> impl IntoView {
     let session = expect_context::<Session>();
     let agreed = move || session.flow.with(|flow| flow.consented());
-    // An address check collects no face photo and no document details: say only what it takes.
-    let address_only = session
-        .flow
-        .with_untracked(|flow| flow.settings().purpose == PurposeSetting::Only(Purpose::Address));
-    let (title, collected): (Text, &[Text]) = if address_only {
-        (
-            Text::WelcomeTitleAddress,
-            &[Text::WelcomeWhatAddressDocument],
-        )
-    } else {
-        (
-            Text::WelcomeTitle,
-            &[
-                Text::WelcomeWhatFace,
-                Text::WelcomeWhatDocument,
-                Text::WelcomeWhatDetails,
-            ],
-        )
-    };
+    let (title, collected) =
+        crate::shell::welcome_content(session.flow.with_untracked(|flow| flow.settings().purpose));
     view! {
         <section class="idcheck-welcome">
             <StepHeading text=title/>
