@@ -267,7 +267,10 @@ impl Shell {
         }
         // The step's heading takes focus, as every step's does.
         let _ = heading.focus();
-        shell.switch(lang);
+        // Drawn in English above: another language replaces it once its strings are here.
+        if lang != Lang::En {
+            shell.switch(lang);
+        }
         Some(shell)
     }
 
@@ -321,30 +324,23 @@ impl Shell {
     /// Shows `lang` once its strings are here (at once when they are); on failure, says so and
     /// keeps the language shown.
     fn switch(&self, lang: Lang) {
-        if crate::translations::is_ready(lang) {
-            self.shown_in(lang);
-            return;
-        }
-        let shell = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            match crate::translations::fetch(lang).await {
-                Ok(()) => shell.shown_in(lang),
-                Err(_) => {
-                    let shown = shell.0.lang.get();
-                    if let Some(select) = &shell.0.select {
-                        select.set_value(shown.tag());
-                    }
-                    if let Some(failed) = &shell.0.lang_failed {
-                        let text = t(shown, Text::LanguageUnavailable);
-                        failed.set_text_content(Some(&fill(
-                            text,
-                            &[("language", shown.native_name())],
-                        )));
-                        let _ = failed.remove_attribute("hidden");
-                    }
+        let (shell, kept) = (self.clone(), self.clone());
+        crate::translations::when_loaded(
+            lang,
+            move || shell.shown_in(lang),
+            move || {
+                let shown = kept.0.lang.get();
+                if let Some(select) = &kept.0.select {
+                    select.set_value(shown.tag());
                 }
-            }
-        });
+                if let Some(failed) = &kept.0.lang_failed {
+                    let text = t(shown, Text::LanguageUnavailable);
+                    failed
+                        .set_text_content(Some(&fill(text, &[("language", shown.native_name())])));
+                    let _ = failed.remove_attribute("hidden");
+                }
+            },
+        );
     }
 
     fn shown_in(&self, lang: Lang) {

@@ -73,26 +73,37 @@ pub(crate) async fn load(lang: Lang) -> Result<(), String> {
 }
 
 /// Fetches `lang`'s strings through the part that reads them.
-pub async fn fetch(lang: Lang) -> Result<(), String> {
+async fn fetch(lang: Lang) -> Result<(), String> {
     match crate::parts::language(lang).await {
         Ok(loading) => loading.await,
         Err(_) => Err("the part that reads languages could not be fetched".into()),
     }
 }
 
+/// Runs `shown` once `wanted`'s strings are here (at once when they are), or `failed` if they
+/// cannot be fetched. Free of Leptos: the first module's welcome step switches with it too.
+pub fn when_loaded(wanted: Lang, shown: impl FnOnce() + 'static, failed: impl FnOnce() + 'static) {
+    if is_ready(wanted) {
+        shown();
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        match fetch(wanted).await {
+            Ok(()) => shown(),
+            Err(_) => failed(),
+        }
+    });
+}
+
 /// Shows `wanted` in `shown` once its strings are here (at once when they are). On failure the
 /// texts stay as they are and `failed` is told which language could not be loaded.
 pub fn switch(shown: RwSignal<Lang>, wanted: Lang, failed: impl Fn(Lang) + 'static) {
-    if is_ready(wanted) {
-        shown.set(wanted);
-        return;
-    }
-    leptos::task::spawn_local(async move {
-        match fetch(wanted).await {
-            Ok(()) => {
-                let _ = shown.try_set(wanted);
-            }
-            Err(_) => failed(wanted),
-        }
-    });
+    when_loaded(
+        wanted,
+        move || {
+            // The view may be gone by the time a fetched language arrives.
+            let _ = shown.try_set(wanted);
+        },
+        move || failed(wanted),
+    );
 }

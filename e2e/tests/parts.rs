@@ -10,6 +10,9 @@ use idcheck_e2e::{ApiServer, Browser, PHONE};
 /// The first steps' part (purpose, document type, details).
 const ANSWERS: &str = "GET /split_answers.wasm";
 
+/// The visit's part, which adopts the welcome step the first module draws.
+const VISIT: &str = "GET /split_visit.wasm";
+
 /// A mobile network as `cargo xtask bench` models it: 150 ms round trip, 1.6 Mbit/s down.
 const SLOW: Pace = Pace {
     round_trip: Duration::from_millis(150),
@@ -89,5 +92,40 @@ async fn a_part_that_could_not_be_prefetched_is_fetched_when_its_step_opens() {
         .wait_for_text("h1", "What do you need to verify?")
         .await;
     assert_eq!(proxy.count(ANSWERS), 2, "{:?}", proxy.counts());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_continue_pressed_before_the_visit_is_here_fetches_it_again_and_is_carried_out() {
+    let server = ApiServer::start(&[]).await;
+    let proxy = Proxy::start(&server.url).await;
+    // The visit's part (Leptos, the session, every view) fails the first time.
+    proxy.arm(Fault {
+        method: "GET",
+        path: "/split_visit.wasm",
+        nth: 1,
+        kind: FaultKind::Error500,
+    });
+    let url = server.page_at(&proxy.url, "").await;
+    let browser = Browser::start(PHONE, None).await;
+    browser.client.goto(&url).await.expect("the page opens");
+    // The welcome step is drawn by the first module all the same.
+    browser.wait_for_text("h1", "Verify your identity").await;
+    fetched(&proxy, &browser, VISIT).await;
+    for _ in 0..100 {
+        if !proxy.fired().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(proxy.fired().len(), 1, "the visit's fetch met the fault");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Agreeing and continuing fetches it again, and the Continue is carried out when it arrives.
+    browser.agree("parts-visit-again").await;
+    browser
+        .wait_for_text("h1", "What do you need to verify?")
+        .await;
+    assert_eq!(proxy.count(VISIT), 2, "{:?}", proxy.counts());
     browser.close().await;
 }
