@@ -70,23 +70,38 @@ async fn on_a_slow_network_the_next_steps_part_is_fetched_while_the_member_reads
     browser.close().await;
 }
 
-#[tokio::test]
-async fn a_part_that_could_not_be_prefetched_is_fetched_when_its_step_opens() {
+/// The welcome step of a page whose first fetch of `part` (a route such as [`ANSWERS`]) meets a
+/// 500, once that fetch was made and answered. The server and the proxy are returned to be kept.
+async fn welcome_with_first_fetch_failing(part: &'static str) -> (ApiServer, Proxy, Browser) {
     let server = ApiServer::start(&[]).await;
     let proxy = Proxy::start(&server.url).await;
     proxy.arm(Fault {
         method: "GET",
-        path: "/split_answers.wasm",
+        path: part.trim_start_matches("GET "),
         nth: 1,
         kind: FaultKind::Error500,
     });
     let url = server.page_at(&proxy.url, "").await;
     let browser = Browser::start(PHONE, None).await;
     browser.client.goto(&url).await.expect("the page opens");
+    // The welcome step is drawn by the first module whatever became of the parts.
     browser.wait_for_text("h1", "Verify your identity").await;
-    fetched(&proxy, &browser, ANSWERS).await;
-    assert_eq!(proxy.fired().len(), 1, "the prefetch met the fault");
+    fetched(&proxy, &browser, part).await;
+    for _ in 0..100 {
+        if !proxy.fired().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(proxy.fired().len(), 1, "the first fetch met the fault");
+    // Let the browser take in the failed answer.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    (server, proxy, browser)
+}
 
+#[tokio::test]
+async fn a_part_that_could_not_be_prefetched_is_fetched_when_its_step_opens() {
+    let (_server, proxy, browser) = welcome_with_first_fetch_failing(ANSWERS).await;
     browser.agree("parts-refetched").await;
     browser
         .wait_for_text("h1", "What do you need to verify?")
@@ -97,31 +112,9 @@ async fn a_part_that_could_not_be_prefetched_is_fetched_when_its_step_opens() {
 
 #[tokio::test]
 async fn a_continue_pressed_before_the_visit_is_here_fetches_it_again_and_is_carried_out() {
-    let server = ApiServer::start(&[]).await;
-    let proxy = Proxy::start(&server.url).await;
-    // The visit's part (Leptos, the session, every view) fails the first time.
-    proxy.arm(Fault {
-        method: "GET",
-        path: "/split_visit.wasm",
-        nth: 1,
-        kind: FaultKind::Error500,
-    });
-    let url = server.page_at(&proxy.url, "").await;
-    let browser = Browser::start(PHONE, None).await;
-    browser.client.goto(&url).await.expect("the page opens");
-    // The welcome step is drawn by the first module all the same.
-    browser.wait_for_text("h1", "Verify your identity").await;
-    fetched(&proxy, &browser, VISIT).await;
-    for _ in 0..100 {
-        if !proxy.fired().is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(proxy.fired().len(), 1, "the visit's fetch met the fault");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-
-    // Agreeing and continuing fetches it again, and the Continue is carried out when it arrives.
+    // The visit's part (Leptos, the session, every view) fails the first time; agreeing and
+    // continuing fetches it again, and the Continue is carried out when it arrives.
+    let (_server, proxy, browser) = welcome_with_first_fetch_failing(VISIT).await;
     browser.agree("parts-visit-again").await;
     browser
         .wait_for_text("h1", "What do you need to verify?")
